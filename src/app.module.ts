@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuthModule } from './common/auth/auth.module';
+import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
+import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
+import { loggerOptions } from './common/logging/logger.options';
+import { AppThrottlerGuard } from './common/throttling/throttler.guard';
+import { ThrottlingModule } from './common/throttling/throttling.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, logStream }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config, logStream)),
+        MetricsModule.forRoot({ exposeEndpoint: config.prometheusEnabled }),
+        DatabaseModule.forRoot(config),
+        ThrottlingModule.forRoot(config),
+        AuthModule,
+        HealthModule,
+        TelegramAccountsModule,
+      ],
+      providers: [
+        // Order matters: authentication first, so rate limits can key on the user.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+      ],
+    };
+  }
+}

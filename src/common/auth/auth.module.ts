@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import { JwtVerifier } from './jwt-verifier';
+
+@Global()
+@Module({
+  providers: [
+    { provide: JwtVerifier, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new JwtVerifier(config.jwt) },
+  ],
+  exports: [JwtVerifier],
+})
+export class AuthModule {}

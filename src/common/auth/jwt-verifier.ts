@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { Algorithm } from 'jsonwebtoken';
+import type { JwtConfig } from '../../config/app-config';
+import { UnauthorizedError } from '../errors/app-error';
+
+const MAX_USER_ID = 2 ** 31 - 1;
+
+/** Verifies bearer tokens and extracts the platform user id; the only place that knows JWT rules. */
+@Injectable()
+export class JwtVerifier {
+  private readonly jwt: JwtService;
+  private readonly algorithms: Algorithm[];
+
+  constructor(private readonly config: JwtConfig) {
+    this.algorithms = config.publicKey ? ['RS256', 'ES256'] : ['HS256'];
+    this.jwt = new JwtService({
+      secret: config.secret,
+      publicKey: config.publicKey,
+      verifyOptions: definedOnly({ algorithms: this.algorithms, issuer: config.issuer, audience: config.audience }),
+    });
+  }
+
+  /** Returns the user id named by the token, or throws UnauthorizedError saying why (never echoing the token). */
+  verify(token: string): number {
+    let payload: Record<string, unknown>;
+    try {
+      payload = this.jwt.verify<Record<string, unknown>>(token);
+    } catch (error) {
+      throw new UnauthorizedError(describeJwtError(error));
+    }
+    return this.userIdFrom(payload);
+  }
+
+  /** Signs a token for a user; only possible with a shared secret (development and tests). */
+  sign(userId: number, expiresInSeconds: number): string {
+    if (!this.config.secret) throw new Error('Tokens can only be signed with JWT_SECRET (HS256)');
+    const claims: Record<string, unknown> = { [this.config.userClaim ?? 'user_id']: userId, sub: String(userId) };
+    return this.jwt.sign(
+      claims,
+      definedOnly({ algorithm: 'HS256' as const, expiresIn: expiresInSeconds, issuer: this.config.issuer, audience: this.config.audience }),
+    );
+  }
+
+  private userIdFrom(payload: Record<string, unknown>): number {
+    const claim = this.config.userClaim ?? (payload.user_id !== undefined ? 'user_id' : 'sub');
+    const raw = payload[claim];
+    const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(id) || id < 1 || id > MAX_USER_ID) {
+      throw new UnauthorizedError(`Token claim "${claim}" must be a positive integer user id`);
+    }
+    return id;
+  }
+}
+
+/** jsonwebtoken rejects options that are present but undefined. */
+function definedOnly<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
+function describeJwtError(error: unknown): string {
+  const name = (error as { name?: string }).name;
+  const message = String((error as { message?: string }).message ?? '');
+  if (name === 'TokenExpiredError') return 'Token has expired';
+  if (name === 'NotBeforeError') return 'Token is not valid yet';
+  if (message.includes('jwt audience invalid')) return 'Token audience is not accepted';
+  if (message.includes('jwt issuer invalid')) return 'Token issuer is not accepted';
+  if (message.includes('invalid algorithm') || message.includes('jwt signature is required')) {
+    return 'Token algorithm is not accepted';
+  }
+  if (message.includes('invalid signature')) return 'Token signature is invalid';
+  return 'Token is malformed';
+}

@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** A boolean in a query string: only "true" or "false" (anything else fails validation). */
+export function QueryBoolean(options: { description: string; default?: boolean }): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: Boolean, description: options.description, default: options.default }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value)),
+    IsBoolean({ message: '$property must be "true" or "false"' }),
+  );
+}
+
+/** An optional integer in a query string within [min, max]. */
+export function QueryInt(options: { description: string; min: number; max: number; default: number }): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: Number,
+      description: options.description,
+      minimum: options.min,
+      maximum: options.max,
+      default: options.default,
+    }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value)),
+    IsInt({ message: '$property must be an integer' }),
+    Min(options.min),
+    Max(options.max),
+  );
+}
+
+/** An optional string enum. */
+export function OptionalEnum(values: readonly string[], description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ enum: values, description }),
+    IsOptional(),
+    IsIn(values as string[], { message: `$property must be one of: ${values.join(', ')}` }),
+  );
+}
+
+/** An optional bounded string. */
+export function OptionalString(maxLength: number, description: string, example?: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description, maxLength, example }),
+    IsOptional(),
+    IsString(),
+    MaxLength(maxLength),
+  );
+}
+

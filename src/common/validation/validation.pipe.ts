@@ -1,0 +1,26 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldProblem, ValidationFailedError } from '../errors/app-error';
+
+/** Flattens class-validator errors into one problem per field, with dotted paths for nested fields. */
+export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    for (const message of Object.values(error.constraints ?? {})) {
+      problems.push({ field, message: message.replace(/^property (\S+) should not exist$/, '$1 is not allowed') });
+    }
+    if (error.children?.length) problems.push(...toFieldProblems(error.children, field));
+  }
+  return problems;
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationFailedError(toFieldProblems(errors)),
+  });
+}

@@ -1,0 +1,177 @@
+import { resolve } from 'node:path';
+import { Env, EnvReader } from './env';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface JwtConfig {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** PEM public key for RS256/ES256. */
+  publicKey?: string;
+  /** True when the secret was generated for development, not configured. */
+  generated: boolean;
+  issuer?: string;
+  audience?: string;
+  /** Claim holding the user id; undefined means `user_id`, else `sub`. */
+  userClaim?: string;
+}
+
+export interface AppConfig {
+  appName: string;
+  version: string;
+  nodeEnv: string;
+  production: boolean;
+  debug: boolean;
+  logLevel: LogLevel;
+  host: string;
+  port: number;
+  dataDir: string;
+  allowDevelopmentDefaults: boolean;
+  shutdownTimeoutMs: number;
+  database: {
+    /** Undefined: the embedded PostgreSQL is started under `<dataDir>/postgres`. */
+    url?: string;
+    poolSize: number;
+    migrationsRun: boolean;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+  };
+  jwt: JwtConfig;
+  vault: {
+    url?: string;
+    token?: string;
+    roleId?: string;
+    secretId?: string;
+    k8sRole?: string;
+    k8sTokenPath: string;
+    transitKey: string;
+    kvTelegramPath: string;
+    timeoutMs: number;
+  };
+  telegram: {
+    apiId?: number;
+    apiHash?: string;
+  };
+  redisUrl?: string;
+  amqpUrl?: string;
+  prometheusEnabled: boolean;
+  rateLimit: {
+    enabled: boolean;
+    /** Requests per window for an authenticated user (or an IP when no user is known). */
+    apiLimit: number;
+    apiWindowSeconds: number;
+    /** Requests per minute per IP on the health routes. */
+    healthLimit: number;
+  };
+  health: {
+    checkTimeoutMs: number;
+  };
+  logRetentionDays: number;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Reads and validates every variable once; throws ConfigValidationError listing all problems. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const r = new EnvReader(env);
+  const nodeEnv = r.string('NODE_ENV', 'development');
+  const production = nodeEnv === 'production';
+
+  const jwtSecret = r.secret('JWT_SECRET', 32);
+  const jwtPublicKey = readPem(r, 'JWT_PUBLIC_KEY');
+  if (jwtSecret && jwtPublicKey) r.problem('JWT_SECRET', 'set either JWT_SECRET or JWT_PUBLIC_KEY, not both');
+
+  const apiIdRaw = r.integer('TELEGRAM_API_ID', undefined, 1, 2 ** 31 - 1);
+  const apiHash = r.secret('TELEGRAM_API_HASH');
+  if (apiHash !== undefined && !/^[0-9a-f]{32}$/i.test(apiHash)) {
+    r.problem('TELEGRAM_API_HASH', 'must be 32 hexadecimal characters');
+  }
+  if ((apiIdRaw === undefined) !== (apiHash === undefined)) {
+    r.problem('TELEGRAM_API_ID', 'TELEGRAM_API_ID and TELEGRAM_API_HASH must be set together');
+  }
+
+  const vaultUrl = r.url('VAULT_URL', ['http:', 'https:']);
+  const config: AppConfig = {
+    appName: r.string('APP_NAME', 'Integration Service'),
+    version: r.string('VERSION', '1.0.0'),
+    nodeEnv,
+    production,
+    debug: r.boolean('DEBUG', false),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.integer('PORT', 8001, 0, 65535),
+    dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
+    allowDevelopmentDefaults: r.boolean('ALLOW_DEVELOPMENT_DEFAULTS', false),
+    shutdownTimeoutMs: r.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 300000),
+    database: {
+      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
+      migrationsRun: r.boolean('MIGRATIONS_RUN', true),
+      statementTimeoutMs: r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+      connectTimeoutMs: r.integer('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
+    },
+    jwt: {
+      secret: jwtSecret,
+      publicKey: jwtPublicKey,
+      generated: false,
+      issuer: r.string('JWT_ISSUER'),
+      audience: r.string('JWT_AUDIENCE'),
+      userClaim: r.string('JWT_USER_CLAIM'),
+    },
+    vault: {
+      url: vaultUrl,
+      token: r.secret('VAULT_TOKEN'),
+      roleId: r.string('VAULT_ROLE_ID'),
+      secretId: r.secret('VAULT_SECRET_ID'),
+      k8sRole: r.string('VAULT_K8S_ROLE'),
+      k8sTokenPath: r.string('VAULT_K8S_TOKEN_PATH', '/var/run/secrets/kubernetes.io/serviceaccount/token'),
+      transitKey: r.string('VAULT_TRANSIT_KEY', 'telegram-sessions'),
+      kvTelegramPath: r.string('VAULT_KV_TELEGRAM_PATH', 'secret/data/integrations/telegram'),
+      timeoutMs: r.integer('VAULT_TIMEOUT_MS', 5000, 50, 120000),
+    },
+    telegram: { apiId: apiIdRaw, apiHash },
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
+    prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),
+    rateLimit: {
+      enabled: r.boolean('RATE_LIMIT_ENABLED', true),
+      apiLimit: r.integer('RATE_LIMIT_API_LIMIT', 120, 1, 1_000_000),
+      apiWindowSeconds: r.integer('RATE_LIMIT_API_WINDOW_SECONDS', 60, 1, 86400),
+      healthLimit: r.integer('RATE_LIMIT_HEALTH_LIMIT', 60, 1, 1_000_000),
+    },
+    health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
+    logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+  };
+
+  if (vaultUrl && !config.vault.token && !(config.vault.roleId && config.vault.secretId) && !config.vault.k8sRole) {
+    r.problem('VAULT_URL', 'needs VAULT_TOKEN, VAULT_ROLE_ID + VAULT_SECRET_ID, or VAULT_K8S_ROLE');
+  }
+  if (production && !config.allowDevelopmentDefaults) {
+    const refuse = (name: string, what: string) =>
+      r.problem(name, `${what} is a development default, refused with NODE_ENV=production (set ALLOW_DEVELOPMENT_DEFAULTS=true to allow)`);
+    if (!config.database.url) refuse('DATABASE_URL', 'the embedded PostgreSQL');
+    if (!config.vault.url) refuse('VAULT_URL', 'the local cipher');
+    if (!jwtSecret && !jwtPublicKey) refuse('JWT_SECRET', 'a generated JWT secret');
+  }
+
+  if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
+  return config;
+}
+
+function readPem(r: EnvReader, name: string): string | undefined {
+  const value = r.string(name);
+  if (value === undefined) return undefined;
+  // Allow "\n"-escaped single-line PEMs, the usual way to pass a key through an environment variable.
+  const pem = value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
+  if (!/-----BEGIN (RSA |EC )?PUBLIC KEY-----/.test(pem)) {
+    r.problem(name, 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+    return undefined;
+  }
+  return pem;
+}

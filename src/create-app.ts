@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { requestIdFrom } from './common/logging/logger.options';
+import type { AppConfig } from './config/app-config';
+import { registerHttpMetrics } from './metrics/http-metrics.hooks';
+import { MetricsService } from './metrics/metrics.service';
+import { setupOpenApi } from './openapi';
+
+export interface CreateAppOptions {
+  logStream?: DestinationStream;
+}
+
+/** Builds the fully configured application (not yet listening). Used by main.ts, tests and benchmarks. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // The caller's X-Request-Id is honoured when sane; the raw request keeps it for the logger.
+    genReqId: (req: IncomingMessage) => {
+      const id = requestIdFrom(req.headers['x-request-id']);
+      (req as { id?: string }).id = id;
+      return id;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logStream: options.logStream }), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
+  setupOpenApi(app, config);
+
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,54 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/auth/public.decorator';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { BasicHealthDto, DetailedHealthDto, LivenessDto, ReadinessDto } from './health.dto';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Public()
+@SkipThrottle({ default: true })
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Basic health', description: 'Static answer for load balancers; touches no dependency.' })
+  @ApiOkResponse({ type: BasicHealthDto })
+  basic(): BasicHealthDto {
+    return { status: 'healthy', service: this.config.appName, version: this.config.version };
+  }
+
+  @Get('api/v1/health/liveness')
+  @ApiOperation({ summary: 'Liveness probe', description: 'The process is alive. Never checks a dependency.' })
+  @ApiOkResponse({ type: LivenessDto })
+  liveness(): LivenessDto {
+    return { status: 'alive', timestamp: new Date().toISOString() };
+  }
+
+  @Get('api/v1/health/readiness')
+  @ApiOperation({ summary: 'Readiness probe', description: '200 only when PostgreSQL (and Vault where configured) answer in time.' })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    const { ready, body } = await this.health.readiness();
+    if (!ready) void reply.status(503);
+    return body;
+  }
+
+  @Get('api/v1/health/detailed')
+  @ApiOperation({ summary: 'Detailed health', description: 'Every dependency with its status and latency.' })
+  @ApiOkResponse({ type: DetailedHealthDto })
+  @ApiServiceUnavailableResponse({ type: DetailedHealthDto })
+  async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    const { healthy, body } = await this.health.detailed();
+    if (!healthy) void reply.status(503);
+    return body;
+  }
+}

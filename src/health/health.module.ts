@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { HealthRegistry } from './health-registry';
+import { HealthService } from './health.service';
+
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [HealthRegistry, HealthService],
+  exports: [HealthRegistry],
+})
+export class HealthModule {}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { HealthComponent, HealthRegistry } from './health-registry';
+import { AMQP_PROBE, REDIS_PROBE, tcpProbe } from './tcp-probe';
+import { withTimeout } from './with-timeout';
+
+export interface ComponentReport {
+  status: 'healthy' | 'unhealthy';
+  type: string;
+  latency_ms: number;
+  critical: boolean;
+  error?: string;
+  [fact: string]: unknown;
+}
+
+@Injectable()
+export class HealthService implements OnModuleInit {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: HealthRegistry,
+    private readonly dataSource: DataSource,
+    private readonly terminus: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register({
+      key: 'database',
+      type: 'PostgreSQL',
+      critical: true,
+      probe: async () => {
+        await this.dataSource.query('SELECT 1');
+        return {};
+      },
+    });
+    const timeout = this.config.health.checkTimeoutMs;
+    if (this.config.redisUrl) {
+      const url = this.config.redisUrl;
+      this.registry.register({ key: 'redis', type: 'Redis', critical: false, probe: () => tcpProbe(url, REDIS_PROBE, timeout).then(() => ({})) });
+    }
+    if (this.config.amqpUrl) {
+      const url = this.config.amqpUrl;
+      this.registry.register({ key: 'rabbitmq', type: 'RabbitMQ', critical: false, probe: () => tcpProbe(url, AMQP_PROBE, timeout).then(() => ({})) });
+    }
+  }
+
+  /** Terminus readiness: every critical component must answer within the timeout. */
+  async readiness(): Promise<{ ready: boolean; body: HealthCheckResult }> {
+    try {
+      return { ready: true, body: await this.terminusCheck() };
+    } catch (error) {
+      // Terminus reports "not ready" by throwing ServiceUnavailableException carrying its result.
+      if (error instanceof ServiceUnavailableException) {
+        return { ready: false, body: error.getResponse() as HealthCheckResult };
+      }
+      throw error;
+    }
+  }
+
+  private terminusCheck(): Promise<HealthCheckResult> {
+    const checks = this.registry
+      .all()
+      .filter((c) => c.critical)
+      .map((component) => async () => {
+        const report = await this.probe(component);
+        const session = this.indicator.check(component.key);
+        return report.status === 'healthy'
+          ? session.up({ latency_ms: report.latency_ms })
+          : session.down({ message: report.error ?? 'unavailable' });
+      });
+    return this.terminus.check(checks);
+  }
+
+  async detailed(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
+    const reports = await Promise.all(this.registry.all().map(async (c) => [c.key, await this.probe(c)] as const));
+    const components = Object.fromEntries(reports);
+    const criticalDown = reports.some(([, r]) => r.critical && r.status !== 'healthy');
+    const anyDown = reports.some(([, r]) => r.status !== 'healthy');
+    return {
+      healthy: !criticalDown,
+      body: {
+        status: criticalDown ? 'unhealthy' : anyDown ? 'degraded' : 'healthy',
+        service: 'integration-service',
+        timestamp: new Date().toISOString(),
+        version: this.config.version,
+        uptime_seconds: Math.round(process.uptime()),
+        components,
+      },
+    };
+  }
+
+  private async probe(component: HealthComponent): Promise<ComponentReport> {
+    const started = performance.now();
+    const base = { type: component.type, critical: component.critical };
+    try {
+      const facts = await withTimeout(component.probe(), this.config.health.checkTimeoutMs, `${component.key} check`);
+      return { status: 'healthy', ...base, latency_ms: elapsed(started), ...facts };
+    } catch (error) {
+      return { status: 'unhealthy', ...base, latency_ms: elapsed(started), error: safeMessage(error) };
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+/** Error text from a driver can hold a connection string: keep only a short, credential-free message. */
+function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\w+:\/\/[^\s]+/g, '[url]').slice(0, 200);
+}

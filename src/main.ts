@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ensureJwtKeys } from './common/auth/jwt-keys';
+import { JwtVerifier } from './common/auth/jwt-verifier';
+import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config';
+import { createApp } from './create-app';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+
+const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  let config = ensureJwtKeys(readConfig());
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.database.url) {
+    try {
+      embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+    } catch (error) {
+      console.error(`Embedded PostgreSQL failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+    config = { ...config, database: { ...config.database, url: embedded.url } };
+  }
+
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    await embedded?.stop();
+    process.exit(1);
+  }
+
+  const address = `http://${config.host}:${config.port}`;
+  const banner = [`${config.appName} ${config.version} listening on ${address} (docs: ${address}/docs)`];
+  if (embedded) banner.push(`Database: embedded PostgreSQL under ${join(config.dataDir, 'postgres')}`);
+  if (config.jwt.generated) {
+    const token = new JwtVerifier(config.jwt).sign(1, DEV_TOKEN_TTL_SECONDS);
+    banner.push('Development JWT for user 1 (other users: npm run token -- --user 42):', `  Bearer ${token}`);
+  }
+  process.stdout.write(`\n${banner.join('\n')}\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal} received: finishing in-flight requests\n`);
+    const force = setTimeout(() => {
+      console.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000);
+    force.unref();
+    await closeWithin(app, config.shutdownTimeoutMs);
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Stops accepting, lets in-flight requests finish (bounded), then runs every shutdown hook (pool close). */
+async function closeWithin(app: NestFastifyApplication, ms: number): Promise<void> {
+  const server = app.getHttpServer();
+  const timer = setTimeout(() => server.closeAllConnections(), ms);
+  timer.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+void main();
