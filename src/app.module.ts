@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -19,11 +19,13 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** Extra modules mounted beside the features (tests use this to add a route that throws). */
+  extraImports?: (Type | DynamicModule)[];
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, logStream }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, logStream, extraImports = [] }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -35,6 +37,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         TelegramAccountsModule,
+        ...extraImports,
       ],
       providers: [
         // Order matters: authentication first, so rate limits can key on the user.

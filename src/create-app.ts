@@ -2,8 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module';
+import { AppModule, type AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import type { AppConfig } from './config/app-config';
@@ -11,9 +10,7 @@ import { registerHttpMetrics } from './metrics/http-metrics.hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
 
-export interface CreateAppOptions {
-  logStream?: DestinationStream;
-}
+export type CreateAppOptions = Omit<AppModuleOptions, 'config'>;
 
 /** Builds the fully configured application (not yet listening). Used by main.ts, tests and benchmarks. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
@@ -27,7 +24,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logStream: options.logStream }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, ...options }), adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

@@ -8,6 +8,7 @@ const SECRET_KEY = /(pass(word|phrase)?|secret|token|authorization|cookie|sessio
 const PHONE_KEY = /phone/i;
 const PHONE_IN_TEXT = /\+?\d{10,15}\b/g;
 const BEARER_IN_TEXT = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
+const ASSIGNMENT_IN_TEXT = /\b(password|passwd|secret|token|api_hash|phone_code|session_string)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 const JWT_IN_TEXT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
 /** Keeps the country code and the last two digits: +99966*****67. */
@@ -22,6 +23,7 @@ export function scrubText(text: string): string {
   return text
     .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
     .replace(JWT_IN_TEXT, REDACTED)
+    .replace(ASSIGNMENT_IN_TEXT, `$1$2${REDACTED}`)
     .replace(PHONE_IN_TEXT, (m) => maskPhone(m));
 }
 

@@ -9,7 +9,11 @@ export class TelegramBotEntity extends BaseEntity {
   userId!: number;
 
   /** The bot token is a credential: stored only as an encrypted envelope. */
-  @Column({ name: 'bot_token', type: 'jsonb' })
+  @Column({
+    name: 'bot_token',
+    type: 'jsonb',
+    comment: 'encrypted envelope {cipher, key, key_version, ciphertext}; never plaintext',
+  })
   botToken!: EncryptedEnvelope;
 
   @Column({ type: 'varchar', length: 50 })

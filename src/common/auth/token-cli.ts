@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { ConfigValidationError, loadConfig } from '../../config/app-config';
+import { ensureJwtKeys } from './jwt-keys';
+import { JwtVerifier } from './jwt-verifier';
+
+/**
+ * `npm run token -- --user 42 [--expires-in 3600]`: prints a bearer token for that user, signed with
+ * JWT_SECRET or the generated development secret (the same one `npm start` uses).
+ */
+function main(): void {
+  const values = readArgs();
+  const user = Number(values.user);
+  const expiresIn = Number(values['expires-in']);
+  if (!Number.isInteger(user) || user < 1 || user > 2 ** 31 - 1) fail('--user must be a positive integer');
+  if (!Number.isInteger(expiresIn) || expiresIn < 1) fail('--expires-in must be a positive number of seconds');
+  let config;
+  try {
+    config = ensureJwtKeys(loadConfig());
+  } catch (error) {
+    if (error instanceof ConfigValidationError) fail(error.problems.join('\n'));
+    throw error;
+  }
+  if (!config.jwt.secret) fail('JWT_PUBLIC_KEY is set: tokens are issued by the identity provider, not here');
+  process.stdout.write(`${new JwtVerifier(config.jwt).sign(user, expiresIn)}\n`);
+}
+
+function readArgs(): { user: string; 'expires-in': string } {
+  try {
+    return parseArgs({
+      options: { user: { type: 'string', default: '1' }, 'expires-in': { type: 'string', default: String(7 * 24 * 3600) } },
+    }).values;
+  } catch (error) {
+    return fail(`${(error as Error).message.split('\n')[0]}\nusage: npm run token -- --user <id> [--expires-in <seconds>]`);
+  }
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+main();

@@ -1,0 +1,71 @@
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { startTestApp, type TestApp } from './support/app';
+import { TcpProxy } from './support/tcp-proxy';
+
+describe('health', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const target = new URL(db.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    // The app reaches PostgreSQL through the proxy, so the test can take the database away.
+    t = await startTestApp(proxy.wrap(db.url), { RATE_LIMIT_ENABLED: 'false' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await proxy.stop();
+    await db.drop();
+  });
+
+  it('GET /health answers exactly the SPEC body', async () => {
+    const res = await t.inject('/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'healthy', service: 'Integration Service', version: '1.0.0' });
+  });
+
+  it('liveness answers without touching a dependency', async () => {
+    const res = await t.inject('/api/v1/health/liveness');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'alive' });
+  });
+
+  it('detailed lists the database component', async () => {
+    const res = await t.inject('/api/v1/health/detailed');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ status: 'healthy', service: 'integration-service', version: '1.0.0' });
+    expect(new Date(body.timestamp).getTime()).toBeGreaterThan(0);
+    expect(body.components.database).toMatchObject({ status: 'healthy', type: 'PostgreSQL', critical: true });
+  });
+
+  it('readiness turns 503 while PostgreSQL is away and 200 when it returns; liveness stays 200', async () => {
+    expect((await t.inject('/api/v1/health/readiness')).statusCode).toBe(200);
+
+    proxy.goDown();
+    const down = await t.inject('/api/v1/health/readiness');
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    expect((await t.inject('/api/v1/health/liveness')).statusCode).toBe(200);
+    const detailed = await t.inject('/api/v1/health/detailed');
+    expect(detailed.statusCode).toBe(503);
+    expect(detailed.json()).toMatchObject({ status: 'unhealthy', components: { database: { status: 'unhealthy' } } });
+
+    // A data route that needs the database answers 503, not 500.
+    const accounts = await t.inject({ url: '/api/v1/telegram/accounts', headers: { authorization: `Bearer ${t.token(1)}` } });
+    expect(accounts.statusCode).toBe(503);
+    expect(accounts.json()).toMatchObject({ code: 'dependency_unavailable', dependency: 'database' });
+
+    proxy.comeBack();
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
+      status = (await t.inject('/api/v1/health/readiness')).statusCode;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+  });
+});
