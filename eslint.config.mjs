@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: ['dist/**', 'data/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,12 +21,33 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    files: ['src/**/cli.ts', 'src/**/*-cli.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['src/**/*.ts'],
-    ignores: ['src/telegram/gateway/**', 'src/telegram/emulator/**'],
+    ignores: ['src/telegram/gateway/**', 'src/telegram/emulator/**', 'src/vault/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['telegram', 'telegram/*'], message: 'Only src/telegram/gateway imports GramJS.' }] },
+        {
+          patterns: [
+            {
+              regex: '^telegram(/|$)',
+              message: 'Only src/telegram/gateway (and the emulator) import GramJS.',
+            },
+            { regex: '^node-vault$', message: 'Only src/vault imports node-vault.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/vault/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^telegram(/|$)', message: 'Only src/telegram/gateway imports GramJS.' }] },
       ],
     },
   },

@@ -32,8 +32,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX idx_telegram_sessions_user_id ON telegram_sessions (user_id)`);
     await q.query(`CREATE INDEX idx_telegram_sessions_phone ON telegram_sessions (phone)`);
-    await q.query(`CREATE INDEX idx_telegram_sessions_metadata ON telegram_sessions USING GIN (session_metadata)`);
-    await q.query(`CREATE INDEX idx_telegram_sessions_active ON telegram_sessions (is_active) WHERE is_active`);
+    await q.query(
+      `CREATE INDEX idx_telegram_sessions_metadata ON telegram_sessions USING GIN (session_metadata)`,
+    );
+    await q.query(
+      `CREATE INDEX idx_telegram_sessions_active ON telegram_sessions (is_active) WHERE is_active`,
+    );
 
     await q.query(`
       CREATE TABLE telegram_bots (
@@ -47,7 +51,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         CONSTRAINT pk_telegram_bots PRIMARY KEY (id)
       )`);
-    await q.query(`COMMENT ON COLUMN telegram_bots.bot_token IS 'encrypted envelope {cipher, key, key_version, ciphertext}; never plaintext'`);
+    await q.query(
+      `COMMENT ON COLUMN telegram_bots.bot_token IS 'encrypted envelope {cipher, key, key_version, ciphertext}; never plaintext'`,
+    );
     await q.query(`CREATE INDEX idx_telegram_bots_user_id ON telegram_bots (user_id)`);
 
     await q.query(`

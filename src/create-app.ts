@@ -10,10 +10,20 @@ import { registerHttpMetrics } from './metrics/http-metrics.hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
 
+const closing = new WeakSet<object>();
+
+/** From now on every response asks the client to close its connection (shutdown in progress). */
+export function markClosing(app: NestFastifyApplication): void {
+  closing.add(app.getHttpAdapter().getInstance());
+}
+
 export type CreateAppOptions = Omit<AppModuleOptions, 'config'>;
 
 /** Builds the fully configured application (not yet listening). Used by main.ts, tests and benchmarks. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -24,9 +34,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, ...options }), adapter, {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, ...options }),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.flushLogs();
@@ -34,6 +48,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing.has(fastify)) void reply.header('connection', 'close');
   });
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);

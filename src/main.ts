@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ensureJwtKeys } from './common/auth/jwt-keys';
 import { JwtVerifier } from './common/auth/jwt-verifier';
-import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config';
-import { createApp } from './create-app';
+import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './config/app-config';
+import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
 const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 function readConfig(): AppConfig {
   try {
+    loadDotEnv();
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigValidationError) {
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
     try {
       embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
     } catch (error) {
-      console.error(`Embedded PostgreSQL failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `Embedded PostgreSQL failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       process.exit(1);
     }
     config = { ...config, database: { ...config.database, url: embedded.url } };
@@ -70,15 +73,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** Stops accepting, lets in-flight requests finish (bounded), then runs every shutdown hook (pool close). */
+/**
+ * Stops accepting, lets in-flight requests finish (bounded), then runs every shutdown hook (pool
+ * close). Keep-alive connections are closed as soon as they fall idle, so a client's pooled
+ * connection cannot hold the process open.
+ */
 async function closeWithin(app: NestFastifyApplication, ms: number): Promise<void> {
   const server = app.getHttpServer();
-  const timer = setTimeout(() => server.closeAllConnections(), ms);
-  timer.unref();
+  markClosing(app);
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const force = setTimeout(() => server.closeAllConnections(), ms);
+  force.unref();
   try {
     await app.close();
   } finally {
-    clearTimeout(timer);
+    clearInterval(idle);
+    clearTimeout(force);
   }
 }
 

@@ -9,7 +9,7 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
     new DocumentBuilder()
       .setTitle(config.appName)
       .setDescription(
-        'Connects Content Factory users\' Telegram accounts, bots and channels; keeps their session secrets ' +
+        "Connects Content Factory users' Telegram accounts, bots and channels; keeps their session secrets " +
           'encrypted; records an audit log with error statistics. Every `/api/v1/telegram/**` route needs a ' +
           'bearer JWT whose `user_id` (or `sub`) claim names the platform user. Errors share one shape: ' +
           '`{status_code, error, code, message, request_id}` (+ `errors` per field on 400, `retry_after` on 429).',

@@ -5,11 +5,22 @@ describe('GET /api/v1/telegram/accounts', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  async function insertSession(userId: number, phone: string, isActive: boolean, status = 'connected'): Promise<string> {
+  async function insertSession(
+    userId: number,
+    phone: string,
+    isActive: boolean,
+    status = 'connected',
+  ): Promise<string> {
     const [row] = await db.query<{ id: string }>(
       `INSERT INTO telegram_sessions (user_id, phone, session_data, session_metadata, is_active)
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [userId, phone, { cipher: 'local-aes-256-gcm', key_version: 1, ciphertext: 'b64-opaque' }, { status }, isActive],
+      [
+        userId,
+        phone,
+        { cipher: 'local-aes-256-gcm', key_version: 1, ciphertext: 'b64-opaque' },
+        { status },
+        isActive,
+      ],
     );
     return row.id;
   }
@@ -46,9 +57,15 @@ describe('GET /api/v1/telegram/accounts', () => {
   });
 
   it('active_only=false includes inactive rows; the other user still sees only theirs', async () => {
-    const all = await t.inject({ url: '/api/v1/telegram/accounts?active_only=false', headers: bearer(t.token(101)) });
+    const all = await t.inject({
+      url: '/api/v1/telegram/accounts?active_only=false',
+      headers: bearer(t.token(101)),
+    });
     expect(all.json().map((a: { user_id: number }) => a.user_id)).toEqual([101, 101]);
-    const other = await t.inject({ url: '/api/v1/telegram/accounts?active_only=false', headers: bearer(t.token(202)) });
+    const other = await t.inject({
+      url: '/api/v1/telegram/accounts?active_only=false',
+      headers: bearer(t.token(202)),
+    });
     expect(other.json()).toHaveLength(1);
     expect(other.json()[0].user_id).toBe(202);
   });
@@ -66,15 +83,27 @@ describe('GET /api/v1/telegram/accounts', () => {
   ])('bad query %s → 400 naming %s', async (query, field) => {
     const res = await t.inject({ url: `/api/v1/telegram/accounts?${query}`, headers: bearer(t.token(101)) });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ field })] });
+    expect(res.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [expect.objectContaining({ field })],
+    });
   });
 
   it('updated_at is maintained by the trigger', async () => {
     const id = await insertSession(303, '+9996611111', true);
-    const [before] = await db.query<{ updated_at: Date }>('SELECT updated_at FROM telegram_sessions WHERE id = $1', [id]);
+    const [before] = await db.query<{ updated_at: Date }>(
+      'SELECT updated_at FROM telegram_sessions WHERE id = $1',
+      [id],
+    );
     await new Promise((r) => setTimeout(r, 20));
-    await db.query(`UPDATE telegram_sessions SET session_metadata = '{"status":"disconnected"}' WHERE id = $1`, [id]);
-    const [after] = await db.query<{ updated_at: Date }>('SELECT updated_at FROM telegram_sessions WHERE id = $1', [id]);
+    await db.query(
+      `UPDATE telegram_sessions SET session_metadata = '{"status":"disconnected"}' WHERE id = $1`,
+      [id],
+    );
+    const [after] = await db.query<{ updated_at: Date }>(
+      'SELECT updated_at FROM telegram_sessions WHERE id = $1',
+      [id],
+    );
     expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
   });
 });

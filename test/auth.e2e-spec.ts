@@ -16,7 +16,11 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false', JWT_ISSUER: 'content-factory', JWT_AUDIENCE: 'integration' });
+    t = await startTestApp(db.url, {
+      RATE_LIMIT_ENABLED: 'false',
+      JWT_ISSUER: 'content-factory',
+      JWT_AUDIENCE: 'integration',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -24,9 +28,13 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
   });
 
   const sign = (claims: Record<string, unknown>, options: jwt.SignOptions = {}) =>
-    jwt.sign({ iss: 'content-factory', aud: 'integration', ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', ...options });
+    jwt.sign({ iss: 'content-factory', aud: 'integration', ...claims }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      ...options,
+    });
 
-  const call = (authorization?: string) => t.inject({ url: ACCOUNTS, headers: authorization ? { authorization } : {} });
+  const call = (authorization?: string) =>
+    t.inject({ url: ACCOUNTS, headers: authorization ? { authorization } : {} });
 
   it('accepts a valid token naming the user in user_id', async () => {
     const res = await call(`Bearer ${sign({ user_id: 7 }, { expiresIn: 60 })}`);
@@ -41,8 +49,18 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
     ['missing header', () => undefined, /Missing bearer token/],
     ['not a bearer scheme', () => `Basic ${Buffer.from('a:b').toString('base64')}`, /Bearer/],
     ['malformed token', () => 'Bearer not.a.jwt', /malformed/],
-    ['alg none', () => `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ user_id: 1, iss: 'content-factory', aud: 'integration' })}.`, /algorithm|malformed/],
-    ['wrong signature', () => `Bearer ${jwt.sign({ user_id: 1, iss: 'content-factory', aud: 'integration' }, 'another-secret-another-secret-another-secret')}`, /signature/],
+    [
+      'alg none',
+      () =>
+        `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ user_id: 1, iss: 'content-factory', aud: 'integration' })}.`,
+      /algorithm|malformed/,
+    ],
+    [
+      'wrong signature',
+      () =>
+        `Bearer ${jwt.sign({ user_id: 1, iss: 'content-factory', aud: 'integration' }, 'another-secret-another-secret-another-secret')}`,
+      /signature/,
+    ],
     ['expired', () => `Bearer ${sign({ user_id: 1, exp: now() - 60 })}`, /expired/],
     ['not yet valid', () => `Bearer ${sign({ user_id: 1, nbf: now() + 3600 })}`, /not valid yet/],
     ['wrong issuer', () => `Bearer ${sign({ user_id: 1, iss: 'someone-else' })}`, /issuer/],
@@ -52,10 +70,14 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
     ['zero user id', () => `Bearer ${sign({ user_id: 0 })}`, /positive integer/],
     ['negative user id', () => `Bearer ${sign({ user_id: -4 })}`, /positive integer/],
     ['fractional user id', () => `Bearer ${sign({ user_id: 1.5 })}`, /positive integer/],
-    ['HS256 token signed with an RS256 key', () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return `Bearer ${jwt.sign({ user_id: 1, iss: 'content-factory', aud: 'integration' }, privateKey, { algorithm: 'RS256' })}`;
-    }, /algorithm|signature/],
+    [
+      'HS256 token signed with an RS256 key',
+      () => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return `Bearer ${jwt.sign({ user_id: 1, iss: 'content-factory', aud: 'integration' }, privateKey, { algorithm: 'RS256' })}`;
+      },
+      /algorithm|signature/,
+    ],
   ];
 
   it.each(rejected)('%s → 401 JSON', async (_name, header, reason) => {
@@ -87,14 +109,25 @@ describe('JWT with a public key (RS256 / ES256) and a custom user claim', () => 
   it('verifies RS256 with JWT_PUBLIC_KEY and reads JWT_USER_CLAIM', async () => {
     db = await createTestDatabase();
     const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    t = await startTestApp(db.url, { JWT_SECRET: '', JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n'), JWT_USER_CLAIM: 'uid', RATE_LIMIT_ENABLED: 'false' });
+    t = await startTestApp(db.url, {
+      JWT_SECRET: '',
+      JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n'),
+      JWT_USER_CLAIM: 'uid',
+      RATE_LIMIT_ENABLED: 'false',
+    });
     const good = jwt.sign({ uid: 12 }, rsa.privateKey, { algorithm: 'RS256', expiresIn: 60 });
-    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${good}` } })).statusCode).toBe(200);
+    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${good}` } })).statusCode).toBe(
+      200,
+    );
     const wrongClaim = jwt.sign({ user_id: 12 }, rsa.privateKey, { algorithm: 'RS256', expiresIn: 60 });
-    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${wrongClaim}` } })).statusCode).toBe(401);
+    expect(
+      (await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${wrongClaim}` } })).statusCode,
+    ).toBe(401);
     // A token "signed" with the public key as an HMAC secret (algorithm confusion) is refused.
     const confused = jwt.sign({ uid: 12 }, pem, { algorithm: 'HS256' } as jwt.SignOptions);
-    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${confused}` } })).statusCode).toBe(401);
+    expect(
+      (await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${confused}` } })).statusCode,
+    ).toBe(401);
   });
 
   it('verifies ES256 with JWT_PUBLIC_KEY', async () => {
@@ -102,6 +135,8 @@ describe('JWT with a public key (RS256 / ES256) and a custom user claim', () => 
     const pem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     t = await startTestApp(db.url, { JWT_SECRET: '', JWT_PUBLIC_KEY: pem, RATE_LIMIT_ENABLED: 'false' });
     const good = jwt.sign({ sub: '3' }, ec.privateKey, { algorithm: 'ES256', expiresIn: 60 });
-    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${good}` } })).statusCode).toBe(200);
+    expect((await t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${good}` } })).statusCode).toBe(
+      200,
+    );
   });
 });

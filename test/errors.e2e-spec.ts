@@ -70,7 +70,10 @@ describe('errors', () => {
   });
 
   it('a request id that is not a sane token is replaced by a fresh one', async () => {
-    const res = await t.inject({ url: '/health', headers: { 'x-request-id': 'bad id with spaces <script>' } });
+    const res = await t.inject({
+      url: '/health',
+      headers: { 'x-request-id': 'bad id with spaces <script>' },
+    });
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

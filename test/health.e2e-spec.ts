@@ -53,10 +53,16 @@ describe('health', () => {
     expect((await t.inject('/api/v1/health/liveness')).statusCode).toBe(200);
     const detailed = await t.inject('/api/v1/health/detailed');
     expect(detailed.statusCode).toBe(503);
-    expect(detailed.json()).toMatchObject({ status: 'unhealthy', components: { database: { status: 'unhealthy' } } });
+    expect(detailed.json()).toMatchObject({
+      status: 'unhealthy',
+      components: { database: { status: 'unhealthy' } },
+    });
 
     // A data route that needs the database answers 503, not 500.
-    const accounts = await t.inject({ url: '/api/v1/telegram/accounts', headers: { authorization: `Bearer ${t.token(1)}` } });
+    const accounts = await t.inject({
+      url: '/api/v1/telegram/accounts',
+      headers: { authorization: `Bearer ${t.token(1)}` },
+    });
     expect(accounts.statusCode).toBe(503);
     expect(accounts.json()).toMatchObject({ code: 'dependency_unavailable', dependency: 'database' });
 

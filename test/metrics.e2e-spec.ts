@@ -21,16 +21,23 @@ describe('metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     const text = res.body;
-    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/telegram/accounts",status="200"} 1');
-    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/telegram/accounts",status="401"} 1');
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/telegram\/accounts",status="200"\}/);
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/api/v1/telegram/accounts",status="200"} 1',
+    );
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/api/v1/telegram/accounts",status="401"} 1',
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/telegram\/accounts",status="200"\}/,
+    );
     expect(text).toContain('http_requests_inprogress');
     expect(text).toContain('process_resident_memory_bytes');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
   it('unknown paths share one label value instead of creating new series', async () => {
-    for (const path of ['/a', '/b/c', '/api/v1/telegram/zzz-1', '/api/v1/telegram/zzz-2']) await t.inject(path);
+    for (const path of ['/a', '/b/c', '/api/v1/telegram/zzz-1', '/api/v1/telegram/zzz-2'])
+      await t.inject(path);
     const text = (await t.inject('/metrics')).body;
     expect(text).toContain('http_requests_total{method="GET",route="UNMATCHED",status="404"} 4');
     expect(text).not.toContain('zzz-1');

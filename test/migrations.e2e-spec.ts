@@ -5,7 +5,9 @@ import { pendingSchemaChanges } from '../src/database/schema-diff';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 const open = async (url: string) => {
-  const ds = new DataSource(dataSourceOptions({ url, poolSize: 3, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }));
+  const ds = new DataSource(
+    dataSourceOptions({ url, poolSize: 3, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
+  );
   return ds.initialize();
 };
 
@@ -38,7 +40,9 @@ describe('migrations', () => {
     expect(byName.idx_telegram_sessions_phone).toContain('(phone)');
     expect(byName.idx_telegram_sessions_metadata).toContain('USING gin (session_metadata)');
     expect(byName.idx_telegram_sessions_active).toMatch(/WHERE is_active/);
-    const triggers = await db.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`);
+    const triggers = await db.query<{ tgname: string }>(
+      `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`,
+    );
     expect(triggers.map((t) => t.tgname)).toEqual([
       'trg_integration_logs_updated_at',
       'trg_telegram_bots_updated_at',
@@ -46,10 +50,14 @@ describe('migrations', () => {
       'trg_telegram_sessions_updated_at',
     ]);
     await expect(
-      db.query(`INSERT INTO telegram_channels (user_id, channel_id, title, type) VALUES (1, 1, 't', 'forum')`),
+      db.query(
+        `INSERT INTO telegram_channels (user_id, channel_id, title, type) VALUES (1, 1, 't', 'forum')`,
+      ),
     ).rejects.toThrow(/chk_telegram_channels_type/);
     await expect(
-      db.query(`INSERT INTO integration_logs (user_id, integration_type, action, status) VALUES (1, 'telegram', 'x', 'done')`),
+      db.query(
+        `INSERT INTO integration_logs (user_id, integration_type, action, status) VALUES (1, 'telegram', 'x', 'done')`,
+      ),
     ).rejects.toThrow(/chk_integration_logs_status/);
     const [row] = await db.query<{ id: string }>(
       `INSERT INTO integration_logs (user_id, integration_type, action, status) VALUES (1, 'telegram', 'x', 'success') RETURNING id`,
@@ -63,7 +71,9 @@ describe('migrations', () => {
     const b = await open(scratch.url);
     try {
       await revertLastMigrationLocked(a);
-      const tables = await scratch.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'telegram_sessions'`);
+      const tables = await scratch.query(
+        `SELECT 1 FROM information_schema.tables WHERE table_name = 'telegram_sessions'`,
+      );
       expect(tables).toHaveLength(0);
       const [ranA, ranB] = await Promise.all([runMigrationsLocked(a), runMigrationsLocked(b)]);
       expect(ranA.length + ranB.length).toBe(1);

@@ -67,7 +67,10 @@ describe('the service process', () => {
       const base = `http://127.0.0.1:${port}`;
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
-        up = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+        up = await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       expect(up).toBe(true);
@@ -91,14 +94,18 @@ describe('the service process', () => {
   });
 
   it('npm run token prints a token for the requested user', async () => {
-    const result = await runNode('src/common/auth/token-cli.js', ['--user', '42'], { JWT_SECRET: TEST_JWT_SECRET });
+    const result = await runNode('src/common/auth/token-cli.js', ['--user', '42'], {
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
     expect(result.code).toBe(0);
     const payload = jwt.verify(result.stdout.trim(), TEST_JWT_SECRET) as { user_id: number };
     expect(payload.user_id).toBe(42);
     const bad = await runNode('src/common/auth/token-cli.js', ['--user=-1'], { JWT_SECRET: TEST_JWT_SECRET });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('--user must be a positive integer');
-    const unknown = await runNode('src/common/auth/token-cli.js', ['--usr', '4'], { JWT_SECRET: TEST_JWT_SECRET });
+    const unknown = await runNode('src/common/auth/token-cli.js', ['--usr', '4'], {
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('usage: npm run token');
     expect(unknown.stderr).not.toMatch(/\n\s+at /);

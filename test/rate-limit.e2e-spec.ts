@@ -7,7 +7,11 @@ describe('rate limits', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_API_LIMIT: '3', RATE_LIMIT_API_WINDOW_SECONDS: '60', RATE_LIMIT_HEALTH_LIMIT: '5' });
+    t = await startTestApp(db.url, {
+      RATE_LIMIT_API_LIMIT: '3',
+      RATE_LIMIT_API_WINDOW_SECONDS: '60',
+      RATE_LIMIT_HEALTH_LIMIT: '5',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -15,7 +19,8 @@ describe('rate limits', () => {
   });
 
   it('API limit is per user: the 4th call of user 1 → 429 with Retry-After, user 2 unaffected', async () => {
-    const call = (user: number) => t.inject({ url: '/api/v1/telegram/accounts', headers: bearer(t.token(user)) });
+    const call = (user: number) =>
+      t.inject({ url: '/api/v1/telegram/accounts', headers: bearer(t.token(user)) });
     for (let i = 0; i < 3; i++) expect((await call(1)).statusCode).toBe(200);
     const limited = await call(1);
     expect(limited.statusCode).toBe(429);
@@ -28,7 +33,8 @@ describe('rate limits', () => {
 
   it('health routes have their own per-IP limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await t.inject({ url: '/health', remoteAddress: '10.9.9.9' })).statusCode);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await t.inject({ url: '/health', remoteAddress: '10.9.9.9' })).statusCode);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const other = await t.inject({ url: '/health', remoteAddress: '10.9.9.10' });
     expect(other.statusCode).toBe(200);
@@ -41,7 +47,9 @@ describe('rate limits', () => {
     const off = await startTestApp(db2.url, { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_API_LIMIT: '1' });
     try {
       for (let i = 0; i < 5; i++) {
-        expect((await off.inject({ url: '/api/v1/telegram/accounts', headers: bearer(off.token(1)) })).statusCode).toBe(200);
+        expect(
+          (await off.inject({ url: '/api/v1/telegram/accounts', headers: bearer(off.token(1)) })).statusCode,
+        ).toBe(200);
       }
     } finally {
       await off.close();

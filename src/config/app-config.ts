@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
 
@@ -77,6 +78,12 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Loads `.env` from the working directory when present; real environment variables win. */
+export function loadDotEnv(cwd = process.cwd()): void {
+  const file = resolve(cwd, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
 /** Reads and validates every variable once; throws ConfigValidationError listing all problems. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const r = new EnvReader(env);
@@ -103,7 +110,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     nodeEnv,
     production,
     debug: r.boolean('DEBUG', false),
-    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    // DEBUG=true without an explicit LOG_LEVEL means debug-level logs.
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, r.boolean('DEBUG', false) ? 'debug' : 'info'),
     host: r.string('HOST', '127.0.0.1'),
     port: r.integer('PORT', 8001, 0, 65535),
     dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
@@ -149,12 +157,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
   };
 
-  if (vaultUrl && !config.vault.token && !(config.vault.roleId && config.vault.secretId) && !config.vault.k8sRole) {
+  if (
+    vaultUrl &&
+    !config.vault.token &&
+    !(config.vault.roleId && config.vault.secretId) &&
+    !config.vault.k8sRole
+  ) {
     r.problem('VAULT_URL', 'needs VAULT_TOKEN, VAULT_ROLE_ID + VAULT_SECRET_ID, or VAULT_K8S_ROLE');
   }
   if (production && !config.allowDevelopmentDefaults) {
     const refuse = (name: string, what: string) =>
-      r.problem(name, `${what} is a development default, refused with NODE_ENV=production (set ALLOW_DEVELOPMENT_DEFAULTS=true to allow)`);
+      r.problem(
+        name,
+        `${what} is a development default, refused with NODE_ENV=production (set ALLOW_DEVELOPMENT_DEFAULTS=true to allow)`,
+      );
     if (!config.database.url) refuse('DATABASE_URL', 'the embedded PostgreSQL');
     if (!config.vault.url) refuse('VAULT_URL', 'the local cipher');
     if (!jwtSecret && !jwtPublicKey) refuse('JWT_SECRET', 'a generated JWT secret');

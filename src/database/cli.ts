@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ConfigValidationError, loadConfig } from '../config/app-config';
+import { ConfigValidationError, loadConfig, loadDotEnv } from '../config/app-config';
 import { dataSourceOptions } from './data-source.options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { revertLastMigrationLocked, runMigrationsLocked } from './migrator';
@@ -13,6 +13,7 @@ import { pendingSchemaChanges } from './schema-diff';
  */
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
+  loadDotEnv();
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
@@ -25,12 +26,15 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') {
       const applied = await runMigrationsLocked(dataSource);
-      console.log(applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations');
+      console.log(
+        applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations',
+      );
     } else if (command === 'revert') {
       await revertLastMigrationLocked(dataSource);
       console.log('Reverted the last migration');
     } else if (command === 'generate') {
-      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new UsageError('migration:generate needs a PascalCase name');
+      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name))
+        throw new UsageError('migration:generate needs a PascalCase name');
       const { up, down } = await pendingSchemaChanges(dataSource);
       if (up.length === 0) {
         console.log('The entities match the migrations: nothing to generate');
@@ -56,7 +60,8 @@ function kebab(name: string): string {
 }
 
 function migrationSource(className: string, up: string[], down: string[]): string {
-  const lines = (queries: string[]) => queries.map((q) => `    await q.query(${JSON.stringify(q)});`).join('\n');
+  const lines = (queries: string[]) =>
+    queries.map((q) => `    await q.query(${JSON.stringify(q)});`).join('\n');
   return `import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {
@@ -74,7 +79,8 @@ ${lines(down)}
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError) error.problems.forEach((p) => console.error(`Configuration error: ${p}`));
+  if (error instanceof ConfigValidationError)
+    error.problems.forEach((p) => console.error(`Configuration error: ${p}`));
   else console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -20,7 +20,8 @@ class MigrationsOnBoot implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (!this.config.database.migrationsRun) return;
     const applied = await runMigrationsLocked(this.dataSource);
-    if (applied.length > 0) this.logger.info({ migrations: applied.map((m) => m.name) }, 'Applied migrations');
+    if (applied.length > 0)
+      this.logger.info({ migrations: applied.map((m) => m.name) }, 'Applied migrations');
   }
 }
 
@@ -28,7 +29,8 @@ class MigrationsOnBoot implements OnModuleInit {
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     const url = config.database.url;
-    if (!url) throw new Error('DatabaseModule needs a database URL (the embedded database starts before the app)');
+    if (!url)
+      throw new Error('DatabaseModule needs a database URL (the embedded database starts before the app)');
     return {
       module: DatabaseModule,
       imports: [

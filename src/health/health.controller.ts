@@ -19,21 +19,30 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Basic health', description: 'Static answer for load balancers; touches no dependency.' })
+  @ApiOperation({
+    summary: 'Basic health',
+    description: 'Static answer for load balancers; touches no dependency.',
+  })
   @ApiOkResponse({ type: BasicHealthDto })
   basic(): BasicHealthDto {
     return { status: 'healthy', service: this.config.appName, version: this.config.version };
   }
 
   @Get('api/v1/health/liveness')
-  @ApiOperation({ summary: 'Liveness probe', description: 'The process is alive. Never checks a dependency.' })
+  @ApiOperation({
+    summary: 'Liveness probe',
+    description: 'The process is alive. Never checks a dependency.',
+  })
   @ApiOkResponse({ type: LivenessDto })
   liveness(): LivenessDto {
     return { status: 'alive', timestamp: new Date().toISOString() };
   }
 
   @Get('api/v1/health/readiness')
-  @ApiOperation({ summary: 'Readiness probe', description: '200 only when PostgreSQL (and Vault where configured) answer in time.' })
+  @ApiOperation({
+    summary: 'Readiness probe',
+    description: '200 only when PostgreSQL (and Vault where configured) answer in time.',
+  })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {

@@ -39,11 +39,21 @@ export class HealthService implements OnModuleInit {
     const timeout = this.config.health.checkTimeoutMs;
     if (this.config.redisUrl) {
       const url = this.config.redisUrl;
-      this.registry.register({ key: 'redis', type: 'Redis', critical: false, probe: () => tcpProbe(url, REDIS_PROBE, timeout).then(() => ({})) });
+      this.registry.register({
+        key: 'redis',
+        type: 'Redis',
+        critical: false,
+        probe: () => tcpProbe(url, REDIS_PROBE, timeout).then(() => ({})),
+      });
     }
     if (this.config.amqpUrl) {
       const url = this.config.amqpUrl;
-      this.registry.register({ key: 'rabbitmq', type: 'RabbitMQ', critical: false, probe: () => tcpProbe(url, AMQP_PROBE, timeout).then(() => ({})) });
+      this.registry.register({
+        key: 'rabbitmq',
+        type: 'RabbitMQ',
+        critical: false,
+        probe: () => tcpProbe(url, AMQP_PROBE, timeout).then(() => ({})),
+      });
     }
   }
 
@@ -75,7 +85,9 @@ export class HealthService implements OnModuleInit {
   }
 
   async detailed(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
-    const reports = await Promise.all(this.registry.all().map(async (c) => [c.key, await this.probe(c)] as const));
+    const reports = await Promise.all(
+      this.registry.all().map(async (c) => [c.key, await this.probe(c)] as const),
+    );
     const components = Object.fromEntries(reports);
     const criticalDown = reports.some(([, r]) => r.critical && r.status !== 'healthy');
     const anyDown = reports.some(([, r]) => r.status !== 'healthy');
@@ -96,7 +108,11 @@ export class HealthService implements OnModuleInit {
     const started = performance.now();
     const base = { type: component.type, critical: component.critical };
     try {
-      const facts = await withTimeout(component.probe(), this.config.health.checkTimeoutMs, `${component.key} check`);
+      const facts = await withTimeout(
+        component.probe(),
+        this.config.health.checkTimeoutMs,
+        `${component.key} check`,
+      );
       return { status: 'healthy', ...base, latency_ms: elapsed(started), ...facts };
     } catch (error) {
       return { status: 'unhealthy', ...base, latency_ms: elapsed(started), error: safeMessage(error) };

@@ -24,6 +24,7 @@ export function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsSe
     metrics.httpInProgress.dec({ method: request.method, route });
     metrics.httpRequests.inc(labels);
     const start = request[started];
-    if (start !== undefined) metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    if (start !== undefined)
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
   });
 }

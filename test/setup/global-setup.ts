@@ -19,7 +19,10 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
-    globalThis.__embeddedTestDatabase = await startEmbeddedPostgres(join(__dirname, '..', '..', 'data', 'test-postgres'), 'integration_test');
+    globalThis.__embeddedTestDatabase = await startEmbeddedPostgres(
+      join(__dirname, '..', '..', 'data', 'test-postgres'),
+      'integration_test',
+    );
     baseUrl = globalThis.__embeddedTestDatabase.url;
   }
   const base = new URL(baseUrl);
@@ -27,7 +30,9 @@ export default async function globalSetup(): Promise<void> {
   if (!/test/i.test(baseName)) {
     throw new Error(`Refusing to run tests against database "${baseName}": its name must contain "test"`);
   }
-  const prefix = `${baseName}_${process.pid}_${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const prefix = `${baseName}_${process.pid}_${Date.now().toString(36)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
   const template = `${prefix}_tpl`;
   const admin = new URL(baseUrl);
   admin.pathname = '/postgres';
@@ -42,7 +47,12 @@ export default async function globalSetup(): Promise<void> {
   const templateUrl = new URL(baseUrl);
   templateUrl.pathname = `/${template}`;
   const dataSource = new DataSource(
-    dataSourceOptions({ url: templateUrl.toString(), poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 10000 }),
+    dataSourceOptions({
+      url: templateUrl.toString(),
+      poolSize: 2,
+      statementTimeoutMs: 60000,
+      connectTimeoutMs: 10000,
+    }),
   );
   await dataSource.initialize();
   try {

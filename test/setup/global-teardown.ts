@@ -7,9 +7,10 @@ export default async function globalTeardown(): Promise<void> {
     const client = new Client({ connectionString: run.adminUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
-        `${run.prefix}%`,
-      ]);
+      const { rows } = await client.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE datname LIKE $1',
+        [`${run.prefix}%`],
+      );
       for (const { datname } of rows) {
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
       }

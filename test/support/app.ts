@@ -50,9 +50,14 @@ export async function startTestApp(
     app,
     config,
     inject: (opts) => app.inject(opts as InjectOptions),
-    logs: () => lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    logs: () =>
+      lines
+        .flatMap((l) => l.split('\n'))
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     rawLogs: () => lines.join(''),
-    token: (userId, claims = {}) => jwt.sign({ user_id: userId, ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 }),
+    token: (userId, claims = {}) =>
+      jwt.sign({ user_id: userId, ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 }),
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

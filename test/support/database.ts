@@ -6,7 +6,10 @@ export interface TestDatabase {
   url: string;
   name: string;
   /** A direct pg client on this database, for setting up rows and reading them back raw. */
-  query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -17,7 +20,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = new Client({ connectionString: run.adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(run.template)}`);
+    await admin.query(
+      `CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(run.template)}`,
+    );
   } finally {
     await admin.end();
   }

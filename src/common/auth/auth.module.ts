@@ -6,7 +6,11 @@ import { JwtVerifier } from './jwt-verifier';
 @Global()
 @Module({
   providers: [
-    { provide: JwtVerifier, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new JwtVerifier(config.jwt) },
+    {
+      provide: JwtVerifier,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new JwtVerifier(config.jwt),
+    },
   ],
   exports: [JwtVerifier],
 })

@@ -17,7 +17,11 @@ export class JwtVerifier {
     this.jwt = new JwtService({
       secret: config.secret,
       publicKey: config.publicKey,
-      verifyOptions: definedOnly({ algorithms: this.algorithms, issuer: config.issuer, audience: config.audience }),
+      verifyOptions: definedOnly({
+        algorithms: this.algorithms,
+        issuer: config.issuer,
+        audience: config.audience,
+      }),
     });
   }
 
@@ -35,17 +39,26 @@ export class JwtVerifier {
   /** Signs a token for a user; only possible with a shared secret (development and tests). */
   sign(userId: number, expiresInSeconds: number): string {
     if (!this.config.secret) throw new Error('Tokens can only be signed with JWT_SECRET (HS256)');
-    const claims: Record<string, unknown> = { [this.config.userClaim ?? 'user_id']: userId, sub: String(userId) };
+    const claims: Record<string, unknown> = {
+      [this.config.userClaim ?? 'user_id']: userId,
+      sub: String(userId),
+    };
     return this.jwt.sign(
       claims,
-      definedOnly({ algorithm: 'HS256' as const, expiresIn: expiresInSeconds, issuer: this.config.issuer, audience: this.config.audience }),
+      definedOnly({
+        algorithm: 'HS256' as const,
+        expiresIn: expiresInSeconds,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+      }),
     );
   }
 
   private userIdFrom(payload: Record<string, unknown>): number {
     const claim = this.config.userClaim ?? (payload.user_id !== undefined ? 'user_id' : 'sub');
     const raw = payload[claim];
-    const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+    const id =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(id) || id < 1 || id > MAX_USER_ID) {
       throw new UnauthorizedError(`Token claim "${claim}" must be a positive integer user id`);
     }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigValidationError, loadConfig } from '../../config/app-config';
+import { ConfigValidationError, loadConfig, loadDotEnv } from '../../config/app-config';
 import { ensureJwtKeys } from './jwt-keys';
 import { JwtVerifier } from './jwt-verifier';
 
@@ -12,9 +12,11 @@ function main(): void {
   const user = Number(values.user);
   const expiresIn = Number(values['expires-in']);
   if (!Number.isInteger(user) || user < 1 || user > 2 ** 31 - 1) fail('--user must be a positive integer');
-  if (!Number.isInteger(expiresIn) || expiresIn < 1) fail('--expires-in must be a positive number of seconds');
+  if (!Number.isInteger(expiresIn) || expiresIn < 1)
+    fail('--expires-in must be a positive number of seconds');
   let config;
   try {
+    loadDotEnv();
     config = ensureJwtKeys(loadConfig());
   } catch (error) {
     if (error instanceof ConfigValidationError) fail(error.problems.join('\n'));
@@ -27,10 +29,15 @@ function main(): void {
 function readArgs(): { user: string; 'expires-in': string } {
   try {
     return parseArgs({
-      options: { user: { type: 'string', default: '1' }, 'expires-in': { type: 'string', default: String(7 * 24 * 3600) } },
+      options: {
+        user: { type: 'string', default: '1' },
+        'expires-in': { type: 'string', default: String(7 * 24 * 3600) },
+      },
     }).values;
   } catch (error) {
-    return fail(`${(error as Error).message.split('\n')[0]}\nusage: npm run token -- --user <id> [--expires-in <seconds>]`);
+    return fail(
+      `${(error as Error).message.split('\n')[0]}\nusage: npm run token -- --user <id> [--expires-in <seconds>]`,
+    );
   }
 }
 

@@ -1,5 +1,12 @@
 /** Recognises errors that mean "PostgreSQL cannot be reached right now", as opposed to a bad query. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 const CONNECTION_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
@@ -19,7 +26,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300') return true;
     }
     if (typeof message === 'string' && CONNECTION_MESSAGES.some((m) => message.includes(m))) return true;
-    current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+    current =
+      (current as { driverError?: unknown; cause?: unknown }).driverError ??
+      (current as { cause?: unknown }).cause;
   }
   return false;
 }

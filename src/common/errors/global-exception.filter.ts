@@ -41,7 +41,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     void reply.status(body.status_code).send(body);
   }
 
-  private toResponse(exception: unknown, requestId: string): { body: ErrorBody; headers: Record<string, string> } {
+  private toResponse(
+    exception: unknown,
+    requestId: string,
+  ): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof AppError) {
       return {
         body: this.body(exception.status, exception.code, exception.message, requestId, exception.extra),
@@ -58,22 +61,36 @@ export class GlobalExceptionFilter implements ExceptionFilter {
             ? ((response as { message: string[] }).message.join('; ') as string)
             : String((response as { message?: unknown }).message ?? exception.message);
       const code = status === 404 ? 'not_found' : snake(STATUS_CODES[status] ?? 'error');
-      return { body: this.body(status, code, status >= 500 ? 'Internal server error' : message, requestId), headers: {} };
+      return {
+        body: this.body(status, code, status >= 500 ? 'Internal server error' : message, requestId),
+        headers: {},
+      };
     }
     const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
       // Fastify's own errors (malformed JSON, unsupported media type, body too large) are safe to describe.
       const fastifyCode = String((exception as { code?: unknown }).code ?? 'bad_request');
       return {
-        body: this.body(fastifyStatus, snake(fastifyCode.replace(/^FST_ERR_/, '')), fastifyMessage(exception), requestId),
+        body: this.body(
+          fastifyStatus,
+          snake(fastifyCode.replace(/^FST_ERR_/, '')),
+          fastifyMessage(exception),
+          requestId,
+        ),
         headers: {},
       };
     }
     if (isDatabaseUnavailable(exception)) {
       return {
-        body: this.body(503, 'dependency_unavailable', 'The database is unavailable; try again shortly', requestId, {
-          dependency: 'database',
-        }),
+        body: this.body(
+          503,
+          'dependency_unavailable',
+          'The database is unavailable; try again shortly',
+          requestId,
+          {
+            dependency: 'database',
+          },
+        ),
         headers: { 'Retry-After': '5' },
       };
     }
@@ -111,4 +128,3 @@ function fastifyMessage(exception: unknown): string {
   if (/JSON/i.test(message)) return 'Request body is not valid JSON';
   return message.split('\n')[0].slice(0, 200);
 }
-

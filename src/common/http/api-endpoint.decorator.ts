@@ -21,9 +21,15 @@ export function ApiEndpoint(tag: string): ClassDecorator {
     ApiBearerAuth(),
     SkipThrottle({ health: true }),
     ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A parameter or body field is invalid' }),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, malformed, expired or wrongly signed token' }),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description: 'Missing, malformed, expired or wrongly signed token',
+    }),
     ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such resource for this user' }),
-    ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Rate limit reached; see Retry-After' }),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponseDto,
+      description: 'Rate limit reached; see Retry-After',
+    }),
     ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'A dependency is unavailable' }),
   );
 }

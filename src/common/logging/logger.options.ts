@@ -22,53 +22,71 @@ type RawRequest = IncomingMessage & { id?: string; user?: { id: number } };
  */
 export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
   const options: PinoHttpOptions<RawRequest> = {
-        level: config.logLevel,
-        messageKey: 'message',
-        errorKey: 'err',
-        base: { service: 'integration-service' },
-        timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-        formatters: {
-          level: (label) => ({ level: label }),
-          log: (record) => scrub(record) as Record<string, unknown>,
-          bindings: (bindings) => scrub(bindings) as Record<string, unknown>,
-        },
-        hooks: {
-          logMethod(args, method) {
-            const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as typeof args;
-            method.apply(this, scrubbed);
-          },
-        },
-        genReqId: (req: RawRequest) => req.id ?? requestIdFrom(req.headers['x-request-id']),
-        customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-        customProps: (req: RawRequest) => (req.user ? { user_id: req.user.id } : {}),
-        customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
-          `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
-        customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
-          `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
-        customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        quietReqLogger: true,
-        serializers: {
-          req: (req: RawRequest) => ({ method: req.method, path: stripQuery(req.url) }),
-          res: (res: ServerResponse) => ({ status_code: res.statusCode }),
-        },
-        // Belt and braces: should a serializer ever be bypassed, these paths are still censored.
-        redact: {
-          paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.code'],
-          censor: '[REDACTED]',
-        },
-        customSuccessObject: (req: RawRequest, res: ServerResponse, value: Record<string, unknown>) =>
-          completion(req, res, value),
-        customErrorObject: (req: RawRequest, res: ServerResponse, _error: Error, value: Record<string, unknown>) =>
-          completion(req, res, value),
-        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' },
+    level: config.logLevel,
+    messageKey: 'message',
+    errorKey: 'err',
+    base: { service: 'integration-service' },
+    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (record) => scrub(record) as Record<string, unknown>,
+      bindings: (bindings) => scrub(bindings) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as typeof args;
+        method.apply(this, scrubbed);
+      },
+    },
+    genReqId: (req: RawRequest) => req.id ?? requestIdFrom(req.headers['x-request-id']),
+    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
+    customProps: (req: RawRequest) => (req.user ? { user_id: req.user.id } : {}),
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
+      `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
+    customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
+      `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    quietReqLogger: true,
+    serializers: {
+      req: (req: RawRequest) => ({ method: req.method, path: stripQuery(req.url) }),
+      res: (res: ServerResponse) => ({ status_code: res.statusCode }),
+    },
+    // Belt and braces: should a serializer ever be bypassed, these paths are still censored.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        '*.password',
+        '*.code',
+      ],
+      censor: '[REDACTED]',
+    },
+    customSuccessObject: (req: RawRequest, res: ServerResponse, value: Record<string, unknown>) =>
+      completion(req, res, value),
+    customErrorObject: (
+      req: RawRequest,
+      res: ServerResponse,
+      _error: Error,
+      value: Record<string, unknown>,
+    ) => completion(req, res, value),
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' },
   };
   return { renameContext: 'logger', pinoHttp: (stream ? [options, stream] : options) as Params['pinoHttp'] };
 }
 
 /** The request-completed record: method, path and status only — never headers or bodies. */
-function completion(_req: RawRequest, res: ServerResponse, value: Record<string, unknown>): Record<string, unknown> {
-  return { status_code: res.statusCode, duration_ms: value.duration_ms, ...(value.err ? { err: value.err } : {}) };
+function completion(
+  _req: RawRequest,
+  res: ServerResponse,
+  value: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    status_code: res.statusCode,
+    duration_ms: value.duration_ms,
+    ...(value.err ? { err: value.err } : {}),
+  };
 }
 
 /** Query strings may carry codes or tokens: log the path only. */

@@ -4,11 +4,13 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY = /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|^code$|login_?code|ciphertext|private_?key|srp|auth_?key)/i;
+const SECRET_KEY =
+  /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|^code$|login_?code|ciphertext|private_?key|srp|auth_?key)/i;
 const PHONE_KEY = /phone/i;
 const PHONE_IN_TEXT = /\+?\d{10,15}\b/g;
 const BEARER_IN_TEXT = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
-const ASSIGNMENT_IN_TEXT = /\b(password|passwd|secret|token|api_hash|phone_code|session_string)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+const ASSIGNMENT_IN_TEXT =
+  /\b(password|passwd|secret|token|api_hash|phone_code|session_string)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 const JWT_IN_TEXT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
 /** Keeps the country code and the last two digits: +99966*****67. */
@@ -32,12 +34,17 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      stack: value.stack ? scrubText(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (SECRET_KEY.test(key) && item !== undefined && item !== null && key !== 'code_hash_present') out[key] = REDACTED;
+    if (SECRET_KEY.test(key) && item !== undefined && item !== null && key !== 'code_hash_present')
+      out[key] = REDACTED;
     else if (PHONE_KEY.test(key) && typeof item === 'string') out[key] = maskPhone(item);
     else out[key] = scrub(item, depth + 1);
   }

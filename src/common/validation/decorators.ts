@@ -8,13 +8,20 @@ export function QueryBoolean(options: { description: string; default?: boolean }
   return applyDecorators(
     ApiPropertyOptional({ type: Boolean, description: options.description, default: options.default }),
     IsOptional(),
-    Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value)),
+    Transform(({ value }: { value: unknown }) =>
+      value === 'true' ? true : value === 'false' ? false : value,
+    ),
     IsBoolean({ message: '$property must be "true" or "false"' }),
   );
 }
 
 /** An optional integer in a query string within [min, max]. */
-export function QueryInt(options: { description: string; min: number; max: number; default: number }): PropertyDecorator {
+export function QueryInt(options: {
+  description: string;
+  min: number;
+  max: number;
+  default: number;
+}): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       type: Number,
@@ -24,7 +31,9 @@ export function QueryInt(options: { description: string; min: number; max: numbe
       default: options.default,
     }),
     IsOptional(),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+    ),
     IsInt({ message: '$property must be an integer' }),
     Min(options.min),
     Max(options.max),
@@ -49,4 +58,3 @@ export function OptionalString(maxLength: number, description: string, example?:
     MaxLength(maxLength),
   );
 }
-

@@ -7,7 +7,10 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
-      problems.push({ field, message: message.replace(/^property (\S+) should not exist$/, '$1 is not allowed') });
+      problems.push({
+        field,
+        message: message.replace(/^property (\S+) should not exist$/, '$1 is not allowed'),
+      });
     }
     if (error.children?.length) problems.push(...toFieldProblems(error.children, field));
   }

@@ -11,7 +11,10 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
-  @ApiOperation({ summary: "List the caller's Telegram accounts", description: 'Newest first. Never returns session data.' })
+  @ApiOperation({
+    summary: "List the caller's Telegram accounts",
+    description: 'Newest first. Never returns session data.',
+  })
   @ApiOkResponse({ type: [AccountResponseDto] })
   list(@CurrentUser() user: AuthUser, @Query() query: ListAccountsQueryDto): Promise<AccountResponseDto[]> {
     return this.accounts.list(user.id, query.active_only ?? true);

@@ -8,7 +8,11 @@ export class ListAccountsQueryDto {
 }
 
 export class AccountResponseDto {
-  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21', description: 'The session id' })
+  @ApiProperty({
+    format: 'uuid',
+    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
+    description: 'The session id',
+  })
   id!: string;
 
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })

@@ -6,7 +6,9 @@ import { TelegramSessionEntity } from './telegram-session.entity';
 /** Owner-scoped access to telegram_sessions: every method takes the user id. */
 @Injectable()
 export class AccountsRepository {
-  constructor(@InjectRepository(TelegramSessionEntity) private readonly sessions: Repository<TelegramSessionEntity>) {}
+  constructor(
+    @InjectRepository(TelegramSessionEntity) private readonly sessions: Repository<TelegramSessionEntity>,
+  ) {}
 
   listForUser(userId: number, activeOnly: boolean): Promise<TelegramSessionEntity[]> {
     return this.sessions.find({

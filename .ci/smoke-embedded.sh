@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts the service exactly as the README says (`npm start`, no DATABASE_URL), checks /health and an
+# authenticated call with the printed development token, then stops it with SIGTERM and expects exit 0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+data=$(mktemp -d)
+chmod 755 "$data"
+port=18001
+DATA_DIR="$data" PORT=$port npm start >"$log" 2>&1 &
+pid=$!
+cleanup() { kill -9 "$pid" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "service exited early"; exit 1; }
+  sleep 1
+done
+body=$(curl -sf "http://127.0.0.1:$port/health")
+echo "GET /health -> $body"
+[ "$body" = '{"status":"healthy","service":"Integration Service","version":"1.0.0"}' ]
+
+token=$(grep -ao 'Bearer ey[^ ]*' "$log" | head -1 | cut -d' ' -f2)
+[ -n "$token" ] || { cat "$log"; echo "no development token printed"; exit 1; }
+accounts=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/telegram/accounts")
+echo "GET /api/v1/telegram/accounts -> $accounts"
+[ "$accounts" = '[]' ]
+curl -sf "http://127.0.0.1:$port/api/v1/health/readiness" >/dev/null
+
+# npm start runs node as a child of npm: signal the node process itself.
+node_pid=$(pgrep -f "node dist/src/main.js" | head -1)
+kill -TERM "$node_pid"
+for _ in $(seq 1 30); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
+if kill -0 "$node_pid" 2>/dev/null; then echo "service did not stop on SIGTERM"; exit 1; fi
+wait "$pid" && code=0 || code=$?
+echo "npm start exited with $code"
+[ "$code" -eq 0 ]
+if pgrep -f "postgres -D $data/postgres" >/dev/null; then echo "embedded PostgreSQL still running"; exit 1; fi
+echo "smoke OK"
