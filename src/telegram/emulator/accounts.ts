@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The emulator's population. Phone `99966XYYYY`: X (1–3) is the home DC, YYYY four digits.
+ * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 8000–8999 is flood-limited at SendCode.
+ */
+export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
+export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
+export const SEND_CODE_FLOOD_SECONDS = 120;
+
+export interface EmulatedAccount {
+  /** Digits only, as Telegram stores `User.phone` (no `+`). */
+  readonly phone: string;
+  readonly homeDcId: number;
+  readonly suffix: number;
+  readonly userId: bigint;
+  readonly accessHash: bigint;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly username: string;
+  readonly loginCode: string;
+  readonly hasPassword: boolean;
+  /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
+  readonly sendCodeFloodSeconds?: number;
+}
+
+const USER_ID_BASE = 7_000_000_000n;
+const PHONE_RE = /^99966([1-3])(\d{4})$/;
+const FIRST_NAMES = ['Alice', 'Boris', 'Chen', 'Dana', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas'];
+const LAST_NAMES = [
+  'Novak',
+  'Okafor',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Ueda',
+  'Varga',
+  'Weber',
+];
+
+/** Strips one leading `+` (and spaces); anything else stays as typed so invalid input stays invalid. */
+export function normalizePhone(input: string): string {
+  const trimmed = input.replace(/\s+/g, '');
+  return trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
+}
+
+/** The account behind a phone number, or undefined when Telegram would answer PHONE_NUMBER_INVALID. */
+export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
+  const phone = normalizePhone(phoneInput);
+  const match = PHONE_RE.exec(phone);
+  if (!match) return undefined;
+  const homeDcId = Number(match[1]);
+  const suffix = Number(match[2]);
+  const digest = createHash('sha256').update(`emulator-user:${phone}`).digest();
+  return {
+    phone,
+    homeDcId,
+    suffix,
+    userId: USER_ID_BASE + BigInt(homeDcId * 10_000 + suffix),
+    accessHash: digest.readBigInt64LE(0),
+    firstName: FIRST_NAMES[suffix % 10],
+    lastName: LAST_NAMES[Math.floor(suffix / 10) % 10],
+    username: `emu${phone}`,
+    loginCode: String(homeDcId).repeat(5),
+    hasPassword: suffix >= 2000 && suffix <= 2999,
+    sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,
+  };
+}
+
+/** The login code the emulator "sends" to this phone (X repeated five times), or undefined for invalid phones. */
+export function loginCodeFor(phone: string): string | undefined {
+  return lookupAccount(phone)?.loginCode;
+}
+
+/** The account with this user id (the inverse of `lookupAccount(...).userId`). */
+export function accountByUserId(userId: bigint): EmulatedAccount | undefined {
+  const n = userId - USER_ID_BASE;
+  if (n < 10_000n || n >= 40_000n) return undefined;
+  const homeDcId = Number(n / 10_000n);
+  const suffix = Number(n % 10_000n);
+  return lookupAccount(`99966${homeDcId}${String(suffix).padStart(4, '0')}`);
+}

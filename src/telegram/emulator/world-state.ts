@@ -1,0 +1,180 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { EmulatedAccount } from './accounts';
+import { EMULATOR_2FA_PASSWORD } from './accounts';
+import type { EmulatorClock } from './clock';
+import { unauthorized, type RpcFailure } from './errors';
+import { computeVerifier, type SrpChallenge, type SrpPasswordParams } from './srp-server';
+
+/** Everything Telegram's side remembers, keyed the way Telegram keys it (auth key per DC). */
+
+export type RevocationReason = 'AUTH_KEY_UNREGISTERED' | 'SESSION_REVOKED';
+
+/** What an InitConnection told the server about the app behind a key. */
+export interface ClientInfo {
+  readonly apiId: number;
+  readonly deviceModel: string;
+  readonly systemVersion: string;
+  readonly appVersion: string;
+}
+
+export interface AuthKeyRecord {
+  /** `${dcId}:${authKeyIdHex}`. */
+  readonly ref: string;
+  readonly dcId: number;
+  /** auth_key_id: the low 64 bits of SHA1(auth_key), hex. */
+  readonly authKeyId: string;
+  readonly createdAt: number;
+  /** Phone of the user this key is signed in as. */
+  userPhone?: string;
+  /** Set between SESSION_PASSWORD_NEEDED and a successful CheckPassword. */
+  pendingPasswordPhone?: string;
+  /** Why the key lost its authorization, answered instead of AUTH_KEY_UNREGISTERED. */
+  revokedReason?: RevocationReason;
+  /** The key was used from two connections at once (only with `duplicatePolicy: 'kill-key'`). */
+  dead?: boolean;
+  /** The QR login token this key last exported. */
+  qrTokenHex?: string;
+  client?: ClientInfo;
+}
+
+export interface LiveConnection {
+  readonly id: number;
+  readonly key: AuthKeyRecord;
+  /** Opened while another connection was live with the same key: every request answers AUTH_KEY_DUPLICATED. */
+  readonly duplicated: boolean;
+  readonly deliverUpdate: (bytes: Buffer) => void;
+}
+
+export interface PendingCode {
+  readonly phone: string;
+  readonly keyRef: string;
+  readonly code: string;
+  readonly expiresAt: number;
+}
+
+export interface SrpSession {
+  readonly phone: string;
+  readonly keyRef: string;
+  readonly challenge: SrpChallenge;
+  used: boolean;
+}
+
+export interface QrToken {
+  readonly token: Buffer;
+  /** `login`: exported by a key, waiting for a scan; `migrate`: issued by LoginTokenMigrateTo for another DC. */
+  readonly kind: 'login' | 'migrate';
+  readonly dcId: number;
+  readonly keyRef?: string;
+  readonly expiresAt: number;
+  scannedBy?: string;
+  consumed: boolean;
+}
+
+export interface ExportedAuthorization {
+  readonly phone: string;
+  readonly dcId: number;
+  readonly bytes: Buffer;
+  used: boolean;
+}
+
+/** Tunables of the world (defaults in TelegramEmulator). */
+export interface EmulatorSettings {
+  /** DC a brand-new session lands on (GramJS's own default, DC 4, does not exist here). */
+  readonly defaultDcId: number;
+  /** Lifetime of a login code. */
+  readonly codeTtlMs: number;
+  /** Lifetime of a QR login token. */
+  readonly qrTokenTtlMs: number;
+  /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
+  readonly duplicatePolicy: 'newer-only' | 'kill-key';
+}
+
+export const authKeyIdOf = (authKey: Buffer): string =>
+  createHash('sha1').update(authKey).digest().subarray(12, 20).toString('hex');
+
+export class WorldState {
+  readonly keys = new Map<string, AuthKeyRecord>();
+  readonly connections = new Map<number, LiveConnection>();
+  readonly codes = new Map<string, PendingCode>();
+  readonly srpSessions = new Map<string, SrpSession>();
+  readonly qrTokens = new Map<string, QrToken>();
+  readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
+  /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
+  private readonly requestCounts = new Map<string, number>();
+  private readonly passwords = new Map<string, SrpPasswordParams>();
+
+  constructor(
+    readonly clock: EmulatorClock,
+    readonly settings: EmulatorSettings,
+  ) {}
+
+  /** The record for a key presented on a DC; a key the DC has never seen starts unauthorized. */
+  keyFor(dcId: number, authKey: Buffer): AuthKeyRecord {
+    const authKeyId = authKeyIdOf(authKey);
+    const ref = `${dcId}:${authKeyId}`;
+    let record = this.keys.get(ref);
+    if (!record) {
+      record = { ref, dcId, authKeyId, createdAt: this.clock.now() };
+      this.keys.set(ref, record);
+    }
+    return record;
+  }
+
+  liveConnectionsOf(key: AuthKeyRecord): LiveConnection[] {
+    return [...this.connections.values()].filter((c) => c.key === key);
+  }
+
+  authorize(key: AuthKeyRecord, account: EmulatedAccount): void {
+    key.userPhone = account.phone;
+    key.pendingPasswordPhone = undefined;
+    key.revokedReason = undefined;
+  }
+
+  unauthorize(key: AuthKeyRecord, reason?: RevocationReason): void {
+    key.userPhone = undefined;
+    key.pendingPasswordPhone = undefined;
+    key.revokedReason = reason;
+  }
+
+  /** The 401 an unauthorized key gets. */
+  notAuthorized(key: AuthKeyRecord): RpcFailure {
+    return unauthorized(key.revokedReason ?? 'AUTH_KEY_UNREGISTERED');
+  }
+
+  /** The account's SRP verifier; salts are drawn once per world (salt1 = 8 server bytes + 32 client bytes). */
+  passwordFor(account: EmulatedAccount): SrpPasswordParams {
+    let params = this.passwords.get(account.phone);
+    if (!params) {
+      const salt1 = randomBytes(40);
+      const salt2 = randomBytes(16);
+      params = { salt1, salt2, verifier: computeVerifier(EMULATOR_2FA_PASSWORD, salt1, salt2) };
+      this.passwords.set(account.phone, params);
+    }
+    return params;
+  }
+
+  countRequest(className: string, dcId: number): void {
+    const slot = `${dcId}|${className}`;
+    this.requestCounts.set(slot, (this.requestCounts.get(slot) ?? 0) + 1);
+  }
+
+  requestCount(className: string, dcId?: number): number {
+    let total = 0;
+    for (const [slot, count] of this.requestCounts) {
+      const [dc, name] = slot.split('|');
+      if (name === className && (dcId === undefined || Number(dc) === dcId)) total += count;
+    }
+    return total;
+  }
+
+  resetRequestCounts(): void {
+    this.requestCounts.clear();
+  }
+
+  /** Pushes an Updates object's bytes to every healthy live connection of the key. */
+  pushUpdate(key: AuthKeyRecord, bytes: Buffer): void {
+    for (const connection of this.liveConnectionsOf(key)) {
+      if (!connection.duplicated) queueMicrotask(() => connection.deliverUpdate(bytes));
+    }
+  }
+}
