@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         ThrottlingModule.forRoot(config),
         AuthModule,
         HealthModule,
+        LogsModule,
         TelegramAccountsModule,
         ...extraImports,
       ],

@@ -6,7 +6,10 @@ export type LogStatus = (typeof LOG_STATUSES)[number];
 
 @Entity('integration_logs')
 @Check('chk_integration_logs_status', `"status" IN ('success', 'error', 'pending')`)
-@Index('idx_integration_logs_user_created', ['userId', 'createdAt'])
+// Defined in migration AuditLogIndexes (INCLUDE columns are beyond TypeORM's @Index).
+@Index('idx_integration_logs_user_type_created', { synchronize: false })
+@Index('idx_integration_logs_user_created_status', { synchronize: false })
+@Index('idx_integration_logs_created', { synchronize: false })
 export class IntegrationLogEntity extends BaseEntity {
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
