@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
+import { VaultModule } from './vault/vault.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -37,6 +38,7 @@ export class AppModule {
         ThrottlingModule.forRoot(config),
         AuthModule,
         HealthModule,
+        VaultModule,
         LogsModule,
         TelegramAccountsModule,
         ...extraImports,

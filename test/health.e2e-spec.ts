@@ -41,6 +41,14 @@ describe('health', () => {
     expect(body).toMatchObject({ status: 'healthy', service: 'integration-service', version: '1.0.0' });
     expect(new Date(body.timestamp).getTime()).toBeGreaterThan(0);
     expect(body.components.database).toMatchObject({ status: 'healthy', type: 'PostgreSQL', critical: true });
+    // No VAULT_URL: the local cipher stands in, and readiness does not depend on Vault.
+    expect(body.components.vault).toMatchObject({
+      status: 'healthy',
+      type: 'HashiCorp Vault',
+      critical: false,
+      configured: false,
+      cipher: 'local-aes-256-gcm',
+    });
   });
 
   it('readiness turns 503 while PostgreSQL is away and 200 when it returns; liveness stays 200', async () => {

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { AppError } from './app-error';
+import { SecretDecryptionError, VaultUnavailableError } from '../../vault/vault.errors';
 import { isDatabaseUnavailable } from './database-errors';
 
 interface ErrorBody {
@@ -63,6 +64,31 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       const code = status === 404 ? 'not_found' : snake(STATUS_CODES[status] ?? 'error');
       return {
         body: this.body(status, code, status >= 500 ? 'Internal server error' : message, requestId),
+        headers: {},
+      };
+    }
+    if (exception instanceof VaultUnavailableError) {
+      return {
+        body: this.body(
+          503,
+          'dependency_unavailable',
+          `The secret store (Vault) is unavailable: ${exception.reason}`,
+          requestId,
+          {
+            dependency: 'vault',
+          },
+        ),
+        headers: { 'Retry-After': '5' },
+      };
+    }
+    if (exception instanceof SecretDecryptionError) {
+      return {
+        body: this.body(
+          409,
+          'secret_unreadable',
+          'A stored secret could not be decrypted for this user',
+          requestId,
+        ),
         headers: {},
       };
     }
