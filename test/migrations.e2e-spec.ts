@@ -47,7 +47,6 @@ describe('migrations', () => {
     expect(byName.idx_integration_logs_user_created_status).toContain(
       '(user_id, created_at) INCLUDE (status)',
     );
-    expect(byName.idx_integration_logs_created).toContain('(created_at)');
     const triggers = await db.query<{ tgname: string }>(
       `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`,
     );

@@ -9,7 +9,6 @@ export type LogStatus = (typeof LOG_STATUSES)[number];
 // Defined in migration AuditLogIndexes (INCLUDE columns are beyond TypeORM's @Index).
 @Index('idx_integration_logs_user_type_created', { synchronize: false })
 @Index('idx_integration_logs_user_created_status', { synchronize: false })
-@Index('idx_integration_logs_created', { synchronize: false })
 export class IntegrationLogEntity extends BaseEntity {
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
