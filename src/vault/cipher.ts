@@ -43,6 +43,12 @@ export type CipherState =
   | 'unreachable'
   | 'timeout'
   | 'unexpected_response'
+  /** Vault answers, but refuses this service's token (403 even after a fresh login). */
+  | 'forbidden'
+  /** Vault answers, but the configured AppRole/Kubernetes login is rejected. */
+  | 'login_failed'
+  /** Vault answers, but the transit key is missing (and cannot be created) or not derived. */
+  | 'misconfigured'
   | 'local'
   | 'error';
 

@@ -3,3 +3,7 @@ export * from './vault.errors';
 export * from './local-cipher';
 export * from './vault-transit-cipher';
 export * from './rewrap';
+export * from './cipher-factory';
+export * from './secret-rewrapper';
+export * from './telegram-credentials.provider';
+export * from './vault.tokens';

@@ -52,6 +52,39 @@ function chunks<T>(values: T[], size: number): T[][] {
   return out;
 }
 
+export type RewrapPlan =
+  | { action: 'skip' }
+  | { action: 'rewrap' }
+  | { action: 'migrate'; source: SecretCipher }
+  | { action: 'fail'; error: CipherNotConfiguredError };
+
+/**
+ * What `rewrapEnvelopes` will do with one envelope, from its metadata alone (no Vault call): skip it (already
+ * at the target's newest version), rewrap it (same cipher and key, older version), migrate it (decrypt with
+ * `source`, encrypt with the target) or fail (no configured cipher can decrypt it).
+ */
+export function planRewrap(
+  envelope: SecretEnvelope,
+  target: SecretCipher,
+  targetVersion: number,
+  sources: readonly SecretCipher[] = [],
+): RewrapPlan {
+  if (envelope.cipher === target.name && envelope.key === target.key) {
+    return envelope.key_version >= targetVersion ? { action: 'skip' } : { action: 'rewrap' };
+  }
+  const source =
+    sources.find((c) => c.name === envelope.cipher && c.key === envelope.key) ??
+    (target.name === envelope.cipher && target.name === 'vault-transit' ? target : undefined) ??
+    sources.find((c) => c.name === envelope.cipher);
+  if (!source) {
+    return {
+      action: 'fail',
+      error: new CipherNotConfiguredError(`No cipher configured to decrypt ${envelope.cipher} envelopes`),
+    };
+  }
+  return { action: 'migrate', source };
+}
+
 export async function rewrapEnvelopes(
   items: readonly RewrapItem[],
   target: SecretCipher,
@@ -70,27 +103,16 @@ export async function rewrapEnvelopes(
 
   items.forEach((item, index) => {
     const { envelope } = item;
-    if (envelope.cipher === target.name && envelope.key === target.key) {
-      if (envelope.key_version >= targetVersion) results[index] = { index, status: 'skipped', envelope };
-      else sameKey.push(index);
-      return;
+    const plan = planRewrap(envelope, target, targetVersion, options.sources);
+    if (plan.action === 'skip') results[index] = { index, status: 'skipped', envelope };
+    else if (plan.action === 'fail')
+      results[index] = { index, status: 'failed', envelope, error: plan.error };
+    else if (plan.action === 'rewrap') sameKey.push(index);
+    else {
+      const group = foreign.get(plan.source) ?? [];
+      group.push(index);
+      foreign.set(plan.source, group);
     }
-    const source =
-      options.sources?.find((c) => c.name === envelope.cipher && c.key === envelope.key) ??
-      (target.name === envelope.cipher && target.name === 'vault-transit' ? target : undefined) ??
-      options.sources?.find((c) => c.name === envelope.cipher);
-    if (!source) {
-      results[index] = {
-        index,
-        status: 'failed',
-        envelope,
-        error: new CipherNotConfiguredError(`No cipher configured to decrypt ${envelope.cipher} envelopes`),
-      };
-      return;
-    }
-    const group = foreign.get(source) ?? [];
-    group.push(index);
-    foreign.set(source, group);
   });
 
   for (const chunk of chunks(sameKey, batchSize)) {

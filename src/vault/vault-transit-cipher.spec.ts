@@ -521,6 +521,62 @@ describe('VaultTransitCipher', () => {
       expect(await make().health()).toMatchObject({ status: 'down', state: 'timeout' });
       expect(Date.now() - started).toBeLessThan(TIMEOUT + MARGIN);
     });
+
+    it('is down (timeout) within timeoutMs when only the transit probe is slow', async () => {
+      const cipher = make();
+      await cipher.start();
+      vault.setSlow(3000, { paths: ['transit/encrypt/'] });
+      const started = Date.now();
+      expect(await cipher.health()).toMatchObject({ status: 'down', state: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(TIMEOUT + MARGIN);
+    });
+
+    it('checks the service can use Vault: one encrypt under a context no user has', async () => {
+      const cipher = make();
+      await cipher.start();
+      vault.resetRequests();
+      expect(await cipher.health()).toMatchObject({ status: 'up', state: 'active' });
+      expect(vault.requests().map((r) => `${r.method} ${r.path}`)).toEqual([
+        'GET sys/health',
+        `POST transit/encrypt/${KEY}`,
+      ]);
+    });
+
+    it('a token Vault refuses (403) is down with state forbidden, and up again once allowed', async () => {
+      const cipher = make();
+      await cipher.start();
+      vault.setForbidden(true);
+      expect(await cipher.health()).toMatchObject({ status: 'down', state: 'forbidden', version: '1.17.2' });
+      vault.setForbidden(false);
+      expect(await cipher.health()).toMatchObject({ status: 'up', state: 'active' });
+    });
+
+    it('an expired AppRole token: the health check logs in again and is up', async () => {
+      vault.addAppRole({ roleId: 'role', secretId: 'secret', tokenTtl: 600 });
+      const cipher = make({ token: undefined, approle: { roleId: 'role', secretId: 'secret' } });
+      await cipher.start();
+      vault.expireToken(vault.issuedTokens('auth/approle')[0]);
+      expect(await cipher.health()).toMatchObject({ status: 'up', state: 'active' });
+      expect(vault.requestCount('auth/approle/login')).toBe(2);
+    });
+
+    it('a rejected login is login_failed; a missing key that may not be created is misconfigured', async () => {
+      vault.addAppRole({ roleId: 'role', secretId: 'secret' });
+      const bad = make({ token: undefined, approle: { roleId: 'role', secretId: 'wrong' } });
+      expect(await bad.health()).toMatchObject({ status: 'down', state: 'login_failed' });
+      const noKey = make({ createKeyIfMissing: false });
+      expect(await noKey.health()).toMatchObject({ status: 'down', state: 'misconfigured' });
+    });
+
+    it('Vault down at start: the health check finishes the set-up once it is back', async () => {
+      await vault.goDown();
+      const cipher = make();
+      await expect(cipher.start()).rejects.toBeInstanceOf(VaultUnavailableError);
+      expect(await cipher.health()).toMatchObject({ status: 'down', state: 'unreachable' });
+      await vault.comeBack();
+      expect(await cipher.health()).toMatchObject({ status: 'up', state: 'active' });
+      expect(vault.transit.get(KEY)).toMatchObject({ derived: true });
+    });
   });
 
   describe('readTelegramCredentials', () => {

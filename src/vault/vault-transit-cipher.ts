@@ -116,6 +116,8 @@ type Request = (options: RequestOptions) => Promise<unknown>;
 const AUTH_FAILED = 'cipher: message authentication failed';
 const TOO_OLD = 'ciphertext or signature version is disallowed by policy (too old)';
 const MIN_MAINTENANCE_DELAY_MS = 500;
+/** The derivation context of the health probe's encrypt; never a user's (those are decimal user ids). */
+const HEALTH_CONTEXT = 'integration-service/health-check';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -160,6 +162,24 @@ function classifyDecryptError(message: string): SecretDecryptionReason {
   if (message === 'invalid ciphertext: version is too new') return 'unknown_key_version';
   if (message === 'encryption key not found') return 'key_not_found';
   return 'malformed';
+}
+
+/** The health state for an error of the transit probe. */
+function healthStateOf(err: unknown): CipherState {
+  if (err instanceof CipherNotConfiguredError) return 'misconfigured';
+  if (!(err instanceof VaultUnavailableError)) return 'error';
+  switch (err.reason) {
+    case 'unreachable':
+    case 'timeout':
+    case 'sealed':
+    case 'forbidden':
+    case 'login_failed':
+      return err.reason;
+    case 'uninitialized':
+      return 'uninitialized';
+    default:
+      return 'error';
+  }
 }
 
 function versionOf(ciphertext: string): number | undefined {
@@ -432,40 +452,50 @@ export class VaultTransitCipher implements SecretCipher {
     return this.keyInfoFrom(res.body);
   }
 
+  /**
+   * Vault's own state (`sys/health`: active, standby, sealed, uninitialised...), and when it says it can
+   * serve, whether this service can use it: one tiny transit encrypt under a context no user has (this also
+   * finishes a set-up that failed while Vault was away, and logs in again after a 403). The whole check is
+   * bounded by `timeoutMs`.
+   */
   async health(): Promise<CipherHealth> {
     const started = Date.now();
-    const down = (state: CipherState): CipherHealth => ({
-      status: 'down',
+    const deadline = started + this.timeoutMs;
+    const result = (status: CipherHealth['status'], state: CipherState, version?: string): CipherHealth => ({
+      status,
       state,
       latency_ms: Date.now() - started,
+      ...(version !== undefined ? { version } : {}),
     });
     let res: CallResult;
     try {
-      res = await this.send('health', Date.now() + this.timeoutMs, (ro) =>
-        this.vault.health({ requestOptions: ro }),
-      );
+      res = await this.send('health', deadline, (ro) => this.vault.health({ requestOptions: ro }));
     } catch (err) {
-      return down(
+      return result(
+        'down',
         err instanceof VaultUnavailableError && err.reason === 'timeout' ? 'timeout' : 'unreachable',
       );
     }
     const body = res.ok ? res.body : undefined;
     if (!isRecord(body) || typeof body.initialized !== 'boolean' || typeof body.sealed !== 'boolean') {
-      return down('unexpected_response');
+      return result('down', 'unexpected_response');
     }
+    const version = typeof body.version === 'string' ? body.version : undefined;
     let state: CipherState = 'active';
     if (!body.initialized) state = 'uninitialized';
     else if (body.sealed) state = 'sealed';
     else if (body.replication_dr_mode === 'secondary') state = 'dr_secondary';
     else if (body.performance_standby === true) state = 'perf_standby';
     else if (body.standby === true) state = 'standby';
-    const up = state === 'active' || state === 'standby' || state === 'perf_standby';
-    return {
-      status: up ? 'up' : 'down',
-      state,
-      latency_ms: Date.now() - started,
-      ...(typeof body.version === 'string' ? { version: body.version } : {}),
-    };
+    if (state !== 'active' && state !== 'standby' && state !== 'perf_standby') {
+      return result('down', state, version);
+    }
+    try {
+      await this.probeTransit(deadline);
+    } catch (err) {
+      return result('down', healthStateOf(err), version);
+    }
+    return result('up', state, version);
   }
 
   /**
@@ -492,6 +522,19 @@ export class VaultTransitCipher implements SecretCipher {
   }
 
   // --- plumbing ----------------------------------------------------------------------------------------------
+
+  /** One encrypt of a constant under the health-check context (user contexts are decimal user ids). */
+  private async probeTransit(deadline: number): Promise<void> {
+    if (!this.isReady) await this.withDeadline(this.ready(), deadline);
+    const res = await this.authed('health encrypt', deadline, (ro) =>
+      this.vault.write(
+        `${this.mount}/encrypt/${this.key}`,
+        { plaintext: toBase64('ok'), context: toBase64(HEALTH_CONTEXT) },
+        ro,
+      ),
+    );
+    if (!res.ok) throw this.encryptFailure(res.failure, 'health encrypt');
+  }
 
   /** Start of an operation: its deadline, after the cipher is ready (bounded by the same deadline). */
   private async begin(): Promise<number> {

@@ -1,41 +1,48 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { join } from 'node:path';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { ensureKeysDir } from '../config/data-dir';
 import { HealthRegistry } from '../health/health-registry';
 import { MetricsService } from '../metrics/metrics.service';
-import type { SecretCipher } from './cipher';
+import type { CipherState, SecretCipher } from './cipher';
+import { createLocalCipher, createVaultCipher } from './cipher-factory';
 import { LocalAesGcmCipher } from './local-cipher';
+import { TelegramCredentialsProvider } from './telegram-credentials.provider';
 import { VaultTransitCipher } from './vault-transit-cipher';
+import { SECRET_CIPHER } from './vault.tokens';
 
-/** Injection token of the one cipher every feature uses for secrets. */
-export const SECRET_CIPHER = Symbol('SECRET_CIPHER');
+export { SECRET_CIPHER };
 
 /** Vault transit where VAULT_URL is set; otherwise the local AES-256-GCM key ring (development). */
 export function createCipher(config: AppConfig, logger: PinoLogger, metrics: MetricsService): SecretCipher {
-  const { vault } = config;
-  if (!vault.url) {
-    return new LocalAesGcmCipher({ keyringPath: join(ensureKeysDir(config.dataDir), 'local-keyring.json') });
-  }
+  if (!config.vault.url) return createLocalCipher(config);
   const durations = metrics.histogram(
     'vault_request_duration_seconds',
     'Vault round trips by operation and outcome',
     ['operation', 'outcome'],
   );
-  return new VaultTransitCipher({
-    url: vault.url,
-    token: vault.token,
-    approle: vault.roleId && vault.secretId ? { roleId: vault.roleId, secretId: vault.secretId } : undefined,
-    kubernetes: vault.k8sRole ? { role: vault.k8sRole, tokenPath: vault.k8sTokenPath } : undefined,
-    transitKey: vault.transitKey,
-    kvPath: vault.kvTelegramPath,
-    timeoutMs: vault.timeoutMs,
+  return createVaultCipher(config, {
     logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },
     onVaultCall: (event) =>
       durations.observe({ operation: event.operation, outcome: event.outcome }, event.durationMs / 1000),
   });
+}
+
+const DOWN_STATES: Partial<Record<CipherState, string>> = {
+  sealed: 'Vault is sealed',
+  uninitialized: 'Vault is not initialised',
+  dr_secondary: 'Vault is a DR secondary and cannot serve requests',
+  unreachable: 'Vault is unreachable',
+  timeout: 'Vault did not answer within VAULT_TIMEOUT_MS',
+  unexpected_response: 'Vault answered something that is not a Vault health response',
+  forbidden: "Vault refuses this service's token (403)",
+  login_failed: 'The Vault login (AppRole/Kubernetes) is rejected',
+  misconfigured: 'The transit key is missing or not derived',
+};
+
+/** The health error text: what is wrong, and the machine-readable state. */
+export function describeDownState(state: CipherState): string {
+  return `${DOWN_STATES[state] ?? 'Vault cannot serve requests'} (state: ${state})`;
 }
 
 @Injectable()
@@ -55,7 +62,7 @@ class CipherLifecycle implements OnModuleInit, OnApplicationShutdown {
       critical: usesVault,
       probe: async () => {
         const health = await this.cipher.health();
-        if (health.status !== 'up') throw new Error(`Vault is ${health.state}`);
+        if (health.status !== 'up') throw new Error(describeDownState(health.state));
         return usesVault
           ? { state: health.state, transit_key: this.config.vault.transitKey }
           : { configured: false, cipher: this.cipher.name };
@@ -88,7 +95,8 @@ class CipherLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
     },
     CipherLifecycle,
+    TelegramCredentialsProvider,
   ],
-  exports: [SECRET_CIPHER],
+  exports: [SECRET_CIPHER, TelegramCredentialsProvider],
 })
 export class VaultModule {}
