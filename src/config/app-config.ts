@@ -53,6 +53,14 @@ export interface AppConfig {
   telegram: {
     apiId?: number;
     apiHash?: string;
+    /** Use the in-process Telegram emulator instead of Telegram (never in production). */
+    emulator: boolean;
+    /** Bound on every GramJS call (connect, each request). */
+    callTimeoutMs: number;
+    /** A connected client unused this long is destroyed. */
+    clientIdleMs: number;
+    /** How long a pending login (code sent, 2FA asked, QR shown) may be continued. */
+    loginTtlSeconds: number;
   };
   redisUrl?: string;
   amqpUrl?: string;
@@ -104,6 +112,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
 
   const vaultUrl = r.url('VAULT_URL', ['http:', 'https:']);
+  // The emulator is the development default when nothing could supply real API credentials.
+  const telegramEmulator = r.boolean(
+    'TELEGRAM_EMULATOR',
+    !production && apiIdRaw === undefined && vaultUrl === undefined,
+  );
+  if (production && telegramEmulator) {
+    r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
+  }
   const config: AppConfig = {
     appName: r.string('APP_NAME', 'Integration Service'),
     version: r.string('VERSION', '1.0.0'),
@@ -143,7 +159,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       kvTelegramPath: r.string('VAULT_KV_TELEGRAM_PATH', 'secret/data/integrations/telegram'),
       timeoutMs: r.integer('VAULT_TIMEOUT_MS', 5000, 50, 120000),
     },
-    telegram: { apiId: apiIdRaw, apiHash },
+    telegram: {
+      apiId: apiIdRaw,
+      apiHash,
+      emulator: telegramEmulator,
+      callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
+      clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
+      loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
+    },
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
     prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),

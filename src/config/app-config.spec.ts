@@ -1,0 +1,98 @@
+import { ConfigValidationError, loadConfig } from './app-config';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env, '/srv');
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('has working development defaults', () => {
+    const config = loadConfig({}, '/srv');
+    expect(config).toMatchObject({
+      appName: 'Integration Service',
+      version: '1.0.0',
+      port: 8001,
+      host: '127.0.0.1',
+      dataDir: '/srv/data',
+      logLevel: 'info',
+      prometheusEnabled: true,
+      rateLimit: { enabled: true, apiLimit: 120, apiWindowSeconds: 60, healthLimit: 60 },
+      vault: {
+        transitKey: 'telegram-sessions',
+        kvTelegramPath: 'secret/data/integrations/telegram',
+        timeoutMs: 5000,
+      },
+      logRetentionDays: 90,
+    });
+    expect(config.database.url).toBeUndefined();
+  });
+
+  it('DEBUG=true alone means debug logs; an explicit LOG_LEVEL wins', () => {
+    expect(loadConfig({ DEBUG: 'true' }).logLevel).toBe('debug');
+    expect(loadConfig({ DEBUG: 'true', LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+  });
+
+  it('reports every bad variable at once, never echoing a secret', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      JWT_SECRET: 'tiny-secret',
+      VAULT_URL: 'ftp://vault',
+      PROMETHEUS_ENABLED: 'sure',
+    });
+    expect(problems).toEqual([
+      'JWT_SECRET: must be at least 32 characters long',
+      'VAULT_URL: must use http: or https:, got "ftp:"',
+      'PORT: must be between 0 and 65535, got 70000',
+      'PROMETHEUS_ENABLED: must be true or false, got "sure"',
+    ]);
+    expect(problems.join()).not.toContain('tiny-secret');
+  });
+
+  it('does not echo credentials inside a malformed URL', () => {
+    const problems = problemsOf({ DATABASE_URL: 'not a url with password hunter2' });
+    expect(problems).toEqual(['DATABASE_URL: must be a URL (postgres://… or postgresql://…)']);
+  });
+
+  it('needs a Vault auth method with VAULT_URL, and both Telegram credentials together', () => {
+    expect(problemsOf({ VAULT_URL: 'http://127.0.0.1:8200' })).toEqual([
+      'VAULT_URL: needs VAULT_TOKEN, VAULT_ROLE_ID + VAULT_SECRET_ID, or VAULT_K8S_ROLE',
+    ]);
+    expect(problemsOf({ TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' })).toEqual([
+      'TELEGRAM_API_ID: TELEGRAM_API_ID and TELEGRAM_API_HASH must be set together',
+    ]);
+    expect(problemsOf({ TELEGRAM_API_ID: '12345', TELEGRAM_API_HASH: 'nothex' })).toEqual([
+      'TELEGRAM_API_HASH: must be 32 hexadecimal characters',
+    ]);
+  });
+
+  it('accepts a one-line PEM with \\n escapes and refuses both JWT settings at once', () => {
+    const pem =
+      '-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\\n-----END PUBLIC KEY-----';
+    expect(loadConfig({ JWT_PUBLIC_KEY: pem }).jwt.publicKey).toContain('\n');
+    expect(problemsOf({ JWT_PUBLIC_KEY: 'abc' })).toEqual([
+      'JWT_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
+    ]);
+    expect(problemsOf({ JWT_PUBLIC_KEY: pem, JWT_SECRET: 'x'.repeat(40) })).toEqual([
+      'JWT_SECRET: set either JWT_SECRET or JWT_PUBLIC_KEY, not both',
+    ]);
+  });
+
+  it('production refuses development defaults unless explicitly allowed', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toHaveLength(3);
+    expect(problemsOf({ NODE_ENV: 'production', ALLOW_DEVELOPMENT_DEFAULTS: 'true' })).toEqual([]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgresql://u:p@db/x',
+        VAULT_URL: 'https://vault:8200',
+        VAULT_TOKEN: 's.token',
+        JWT_SECRET: 'x'.repeat(40),
+      }),
+    ).toEqual([]);
+  });
+});
