@@ -140,3 +140,65 @@ describe('JWT with a public key (RS256 / ES256) and a custom user claim', () => 
     );
   });
 });
+
+describe('JWT verified against the identity provider JWKS (JWT_JWKS_URL)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let jwksServer: import('node:http').Server;
+  let up = true;
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    jwksServer = createServer((_req, res) => {
+      if (!up) return void res.writeHead(503).end();
+      const key = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'idp-1', use: 'sig', alg: 'RS256' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const port = (jwksServer.address() as { port: number }).port;
+    db = await createTestDatabase();
+    up = false;
+    t = await startTestApp(db.url, {
+      JWT_SECRET: '',
+      JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+      RATE_LIMIT_ENABLED: 'false',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+    jwksServer.close();
+  });
+
+  const call = (token: string) => t.inject({ url: ACCOUNTS, headers: { authorization: `Bearer ${token}` } });
+
+  it('provider down before any key is known → 503, then tokens signed with its key are accepted', async () => {
+    const token = jwt.sign({ user_id: 5 }, rsa.privateKey, {
+      algorithm: 'RS256',
+      keyid: 'idp-1',
+      expiresIn: 60,
+    });
+    const unavailable = await call(token);
+    expect(unavailable.statusCode).toBe(503);
+    expect(unavailable.json()).toMatchObject({ code: 'dependency_unavailable', dependency: 'jwks' });
+    up = true;
+    expect((await call(token)).statusCode).toBe(200);
+  });
+
+  it('unknown kid, HS256 and a foreign key → 401', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(
+      (await call(jwt.sign({ user_id: 5 }, rsa.privateKey, { algorithm: 'RS256', keyid: 'nope' })))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await call(jwt.sign({ user_id: 5 }, 'x'.repeat(40), { algorithm: 'HS256', keyid: 'idp-1' })))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await call(jwt.sign({ user_id: 5 }, other.privateKey, { algorithm: 'RS256', keyid: 'idp-1' })))
+        .statusCode,
+    ).toBe(401);
+  });
+});

@@ -142,7 +142,9 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const body = (await get(40, `size=3&days_back=365${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const body: { items: { id: string }[]; next_cursor: string | null } = (
+        await get(40, `size=3&days_back=365${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       ids.push(...body.items.map((i: { id: string }) => i.id));
       cursor = body.next_cursor;
     } while (cursor);

@@ -78,7 +78,7 @@ describe('loadConfig', () => {
       'JWT_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
     ]);
     expect(problemsOf({ JWT_PUBLIC_KEY: pem, JWT_SECRET: 'x'.repeat(40) })).toEqual([
-      'JWT_SECRET: set either JWT_SECRET or JWT_PUBLIC_KEY, not both',
+      'JWT_SECRET: set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWT_JWKS_URL',
     ]);
   });
 

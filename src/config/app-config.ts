@@ -10,6 +10,8 @@ export interface JwtConfig {
   secret?: string;
   /** PEM public key for RS256/ES256. */
   publicKey?: string;
+  /** The identity provider's JWKS URL (RS256/ES256 keys by kid). */
+  jwksUrl?: string;
   /** True when the secret was generated for development, not configured. */
   generated: boolean;
   issuer?: string;
@@ -100,7 +102,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   const jwtSecret = r.secret('JWT_SECRET', 32);
   const jwtPublicKey = readPem(r, 'JWT_PUBLIC_KEY');
-  if (jwtSecret && jwtPublicKey) r.problem('JWT_SECRET', 'set either JWT_SECRET or JWT_PUBLIC_KEY, not both');
+  const jwksUrl = r.url('JWT_JWKS_URL', ['http:', 'https:']);
+  if ([jwtSecret, jwtPublicKey, jwksUrl].filter(Boolean).length > 1) {
+    r.problem('JWT_SECRET', 'set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWT_JWKS_URL');
+  }
 
   const apiIdRaw = r.integer('TELEGRAM_API_ID', undefined, 1, 2 ** 31 - 1);
   const apiHash = r.secret('TELEGRAM_API_HASH');
@@ -143,6 +148,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     jwt: {
       secret: jwtSecret,
       publicKey: jwtPublicKey,
+      jwksUrl,
       generated: false,
       issuer: r.string('JWT_ISSUER'),
       audience: r.string('JWT_AUDIENCE'),
@@ -196,7 +202,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       );
     if (!config.database.url) refuse('DATABASE_URL', 'the embedded PostgreSQL');
     if (!config.vault.url) refuse('VAULT_URL', 'the local cipher');
-    if (!jwtSecret && !jwtPublicKey) refuse('JWT_SECRET', 'a generated JWT secret');
+    if (!jwtSecret && !jwtPublicKey && !jwksUrl) refuse('JWT_SECRET', 'a generated JWT secret');
   }
 
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);

@@ -15,7 +15,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly logger: PinoLogger,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -23,7 +23,7 @@ export class JwtAuthGuard implements CanActivate {
     if (!header) throw new UnauthorizedError('Missing bearer token');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
-    const id = this.verifier.verify(match[1]);
+    const id = await this.verifier.verify(match[1]);
     request.user = { id };
     // The request logger reads the raw request when it writes the completion line.
     (request.raw as { user?: { id: number } }).user = request.user;

@@ -16,7 +16,7 @@ export function devSecretPath(dataDir: string): string {
  */
 export function ensureJwtKeys(config: AppConfig): AppConfig {
   const { jwt } = config;
-  if (jwt.secret || jwt.publicKey) return config;
+  if (jwt.secret || jwt.publicKey || jwt.jwksUrl) return config;
   return { ...config, jwt: { ...jwt, secret: readOrCreateDevSecret(config.dataDir), generated: true } };
 }
 

@@ -7,22 +7,22 @@ const secret = 'unit-test-secret-unit-test-secret-0123';
 describe('JwtVerifier', () => {
   const verifier = new JwtVerifier({ secret, generated: false });
 
-  it('signs and verifies its own tokens', () => {
-    expect(verifier.verify(verifier.sign(42, 60))).toBe(42);
+  it('signs and verifies its own tokens', async () => {
+    await expect(verifier.verify(verifier.sign(42, 60))).resolves.toBe(42);
   });
 
-  it('reads user_id, else sub, or the configured claim', () => {
-    expect(verifier.verify(jwt.sign({ sub: '9' }, secret))).toBe(9);
-    expect(verifier.verify(jwt.sign({ user_id: 3, sub: '9' }, secret))).toBe(3);
+  it('reads user_id, else sub, or the configured claim', async () => {
+    await expect(verifier.verify(jwt.sign({ sub: '9' }, secret))).resolves.toBe(9);
+    await expect(verifier.verify(jwt.sign({ user_id: 3, sub: '9' }, secret))).resolves.toBe(3);
     const custom = new JwtVerifier({ secret, generated: false, userClaim: 'uid' });
-    expect(custom.verify(jwt.sign({ uid: '77' }, secret))).toBe(77);
-    expect(() => custom.verify(jwt.sign({ user_id: 77 }, secret))).toThrow(
+    await expect(custom.verify(jwt.sign({ uid: '77' }, secret))).resolves.toBe(77);
+    await expect(custom.verify(jwt.sign({ user_id: 77 }, secret))).rejects.toThrow(
       'Token claim "uid" must be a positive integer user id',
     );
   });
 
-  it.each([[0], [-1], [2 ** 31], ['12abc'], [1.5], [null], [true]])('refuses user id %p', (value) => {
-    expect(() => verifier.verify(jwt.sign({ user_id: value }, secret))).toThrow(UnauthorizedError);
+  it.each([[0], [-1], [2 ** 31], ['12abc'], [1.5], [null], [true]])('refuses user id %p', async (value) => {
+    await expect(verifier.verify(jwt.sign({ user_id: value }, secret))).rejects.toThrow(UnauthorizedError);
   });
 
   it('cannot sign without a shared secret', () => {

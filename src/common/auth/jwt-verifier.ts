@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { Algorithm } from 'jsonwebtoken';
+import jsonwebtoken, { type Algorithm } from 'jsonwebtoken';
 import type { JwtConfig } from '../../config/app-config';
 import { UnauthorizedError } from '../errors/app-error';
+import { JwksKeyStore } from './jwks';
 
 const MAX_USER_ID = 2 ** 31 - 1;
 
@@ -11,9 +12,11 @@ const MAX_USER_ID = 2 ** 31 - 1;
 export class JwtVerifier {
   private readonly jwt: JwtService;
   private readonly algorithms: Algorithm[];
+  private readonly jwks?: JwksKeyStore;
 
   constructor(private readonly config: JwtConfig) {
-    this.algorithms = config.publicKey ? ['RS256', 'ES256'] : ['HS256'];
+    this.algorithms = config.publicKey || config.jwksUrl ? ['RS256', 'ES256'] : ['HS256'];
+    if (config.jwksUrl) this.jwks = new JwksKeyStore(config.jwksUrl, 3000);
     this.jwt = new JwtService({
       secret: config.secret,
       publicKey: config.publicKey,
@@ -26,14 +29,34 @@ export class JwtVerifier {
   }
 
   /** Returns the user id named by the token, or throws UnauthorizedError saying why (never echoing the token). */
-  verify(token: string): number {
+  async verify(token: string): Promise<number> {
     let payload: Record<string, unknown>;
     try {
-      payload = this.jwt.verify<Record<string, unknown>>(token);
+      payload = this.jwks
+        ? await this.verifyWithJwks(token, this.jwks)
+        : this.jwt.verify<Record<string, unknown>>(token);
     } catch (error) {
+      if (error instanceof UnauthorizedError || (error as { status?: number }).status === 503) throw error;
       throw new UnauthorizedError(describeJwtError(error));
     }
     return this.userIdFrom(payload);
+  }
+
+  private async verifyWithJwks(token: string, jwks: JwksKeyStore): Promise<Record<string, unknown>> {
+    const decoded = jsonwebtoken.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') throw new UnauthorizedError('Token is malformed');
+    if (!this.algorithms.includes(decoded.header.alg as Algorithm))
+      throw new UnauthorizedError('Token algorithm is not accepted');
+    const key = await jwks.key(decoded.header.kid);
+    return jsonwebtoken.verify(
+      token,
+      key,
+      definedOnly({
+        algorithms: this.algorithms,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+      }),
+    ) as Record<string, unknown>;
   }
 
   /** Signs a token for a user; only possible with a shared secret (development and tests). */
