@@ -26,6 +26,11 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
+    // A hop count becomes "trust the nearest N proxies" (Fastify's types take it as a function).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     return503OnClosing: true,
     // The caller's X-Request-Id is honoured when sane; the raw request keeps it for the logger.
     genReqId: (req: IncomingMessage) => {

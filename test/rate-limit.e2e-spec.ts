@@ -57,3 +57,33 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('rate limits behind a trusted proxy', () => {
+  it('keys health limits on X-Forwarded-For only when TRUST_PROXY trusts the proxy', async () => {
+    const db = await createTestDatabase();
+    const trusted = await startTestApp(db.url, { RATE_LIMIT_HEALTH_LIMIT: '1', TRUST_PROXY: '127.0.0.1' });
+    try {
+      const via = (client: string) =>
+        trusted.inject({
+          url: '/health',
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': client },
+        });
+      expect((await via('203.0.113.1')).statusCode).toBe(200);
+      expect((await via('203.0.113.1')).statusCode).toBe(429);
+      expect((await via('203.0.113.2')).statusCode).toBe(200);
+      // An untrusted peer cannot pick its own identity with the header.
+      const direct = (client: string) =>
+        trusted.inject({
+          url: '/health',
+          remoteAddress: '198.51.100.7',
+          headers: { 'x-forwarded-for': client },
+        });
+      expect((await direct('203.0.113.50')).statusCode).toBe(200);
+      expect((await direct('203.0.113.51')).statusCode).toBe(429);
+    } finally {
+      await trusted.close();
+      await db.drop();
+    }
+  });
+});

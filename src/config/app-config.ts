@@ -29,6 +29,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   host: string;
   port: number;
+  /** Fastify trustProxy: which proxies may set X-Forwarded-For (client IPs for rate limits). */
+  trustProxy: boolean | number | string[];
   dataDir: string;
   allowDevelopmentDefaults: boolean;
   shutdownTimeoutMs: number;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, r.boolean('DEBUG', false) ? 'debug' : 'info'),
     host: r.string('HOST', '127.0.0.1'),
     port: r.integer('PORT', 8001, 0, 65535),
+    trustProxy: readTrustProxy(r),
     dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
     allowDevelopmentDefaults: r.boolean('ALLOW_DEVELOPMENT_DEFAULTS', false),
     shutdownTimeoutMs: r.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 300000),
@@ -207,6 +210,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
+}
+
+/** TRUST_PROXY: true/false, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+function readTrustProxy(r: EnvReader): boolean | number | string[] {
+  const value = r.string('TRUST_PROXY');
+  if (value === undefined) return false;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (list.every((item) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(item))) return list;
+  r.problem('TRUST_PROXY', 'must be true, false, a hop count or a comma-separated list of addresses/CIDRs');
+  return false;
 }
 
 function readPem(r: EnvReader, name: string): string | undefined {
