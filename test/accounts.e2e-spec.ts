@@ -1,9 +1,9 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import type { TestDatabase } from './support/database';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 describe('GET /api/v1/telegram/accounts', () => {
+  let t: OpenedTestApp;
   let db: TestDatabase;
-  let t: TestApp;
 
   async function insertSession(
     userId: number,
@@ -26,13 +26,10 @@ describe('GET /api/v1/telegram/accounts', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' });
+    t = await openTestApp({ RATE_LIMIT_ENABLED: 'false' });
+    db = t.db;
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it("returns only the caller's rows, active ones by default, in the SPEC shape", async () => {
     const mine = await insertSession(101, '+9996621234', true);

@@ -1,7 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { Public } from '../src/common/auth/public.decorator';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 @Controller('test-only')
 class ExplodingController {
@@ -16,17 +15,12 @@ class ExplodingController {
 class ExplodingModule {}
 
 describe('errors', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  let t: OpenedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' }, { extraImports: [ExplodingModule] });
+    t = await openTestApp({ RATE_LIMIT_ENABLED: 'false' }, { extraImports: [ExplodingModule] });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('unknown route → 404 JSON', async () => {
     const res = await t.inject('/api/v1/nothing-here');

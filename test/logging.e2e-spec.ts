@@ -1,18 +1,12 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 describe('structured logging', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  let t: OpenedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' });
+    t = await openTestApp({ RATE_LIMIT_ENABLED: 'false' });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('writes one JSON object per line with timestamp, level, logger, message, request id and user id', async () => {
     const token = t.token(77);

@@ -1,7 +1,7 @@
 import { AuditLogService } from '../src/logs/audit-log.service';
 import { LogRetentionService } from '../src/logs/log-retention.service';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import type { TestDatabase } from './support/database';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 interface Row {
   user: number;
@@ -12,8 +12,8 @@ interface Row {
 }
 
 describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
+  let t: OpenedTestApp;
   let db: TestDatabase;
-  let t: TestApp;
 
   async function insert(rows: Row[]): Promise<void> {
     for (const r of rows) {
@@ -34,8 +34,8 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' });
+    t = await openTestApp({ RATE_LIMIT_ENABLED: 'false' });
+    db = t.db;
     // User 10: 25 telegram rows over 0.5..12.5 days (statuses cycle), 3 'vk' rows, 2 rows 40 days old.
     const rows: Row[] = [];
     for (let i = 0; i < 25; i++)
@@ -54,10 +54,7 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
     rows.push({ user: 20, status: 'error', daysAgo: 1 }, { user: 20, status: 'success', daysAgo: 2 });
     await insert(rows);
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('defaults: telegram, 30 days, page 1 of 20, newest first, only the caller', async () => {
     const res = await get(10);
@@ -263,26 +260,25 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
   });
 
   it('retention removes only rows older than the retention period, and one replica at a time', async () => {
-    const scratch = await createTestDatabase();
-    const app = await startTestApp(scratch.url, { LOG_RETENTION_DAYS: '30' });
+    const app = await openTestApp({ LOG_RETENTION_DAYS: '30' });
     try {
-      await scratch.query(
+      await app.db.query(
         `INSERT INTO integration_logs (user_id, integration_type, action, status, created_at)
          SELECT 1, 'telegram', 'old', 'success', now() - interval '31 days' - make_interval(secs => g) FROM generate_series(1, 12000) g`,
       );
-      await scratch.query(
+      await app.db.query(
         `INSERT INTO integration_logs (user_id, integration_type, action, status, created_at)
          SELECT 1, 'telegram', 'recent', 'success', now() - interval '29 days' FROM generate_series(1, 5)`,
       );
       const retention = app.app.get(LogRetentionService);
       // Another replica holds the lock: this one skips the round.
-      const other = await createTestDatabaseClient(scratch);
+      const other = await createTestDatabaseClient(app.db);
       await other.query('SELECT pg_advisory_lock(7420513002)');
       expect(await retention.sweep()).toBeNull();
       await other.query('SELECT pg_advisory_unlock(7420513002)');
 
       expect(await retention.sweep()).toBe(12000);
-      const left = await scratch.query<{ action: string; n: string }>(
+      const left = await app.db.query<{ action: string; n: string }>(
         `SELECT action, count(*) AS n FROM integration_logs GROUP BY action`,
       );
       expect(left).toEqual([{ action: 'recent', n: '5' }]);
@@ -290,7 +286,6 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
       expect(await retention.sweep()).toBe(0);
     } finally {
       await app.close();
-      await scratch.drop();
     }
   });
 });

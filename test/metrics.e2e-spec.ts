@@ -1,18 +1,12 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 describe('metrics', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  let t: OpenedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' });
+    t = await openTestApp({ RATE_LIMIT_ENABLED: 'false' });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('labels requests by route template, method and status, and exposes process metrics', async () => {
     await t.inject({ url: '/api/v1/telegram/accounts', headers: bearer(t.token(5)) });
@@ -45,13 +39,11 @@ describe('metrics', () => {
   });
 
   it('PROMETHEUS_ENABLED=false removes /metrics', async () => {
-    const db2 = await createTestDatabase();
-    const off = await startTestApp(db2.url, { PROMETHEUS_ENABLED: 'false' });
+    const off = await openTestApp({ PROMETHEUS_ENABLED: 'false' });
     try {
       expect((await off.inject('/metrics')).statusCode).toBe(404);
     } finally {
       await off.close();
-      await db2.drop();
     }
   });
 });

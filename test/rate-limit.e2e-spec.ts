@@ -1,22 +1,16 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { bearer, startTestApp, type TestApp } from './support/app';
+import { bearer, openTestApp, type OpenedTestApp } from './support/app';
 
 describe('rate limits', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  let t: OpenedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db.url, {
+    t = await openTestApp({
       RATE_LIMIT_API_LIMIT: '3',
       RATE_LIMIT_API_WINDOW_SECONDS: '60',
       RATE_LIMIT_HEALTH_LIMIT: '5',
     });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('API limit is per user: the 4th call of user 1 → 429 with Retry-After, user 2 unaffected', async () => {
     const call = (user: number) =>
@@ -43,8 +37,7 @@ describe('rate limits', () => {
   });
 
   it('RATE_LIMIT_ENABLED=false turns limiting off', async () => {
-    const db2 = await createTestDatabase();
-    const off = await startTestApp(db2.url, { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_API_LIMIT: '1' });
+    const off = await openTestApp({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_API_LIMIT: '1' });
     try {
       for (let i = 0; i < 5; i++) {
         expect(
@@ -53,15 +46,13 @@ describe('rate limits', () => {
       }
     } finally {
       await off.close();
-      await db2.drop();
     }
   });
 });
 
 describe('rate limits behind a trusted proxy', () => {
   it('keys health limits on X-Forwarded-For only when TRUST_PROXY trusts the proxy', async () => {
-    const db = await createTestDatabase();
-    const trusted = await startTestApp(db.url, { RATE_LIMIT_HEALTH_LIMIT: '1', TRUST_PROXY: '127.0.0.1' });
+    const trusted = await openTestApp({ RATE_LIMIT_HEALTH_LIMIT: '1', TRUST_PROXY: '127.0.0.1' });
     try {
       const via = (client: string) =>
         trusted.inject({
@@ -83,7 +74,6 @@ describe('rate limits behind a trusted proxy', () => {
       expect((await direct('203.0.113.51')).statusCode).toBe(429);
     } finally {
       await trusted.close();
-      await db.drop();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import type { Env } from '../../src/config/env';
 import { createApp, type CreateAppOptions } from '../../src/create-app';
+import { createTestDatabase, type TestDatabase } from './database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -63,6 +64,33 @@ export async function startTestApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface OpenedTestApp extends TestApp {
+  /** The fresh database this app runs on; dropped by close(). */
+  db: TestDatabase;
+}
+
+/** A fresh database (copied from the migrated template) and the real app on it; close() removes both. */
+export async function openTestApp(
+  env: Env = {},
+  options: Omit<CreateAppOptions, 'logStream'> = {},
+): Promise<OpenedTestApp> {
+  const db = await createTestDatabase();
+  try {
+    const t = await startTestApp(db.url, env, options);
+    return {
+      ...t,
+      db,
+      close: async () => {
+        await t.close();
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }
 
 export function bearer(token: string): Record<string, string> {
