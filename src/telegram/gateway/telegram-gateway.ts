@@ -1,0 +1,311 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Histogram } from 'prom-client';
+import type { TelegramClient } from 'telegram';
+import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
+import { StringSession } from 'telegram/sessions';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { HealthRegistry } from '../../health/health-registry';
+import { MetricsService } from '../../metrics/metrics.service';
+import {
+  TelegramFloodWaitError,
+  TelegramPasswordNeededError,
+  TelegramRejectedError,
+  TelegramSessionBusyError,
+  TelegramSessionRevokedError,
+  TelegramUnavailableError,
+} from '../telegram.errors';
+import { scrapedGauge } from '../telegram-metrics';
+import { GramJsLogBridge } from './gramjs-logger';
+import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
+import { GatewayCredentials, type TelegramApiCredentials } from './telegram-credentials';
+import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
+import { TelegramSessionHandle } from './telegram-session-handle';
+
+/** Builds a client the way `new TelegramClient(...)` does: the real one, or the emulator's subclass. */
+export type TelegramClientFactory = (
+  session: StringSession,
+  apiId: number,
+  apiHash: string,
+  params: TelegramClientParams,
+) => TelegramClient;
+
+export interface TelegramClientSource {
+  mode: 'telegram' | 'emulator';
+  factory: TelegramClientFactory;
+}
+
+/** Injection token of the client source chosen at start (see TelegramGatewayModule). */
+export const TELEGRAM_CLIENT_SOURCE = Symbol('TELEGRAM_CLIENT_SOURCE');
+
+/** Which session a run is for: a stable key (the telegram_sessions row id) and its StringSession ('' = new). */
+export interface SessionRef {
+  key: string;
+  session: string;
+}
+
+export interface RunOptions<T> {
+  /**
+   * Keep the client connected after the run (parked, destroyed after TELEGRAM_CLIENT_IDLE_MS unused),
+   * or decide from the result. Only for signed-in sessions: a pending login's next step may reach
+   * another replica, which would collide with a client still open here. After a failure the client is
+   * kept only when this is `true` and the failure left the client sound (e.g. a wrong code).
+   */
+  keepAlive: boolean | ((result: T) => boolean);
+}
+
+interface PooledClient {
+  readonly key: string;
+  readonly client: TelegramClient;
+  readonly session: StringSession;
+  readonly handle: TelegramSessionHandle;
+  readonly apiId: number;
+  /** The StringSession the client was built from, updated after each run. */
+  saved: string;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+type Outcome = 'ok' | 'rejected' | 'flood' | 'revoked' | 'unavailable' | 'password_needed' | 'error';
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof TelegramPasswordNeededError) return 'password_needed';
+  if (error instanceof TelegramFloodWaitError) return 'flood';
+  if (error instanceof TelegramSessionRevokedError) return 'revoked';
+  if (error instanceof TelegramUnavailableError) return 'unavailable';
+  if (error instanceof TelegramRejectedError) return 'rejected';
+  return 'error';
+}
+
+/** Settles with the promise, or rejects with TelegramCallTimeoutError after `ms` (the promise is left to fail quietly). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TelegramCallTimeoutError(operation, ms)), ms);
+  });
+  promise.catch(() => undefined); // a late failure after the timeout must not become an unhandled rejection
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The only door to Telegram. It owns every GramJS client: one per session at a time (a per-key
+ * lock, in-process — per replica), each call bounded by TELEGRAM_CALL_TIMEOUT_MS, GramJS errors
+ * mapped to domain errors, idle clients destroyed, everything destroyed on shutdown.
+ */
+@Injectable()
+export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
+  private readonly locks = new KeyedLock();
+  private readonly pool = new Map<string, PooledClient>();
+  private readonly gramLogger: GramJsLogBridge;
+  private readonly durations: Histogram<'operation' | 'outcome'>;
+  private closing = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TELEGRAM_CLIENT_SOURCE) private readonly source: TelegramClientSource,
+    private readonly credentials: GatewayCredentials,
+    private readonly health: HealthRegistry,
+    metrics: MetricsService,
+    @InjectPinoLogger(TelegramGateway.name) private readonly logger: PinoLogger,
+  ) {
+    this.gramLogger = new GramJsLogBridge({
+      debug: (message) => this.logger.debug(message),
+      warn: (message) => this.logger.warn(message),
+    });
+    this.durations = metrics.histogram(
+      'telegram_request_duration_seconds',
+      'GramJS calls (connect, each request) by operation and outcome',
+      ['operation', 'outcome'],
+      [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
+    scrapedGauge(metrics, 'telegram_live_clients', 'GramJS clients connected in this process', [], (gauge) =>
+      gauge.set(this.pool.size),
+    );
+  }
+
+  get mode(): 'telegram' | 'emulator' {
+    return this.source.mode;
+  }
+
+  /** Connected clients in this process (in use or parked). */
+  get liveClients(): number {
+    return this.pool.size;
+  }
+
+  onModuleInit(): void {
+    this.health.register({
+      key: 'telegram',
+      type: this.source.mode === 'emulator' ? 'Telegram emulator (in process)' : 'Telegram MTProto',
+      critical: false,
+      probe: async () => {
+        const { source } = await this.credentials.get();
+        return { mode: this.source.mode, credentials: source, live_clients: this.pool.size };
+      },
+    });
+  }
+
+  /**
+   * Runs `work` with a connected client for the session, holding the session's lock throughout.
+   * The session's StringSession after the run is `handle.save()` (callers store it encrypted).
+   */
+  async run<T>(
+    ref: SessionRef,
+    options: RunOptions<T>,
+    work: (handle: TelegramSessionHandle) => Promise<T>,
+  ): Promise<T> {
+    if (this.closing) throw new TelegramUnavailableError('The service is shutting down', 'shutdown');
+    const credentials = await this.credentials.get();
+    const release = await this.lock(ref.key);
+    let entry: PooledClient | undefined;
+    try {
+      entry = await this.checkout(ref, credentials);
+      const result = await work(entry.handle);
+      entry.saved = entry.session.save();
+      const keep = typeof options.keepAlive === 'function' ? options.keepAlive(result) : options.keepAlive;
+      await this.checkin(entry, keep);
+      return result;
+    } catch (error) {
+      if (entry) await this.checkin(entry, options.keepAlive === true && !poisonsClient(error));
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /** Destroys the session's client if one is open here (e.g. the session was just wiped). */
+  async release(key: string): Promise<void> {
+    const release = await this.lock(key);
+    try {
+      const entry = this.pool.get(key);
+      if (entry) await this.dispose(entry);
+    } finally {
+      release();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const entries = [...this.pool.values()];
+    await Promise.allSettled(entries.map((entry) => this.dispose(entry)));
+  }
+
+  private async lock(key: string): Promise<Release> {
+    try {
+      return await this.locks.acquire(key, this.config.telegram.callTimeoutMs);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) throw new TelegramSessionBusyError();
+      throw error;
+    }
+  }
+
+  /** The parked client for this session when it is still the same session and connected, else a new one. */
+  private async checkout(ref: SessionRef, credentials: TelegramApiCredentials): Promise<PooledClient> {
+    const parked = this.pool.get(ref.key);
+    if (parked) {
+      clearTimeout(parked.idleTimer);
+      parked.idleTimer = undefined;
+      if (parked.saved === ref.session && parked.apiId === credentials.apiId && parked.client.connected) {
+        return parked;
+      }
+      await this.dispose(parked);
+    }
+    const session = new StringSession(ref.session);
+    const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
+    const entry: PooledClient = {
+      key: ref.key,
+      client,
+      session,
+      apiId: credentials.apiId,
+      saved: ref.session,
+      handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
+        this.call(operation, fn),
+      ),
+    };
+    this.pool.set(ref.key, entry);
+    try {
+      const connected = await this.call('connect', () => client.connect());
+      if (!connected) {
+        throw new TelegramUnavailableError(
+          'Telegram cannot be reached right now; try again shortly',
+          'network',
+        );
+      }
+    } catch (error) {
+      await this.dispose(entry);
+      throw error;
+    }
+    return entry;
+  }
+
+  private async checkin(entry: PooledClient, keep: boolean): Promise<void> {
+    if (!keep || this.closing || !entry.client.connected) {
+      await this.dispose(entry);
+      return;
+    }
+    entry.idleTimer = setTimeout(() => void this.expire(entry), this.config.telegram.clientIdleMs);
+    entry.idleTimer.unref();
+  }
+
+  /** Idle timeout: destroy the parked client unless a request is using the session right now. */
+  private async expire(entry: PooledClient): Promise<void> {
+    const release = this.locks.tryAcquire(entry.key);
+    if (!release) return; // in use: it is parked again (with a new timer) when the request ends
+    try {
+      if (this.pool.get(entry.key) === entry) await this.dispose(entry);
+    } finally {
+      release();
+    }
+  }
+
+  private async dispose(entry: PooledClient): Promise<void> {
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+    if (this.pool.get(entry.key) === entry) this.pool.delete(entry.key);
+    try {
+      await withTimeout(entry.client.destroy(), this.config.telegram.callTimeoutMs, 'destroy');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'A Telegram client did not close cleanly');
+    }
+  }
+
+  /** One GramJS call: bounded, timed, and its failure mapped to a domain error. */
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const result = await withTimeout(
+        Promise.resolve().then(fn),
+        this.config.telegram.callTimeoutMs,
+        operation,
+      );
+      this.durations.observe({ operation, outcome: 'ok' }, seconds());
+      return result;
+    } catch (error) {
+      const mapped = classifyTelegramError(error);
+      this.durations.observe({ operation, outcome: outcomeOf(mapped ?? error) }, seconds());
+      if (mapped instanceof TelegramUnavailableError) {
+        this.logger.warn({ operation, reason: mapped.reason }, 'Telegram call failed');
+      }
+      throw mapped ?? error;
+    }
+  }
+
+  private clientParams(): TelegramClientParams {
+    const { callTimeoutMs } = this.config.telegram;
+    return {
+      baseLogger: this.gramLogger,
+      // GramJS retries forever by default and sleeps through flood waits: we fail fast and answer 429/503.
+      connectionRetries: 1,
+      reconnectRetries: 1,
+      requestRetries: 3, // one DC migration needs two attempts
+      retryDelay: 500,
+      floodSleepThreshold: 0,
+      timeout: Math.max(1, Math.ceil(callTimeoutMs / 1000)),
+      deviceModel: this.config.appName,
+      appVersion: this.config.version,
+      systemVersion: `Node.js ${process.version}`,
+      langCode: 'en',
+      systemLangCode: 'en',
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import { Api, type TelegramClient } from 'telegram';
+import { computeCheck } from 'telegram/Password';
+import type { StringSession } from 'telegram/sessions';
+import {
+  TelegramPasswordNeededError,
+  TelegramRejectedError,
+  TelegramUnavailableError,
+} from '../telegram.errors';
+import type { TelegramApiCredentials } from './telegram-credentials';
+
+/** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
+export interface TelegramUserInfo {
+  /** Telegram's user id (a 64-bit integer, as a decimal string). */
+  id: string;
+  username: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  /** Digits only, as Telegram stores it. */
+  phone: string | null;
+}
+
+export type SignInOutcome = { kind: 'signed_in'; user: TelegramUserInfo } | { kind: 'password_needed' };
+
+export type QrOutcome =
+  | { kind: 'waiting'; token: Buffer; expiresAt: Date }
+  | { kind: 'signed_in'; user: TelegramUserInfo }
+  | { kind: 'password_needed' };
+
+/** Runs one GramJS call under the gateway's timeout, metrics and error mapping. */
+export type TelegramCall = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
+
+function userInfo(user: Api.TypeUser | undefined): TelegramUserInfo {
+  if (!(user instanceof Api.User)) {
+    throw new TelegramUnavailableError('Telegram answered without the signed-in user', 'bad_response');
+  }
+  return {
+    id: user.id.toString(),
+    username: user.username ?? null,
+    firstName: user.firstName ?? null,
+    lastName: user.lastName ?? null,
+    phone: user.phone ?? null,
+  };
+}
+
+function fromAuthorization(auth: Api.auth.TypeAuthorization): TelegramUserInfo {
+  if (auth instanceof Api.auth.AuthorizationSignUpRequired) {
+    throw new TelegramRejectedError(
+      422,
+      'phone_number_unoccupied',
+      'No Telegram account uses this phone number (signing up is not supported here)',
+      'PHONE_NUMBER_UNOCCUPIED',
+    );
+  }
+  return userInfo(auth.user);
+}
+
+/**
+ * One connected client, lent to a service for the duration of `TelegramGateway.run`. Each method is
+ * one step of a flow, bounded and mapped; the service composes them under the session's lock.
+ */
+export class TelegramSessionHandle {
+  constructor(
+    private readonly client: TelegramClient,
+    private readonly session: StringSession,
+    private readonly credentials: TelegramApiCredentials,
+    private readonly call: TelegramCall,
+  ) {}
+
+  /** The DC the session is on now (it moves during PHONE_MIGRATE / QR migration). */
+  get dcId(): number {
+    return this.session.dcId;
+  }
+
+  /** The StringSession as it stands now: the account's full credential once signed in. Encrypt it at once. */
+  save(): string {
+    return this.session.save();
+  }
+
+  /** auth.SendCode (PHONE_MIGRATE handled inside GramJS's invoke: the session may move to another DC). */
+  async sendCode(phone: string): Promise<{ phoneCodeHash: string; viaApp: boolean }> {
+    const sent = await this.call('auth.SendCode', () =>
+      this.client.sendCode({ apiId: this.credentials.apiId, apiHash: this.credentials.apiHash }, phone),
+    );
+    return { phoneCodeHash: sent.phoneCodeHash, viaApp: sent.isCodeViaApp };
+  }
+
+  /** auth.SignIn with the code; SESSION_PASSWORD_NEEDED is an outcome, not an error. */
+  async signIn(phone: string, phoneCodeHash: string, code: string): Promise<SignInOutcome> {
+    try {
+      const auth = await this.call('auth.SignIn', () =>
+        this.client.invoke(new Api.auth.SignIn({ phoneNumber: phone, phoneCodeHash, phoneCode: code })),
+      );
+      return { kind: 'signed_in', user: fromAuthorization(auth) };
+    } catch (error) {
+      if (error instanceof TelegramPasswordNeededError) return { kind: 'password_needed' };
+      throw error;
+    }
+  }
+
+  /**
+   * account.GetPassword → SRP (computeCheck) → auth.CheckPassword, all in this one call: the srpId
+   * is single-use, so the three steps must not be split across requests.
+   */
+  async checkPassword(password: string): Promise<TelegramUserInfo> {
+    const params = await this.call('account.GetPassword', () =>
+      this.client.invoke(new Api.account.GetPassword()),
+    );
+    const check = await computeCheck(params, password);
+    const auth = await this.call('auth.CheckPassword', () =>
+      this.client.invoke(new Api.auth.CheckPassword({ password: check })),
+    );
+    return fromAuthorization(auth);
+  }
+
+  /**
+   * auth.ExportLoginToken: the token to show (still waiting), or the login's end. LoginTokenMigrateTo
+   * (the scanning user lives on another DC) switches DC and imports the token there.
+   */
+  async exportLoginToken(): Promise<QrOutcome> {
+    try {
+      let result = await this.call('auth.ExportLoginToken', () =>
+        this.client.invoke(
+          new Api.auth.ExportLoginToken({
+            apiId: this.credentials.apiId,
+            apiHash: this.credentials.apiHash,
+            exceptIds: [],
+          }),
+        ),
+      );
+      if (result instanceof Api.auth.LoginTokenMigrateTo) {
+        const { dcId, token } = result;
+        await this.call('switchDC', () => this.client._switchDC(dcId));
+        result = await this.call('auth.ImportLoginToken', () =>
+          this.client.invoke(new Api.auth.ImportLoginToken({ token })),
+        );
+      }
+      if (result instanceof Api.auth.LoginToken) {
+        return {
+          kind: 'waiting',
+          token: Buffer.from(result.token),
+          expiresAt: new Date(result.expires * 1000),
+        };
+      }
+      if (result instanceof Api.auth.LoginTokenSuccess) {
+        return { kind: 'signed_in', user: fromAuthorization(result.authorization) };
+      }
+      throw new TelegramUnavailableError('Telegram asked to migrate the QR login twice', 'bad_response');
+    } catch (error) {
+      if (error instanceof TelegramPasswordNeededError) return { kind: 'password_needed' };
+      throw error;
+    }
+  }
+
+  /** users.getUsers([self]): proves the session works. */
+  async getMe(): Promise<TelegramUserInfo> {
+    return userInfo(await this.call('users.GetUsers(self)', () => this.client.getMe(false)));
+  }
+
+  /** auth.LogOut: the session's key is signed out on Telegram's side. */
+  async logOut(): Promise<void> {
+    await this.call('auth.LogOut', () => this.client.invoke(new Api.auth.LogOut()));
+  }
+}

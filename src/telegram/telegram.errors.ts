@@ -1,0 +1,132 @@
+import {
+  AppError,
+  ConflictError,
+  DependencyUnavailableError,
+  RateLimitedError,
+} from '../common/errors/app-error';
+
+/**
+ * Domain errors of the Telegram features. The gateway turns GramJS errors into these in one place
+ * (gateway/telegram-errors.ts); services throw the login-flow ones; the global filter maps them all.
+ * Messages are fixed texts: never a phone, code, password, token or session string.
+ */
+
+/** Telegram refused the request because of what the caller sent (bad phone, code, password...). */
+export class TelegramRejectedError extends AppError {
+  constructor(
+    readonly status: number,
+    /** Lower-case reason, e.g. `phone_code_invalid`. */
+    readonly code: string,
+    message: string,
+    /** Telegram's own error text, e.g. `PHONE_CODE_INVALID` (safe: a fixed constant). */
+    readonly reason: string,
+  ) {
+    super(message);
+    this.extra.reason = reason;
+  }
+}
+
+/** FLOOD_WAIT_N: Telegram asks us to wait N seconds; answered 429 with `Retry-After: N`. */
+export class TelegramFloodWaitError extends RateLimitedError {
+  constructor(readonly seconds: number) {
+    super(
+      seconds,
+      'telegram_flood_wait',
+      `Telegram asks to wait ${Math.max(1, Math.ceil(seconds))} seconds before trying again`,
+    );
+  }
+}
+
+/** Telegram could not be reached, did not answer in time, or failed on its side. */
+export class TelegramUnavailableError extends DependencyUnavailableError {
+  constructor(
+    message: string,
+    /** Short machine-readable cause: `timeout`, `network`, `server_error`. */
+    readonly reason: string,
+  ) {
+    super('telegram', message);
+    this.extra.reason = reason;
+  }
+}
+
+/** No Telegram API credentials (TELEGRAM_API_ID/HASH or the Vault KV secret): the Telegram routes answer 503. */
+export class TelegramNotConfiguredError extends AppError {
+  readonly status = 503;
+  readonly code = 'telegram_not_configured';
+  constructor(message: string) {
+    super(message);
+    this.headers['Retry-After'] = '60';
+    this.extra.dependency = 'telegram';
+  }
+}
+
+/** Reasons Telegram gives when a session's authorization is gone for good. */
+export const REVOKED_REASONS = [
+  'AUTH_KEY_UNREGISTERED',
+  'SESSION_REVOKED',
+  'SESSION_EXPIRED',
+  'USER_DEACTIVATED',
+  'USER_DEACTIVATED_BAN',
+] as const;
+
+/** The stored session no longer works: revoked on Telegram's side, or its key was duplicated. */
+export class TelegramSessionRevokedError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(
+    /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`... */
+    readonly reason: string,
+  ) {
+    super(
+      reason === 'AUTH_KEY_DUPLICATED'
+        ? 'The Telegram session was used from two connections at once and is no longer valid; log in again'
+        : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
+    );
+    this.code = reason === 'AUTH_KEY_DUPLICATED' ? 'telegram_session_duplicated' : 'telegram_session_revoked';
+    this.extra.reason = reason;
+  }
+
+  get duplicated(): boolean {
+    return this.reason === 'AUTH_KEY_DUPLICATED';
+  }
+}
+
+/** SESSION_PASSWORD_NEEDED: a step of the login flow, not a failure; services turn it into `2fa_required`. */
+export class TelegramPasswordNeededError extends AppError {
+  readonly status = 409;
+  readonly code = 'password_required';
+  constructor() {
+    super('This Telegram account has two-step verification: send the password');
+  }
+}
+
+/** Another request is using this session right now (one client per session at a time). */
+export class TelegramSessionBusyError extends ConflictError {
+  constructor() {
+    super('telegram_session_busy', 'Another request is using this Telegram session; try again shortly');
+    this.headers['Retry-After'] = '1';
+  }
+}
+
+/** There is no login in progress to continue with this request. */
+export class LoginNotStartedError extends ConflictError {
+  constructor(message: string) {
+    super('login_not_started', message);
+  }
+}
+
+/** The pending login outlived TELEGRAM_LOGIN_TTL_SECONDS (or Telegram expired its code). */
+export class LoginExpiredError extends AppError {
+  readonly status = 410;
+  readonly code = 'login_expired';
+  constructor(message = 'This login has expired; start again') {
+    super(message);
+  }
+}
+
+/** The session cannot be used for this action in its current state (e.g. reconnect after revoke). */
+export class SessionStateError extends ConflictError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
