@@ -15,6 +15,8 @@ import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
+import type { TelegramEmulator } from './telegram/emulator';
+import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
 
 export interface AppModuleOptions {
@@ -23,11 +25,18 @@ export interface AppModuleOptions {
   logStream?: DestinationStream;
   /** Extra modules mounted beside the features (tests use this to add a route that throws). */
   extraImports?: (Type | DynamicModule)[];
+  /** The emulated Telegram world when TELEGRAM_EMULATOR is on (tests share one across app instances). */
+  telegramEmulator?: TelegramEmulator;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, logStream, extraImports = [] }: AppModuleOptions): DynamicModule {
+  static forRoot({
+    config,
+    logStream,
+    extraImports = [],
+    telegramEmulator,
+  }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -40,7 +49,8 @@ export class AppModule {
         HealthModule,
         VaultModule,
         LogsModule,
-        TelegramAccountsModule,
+        TelegramGatewayModule.forRoot({ emulator: telegramEmulator }),
+        TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator }),
         ...extraImports,
       ],
       providers: [

@@ -1,8 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
-import { AccountResponseDto, ListAccountsQueryDto } from './accounts.dto';
+import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { AccountResponseDto, ListAccountsQueryDto, SessionIdParamDto } from './accounts.dto';
 import { AccountsService } from './accounts.service';
 
 @ApiEndpoint('telegram-accounts')
@@ -13,10 +14,50 @@ export class AccountsController {
   @Get()
   @ApiOperation({
     summary: "List the caller's Telegram accounts",
-    description: 'Newest first. Never returns session data.',
+    description:
+      'Newest first. Never returns session data. `active_only=false` adds ended sessions and logins in progress.',
   })
   @ApiOkResponse({ type: [AccountResponseDto] })
   list(@CurrentUser() user: AuthUser, @Query() query: ListAccountsQueryDto): Promise<AccountResponseDto[]> {
     return this.accounts.list(user.id, query.active_only ?? true);
+  }
+
+  @Get(':session_id')
+  @ApiOperation({
+    summary: 'One Telegram account (or login in progress) of the caller',
+    description: 'Read from the database only; `session_metadata.status` tells its state.',
+  })
+  @ApiOkResponse({ type: AccountResponseDto })
+  get(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
+    return this.accounts.get(user.id, params.session_id);
+  }
+
+  @Delete(':session_id')
+  @ApiOperation({
+    summary: 'Disconnect: log out of Telegram and deactivate',
+    description:
+      'Sends auth.LogOut, closes the client, sets is_active=false and wipes the stored session. A session ' +
+      'Telegram already revoked is just deactivated; a login in progress is cancelled. Repeating it is harmless. ' +
+      '503 when Telegram cannot be reached (nothing changes; retry).',
+  })
+  @ApiOkResponse({ type: AccountResponseDto, description: 'The account, now `disconnected`' })
+  disconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
+    return this.accounts.disconnect(user.id, params.session_id);
+  }
+
+  @Post(':session_id/reconnect')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reconnect from the stored session and prove it works',
+    description:
+      'Restores the encrypted session and calls users.getUsers(self). 200 with `status: connected`; or, when ' +
+      'Telegram revoked the session, 200 with `status: revoked` (AUTH_KEY_DUPLICATED: `error`), is_active=false and ' +
+      'the reason in `last_error`. A revoked or disconnected session answers 409 `session_inactive` without ' +
+      'calling Telegram again. 503 when Telegram cannot be reached.',
+  })
+  @ApiOkResponse({ type: AccountResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Inactive session or login in progress' })
+  reconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
+    return this.accounts.reconnect(user.id, params.session_id);
   }
 }

@@ -1,10 +1,21 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { QueryBoolean } from '../../common/validation/decorators';
-import type { SessionMetadata, TelegramSessionEntity } from './telegram-session.entity';
+import {
+  SESSION_STATUSES,
+  type SessionMetadata,
+  type TelegramSessionEntity,
+} from './telegram-session.entity';
 
 export class ListAccountsQueryDto {
   @QueryBoolean({ description: 'Only accounts whose session is active', default: true })
   active_only?: boolean;
+}
+
+export class SessionIdParamDto {
+  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
+  @IsUUID('all', { message: 'session_id must be a UUID' })
+  session_id!: string;
 }
 
 export class AccountResponseDto {
@@ -24,18 +35,39 @@ export class AccountResponseDto {
   @ApiProperty({ example: 42 })
   user_id!: number;
 
-  @ApiProperty({ example: '+9996621234', nullable: true, type: String })
+  @ApiProperty({
+    example: '+9996621234',
+    nullable: true,
+    type: String,
+    description: 'International format; null for a QR login until Telegram says whose account it is',
+  })
   phone!: string | null;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { status: 'connected', telegram_user_id: '100200300', username: 'jane', dc_id: 2 },
-    description: 'Descriptive state of the session; never a credential',
+    example: {
+      status: 'connected',
+      method: 'phone_code',
+      telegram_user_id: '7000021234',
+      username: 'emu9996621234',
+      first_name: 'Elif',
+      last_name: 'Okafor',
+      dc_id: 2,
+      connected_at: '2026-11-25T10:05:00.000Z',
+      last_connected_at: '2026-11-25T10:05:00.000Z',
+      last_error: null,
+    },
+    description:
+      `Descriptive state of the session; never a credential. \`status\`: ${SESSION_STATUSES.join(', ')}. ` +
+      '`last_error` holds the reason of the last failure (e.g. `AUTH_KEY_UNREGISTERED` once revoked).',
   })
   session_metadata!: SessionMetadata;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({
+    example: true,
+    description: 'True only for a signed-in session that has not been revoked or disconnected',
+  })
   is_active!: boolean;
 
   /** Lists the returned fields explicitly, so a new secret column can never leak. */
@@ -50,4 +82,134 @@ export class AccountResponseDto {
       is_active: entity.isActive,
     };
   }
+}
+
+export const PHONE_PATTERN = /^\+?\d{7,15}$/;
+
+export class ConnectAccountDto {
+  @ApiProperty({
+    example: '+9996621234',
+    description: 'International format, digits with an optional leading "+" (7–15 digits)',
+  })
+  @IsString()
+  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  phone!: string;
+
+  @ApiPropertyOptional({
+    example: '22222',
+    description: 'The login code Telegram sent (second step)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4,8}$/, { message: 'code must be 4–8 digits' })
+  code?: string;
+
+  @ApiPropertyOptional({
+    example: 'emulator-2fa',
+    description: 'The two-step verification password (when the answer was `2fa_required`)',
+    format: 'password',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
+    description:
+      'Continue this pending login. Optional: by default the newest pending login of this phone is ' +
+      'continued (and, with a password, the newest QR login waiting for its 2FA password).',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'session_id must be a UUID' })
+  session_id?: string;
+}
+
+export const LOGIN_STATUSES = ['success', 'pending', 'code_required', '2fa_required'] as const;
+export type LoginStatus = (typeof LOGIN_STATUSES)[number];
+
+export class LoginResponseDto {
+  @ApiProperty({
+    enum: LOGIN_STATUSES,
+    example: 'code_required',
+    description:
+      '`code_required`: send the code next; `2fa_required`: send the password next; `pending`: a QR ' +
+      'login waits for its scan (poll it); `success`: the account is connected.',
+  })
+  status!: LoginStatus;
+
+  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
+  session_id!: string;
+
+  @ApiProperty({ example: 'A login code was sent to this number in Telegram; send it as `code`' })
+  message!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'QR login only: a PNG image, base64 (no data: prefix), of `tg://login?token=…`. Show it; it changes when Telegram renews the token.',
+    example: 'iVBORw0KGgoAAAANSUhEUgAA…',
+  })
+  qr_code?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-11-25T10:00:30.000Z',
+    description:
+      'QR login: when the QR code shown expires (poll before then for a fresh one). Code login: when the pending login expires.',
+  })
+  expires_at?: string;
+
+  @ApiPropertyOptional({ type: AccountResponseDto, description: 'On `success`: the connected account' })
+  account?: AccountResponseDto;
+}
+
+export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] as const;
+
+export class EmulatorRevokeDto {
+  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user whose sessions end' })
+  @IsString()
+  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  phone!: string;
+
+  @ApiPropertyOptional({
+    enum: REVOCATION_REASONS,
+    default: 'AUTH_KEY_UNREGISTERED',
+    description: 'What Telegram answers the revoked sessions from now on',
+  })
+  @IsOptional()
+  @IsIn(REVOCATION_REASONS as unknown as string[], {
+    message: `reason must be one of: ${REVOCATION_REASONS.join(', ')}`,
+  })
+  reason?: (typeof REVOCATION_REASONS)[number];
+}
+
+export class EmulatorRevokeResponseDto {
+  @ApiProperty({ example: 1, description: 'Sessions (auth keys) signed out' })
+  revoked!: number;
+}
+
+export class EmulatorScanQrDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: "The caller's pending QR login (from GET /api/v1/telegram/qr-code)",
+  })
+  @IsUUID('all', { message: 'session_id must be a UUID' })
+  session_id!: string;
+
+  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user who scans the code' })
+  @IsString()
+  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  phone!: string;
+}
+
+export class EmulatorScanQrResponseDto {
+  @ApiProperty({ example: 'scanned' })
+  status!: 'scanned';
+
+  @ApiProperty({ format: 'uuid' })
+  session_id!: string;
+
+  @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
+  message!: string;
 }

@@ -1,0 +1,44 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
+import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import {
+  EmulatorRevokeDto,
+  EmulatorRevokeResponseDto,
+  EmulatorScanQrDto,
+  EmulatorScanQrResponseDto,
+} from './accounts.dto';
+import { EmulatorControlService } from './emulator-control.service';
+
+/** Registered only with TELEGRAM_EMULATOR=true (never in production). */
+@ApiEndpoint('telegram-emulator (development)')
+@Controller('api/v1/dev/telegram-emulator')
+export class EmulatorControlController {
+  constructor(private readonly control: EmulatorControlService) {}
+
+  @Post('revoke')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Emulator: revoke every session of an emulated Telegram user',
+    description:
+      'As if the user terminated all sessions in their Telegram app: their requests now fail with ' +
+      '`reason` (default AUTH_KEY_UNREGISTERED). Reconnect then reports `revoked`.',
+  })
+  @ApiOkResponse({ type: EmulatorRevokeResponseDto })
+  revoke(@Body() body: EmulatorRevokeDto): EmulatorRevokeResponseDto {
+    return this.control.revoke(body.phone, body.reason);
+  }
+
+  @Post('qr/scan')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Emulator: an emulated Telegram user scans the caller's QR login",
+    description:
+      'Phones 99966XYYYY: X is the home DC (1–3; another DC than the QR login exercises LoginTokenMigrateTo), ' +
+      'YYYY 2000–2999 have 2FA (password `emulator-2fa`). Only the caller’s own pending QR login is accepted.',
+  })
+  @ApiOkResponse({ type: EmulatorScanQrResponseDto })
+  scan(@CurrentUser() user: AuthUser, @Body() body: EmulatorScanQrDto): Promise<EmulatorScanQrResponseDto> {
+    return this.control.scanQr(user.id, body.session_id, body.phone);
+  }
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiGoneResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
+import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ConnectAccountDto, LoginResponseDto, SessionIdParamDto } from './accounts.dto';
+import { LoginService } from './login.service';
+
+@ApiEndpoint('telegram-accounts')
+@ApiConflictResponse({
+  type: ErrorResponseDto,
+  description: 'No login in progress, or it is in another state',
+})
+@ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending login expired (`login_expired`)' })
+@Controller('api/v1/telegram')
+export class LoginController {
+  constructor(private readonly login: LoginService) {}
+
+  @Post('connect')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Connect a Telegram account by phone code (and 2FA password)',
+    description:
+      '1. `{phone}` → Telegram sends a code → `code_required`. 2. `{phone, code}` → `success`, or `2fa_required`. ' +
+      '3. `{phone, password}` (or `{phone, code, password}` at once) → `success`. Each step continues the newest ' +
+      'pending login of this user for this phone (or `session_id`), stored encrypted in PostgreSQL, so steps may ' +
+      'reach any replica. A wrong code or password keeps the login (retry); pending logins expire after ' +
+      'TELEGRAM_LOGIN_TTL_SECONDS (410). Telegram errors: 400 `phone_number_invalid`, `phone_code_invalid`, ' +
+      '`phone_code_expired`, `password_hash_invalid`; 422 `phone_number_banned`; 429 with Retry-After on a flood ' +
+      'wait; 503 when Telegram cannot be reached or API credentials are missing. Connecting an account again ' +
+      'replaces its old session.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'Telegram refuses this phone number',
+  })
+  connect(@CurrentUser() user: AuthUser, @Body() body: ConnectAccountDto): Promise<LoginResponseDto> {
+    return this.login.connect(user.id, body);
+  }
+
+  @Get('qr-code')
+  @ApiOperation({
+    summary: 'Start a QR-code login',
+    description:
+      'Exports a login token and answers it as a QR code (base64 PNG of `tg://login?token=…`) with `status: pending`, ' +
+      'the `session_id` to poll, and `expires_at` of this code (~30 s). Poll GET /api/v1/telegram/qr-code/{session_id} ' +
+      'every 2–5 s until `success` or `2fa_required`.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  startQr(@CurrentUser() user: AuthUser): Promise<LoginResponseDto> {
+    return this.login.startQr(user.id);
+  }
+
+  @Get('qr-code/:session_id')
+  @ApiOperation({
+    summary: 'Poll a QR-code login',
+    description:
+      'Asks Telegram for the login state. `pending`: not scanned yet — show the returned `qr_code` (renewed when the ' +
+      'old one expired). `2fa_required`: send the password to POST /api/v1/telegram/connect with `session_id`. ' +
+      '`success`: connected (`account`). 410 `login_expired` once the login outlived TELEGRAM_LOGIN_TTL_SECONDS.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  pollQr(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<LoginResponseDto> {
+    return this.login.pollQr(user.id, params.session_id);
+  }
+}
