@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
-import { maskPhone } from '../../common/logging/redact';
 import { AuditLogService } from '../../logs/audit-log.service';
 
 export type TelegramAction =
@@ -15,9 +14,10 @@ export interface AuditFacts {
   [fact: string]: unknown;
 }
 
+/** Facts as given; AuditLogService's sanitizer masks every `phone` (`+999*****34`) and drops secrets by key. */
 function safeFacts(facts: AuditFacts): Record<string, unknown> {
   const { phone, ...rest } = facts;
-  return phone ? { ...rest, phone: maskPhone(phone) } : rest;
+  return phone ? { ...rest, phone } : rest;
 }
 
 /** Writes the Telegram actions to integration_logs through AuditLogService (which never throws). */

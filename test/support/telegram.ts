@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import type { Env } from '../../src/config/env';
+import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
+import { isSecretEnvelope, SECRET_CIPHER, type SecretCipher } from '../../src/vault';
+import { bearer, startTestApp, type TestApp } from './app';
+import { createTestDatabase, type TestDatabase } from './database';
+
+/**
+ * One emulated Telegram world, one database and one data directory (the local cipher's key ring)
+ * shared by every app instance a test starts — so a "restart" is a new app on the same state.
+ */
+export interface TelegramWorld {
+  db: TestDatabase;
+  emulator: TelegramEmulator;
+  dataDir: string;
+  start(env?: Env): Promise<TestApp>;
+  cleanup(): Promise<void>;
+}
+
+export async function createTelegramWorld(options: TelegramEmulatorOptions = {}): Promise<TelegramWorld> {
+  const db = await createTestDatabase();
+  const emulator = new TelegramEmulator(options);
+  const dataDir = mkdtempSync(join(tmpdir(), 'telegram-test-'));
+  const apps: TestApp[] = [];
+  return {
+    db,
+    emulator,
+    dataDir,
+    start: async (env = {}) => {
+      const app = await startTestApp(
+        db.url,
+        { RATE_LIMIT_ENABLED: 'false', TELEGRAM_EMULATOR: 'true', DATA_DIR: dataDir, ...env },
+        { telegramEmulator: emulator },
+      );
+      apps.push(app);
+      return app;
+    },
+    cleanup: async () => {
+      for (const app of apps.splice(0)) await app.close().catch(() => undefined);
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function connect(
+  t: TestApp,
+  userId: number,
+  body: Record<string, unknown>,
+): Promise<LightMyRequestResponse> {
+  return t.inject({
+    method: 'POST',
+    url: '/api/v1/telegram/connect',
+    headers: bearer(t.token(userId)),
+    payload: body,
+  });
+}
+
+export function call(
+  t: TestApp,
+  userId: number,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  payload?: Record<string, unknown>,
+): Promise<LightMyRequestResponse> {
+  return t.inject({ method, url, headers: bearer(t.token(userId)), ...(payload ? { payload } : {}) });
+}
+
+/** Phone-code login to the end (with the emulator's code, and its 2FA password when asked). */
+export async function loginByCode(t: TestApp, userId: number, phone: string): Promise<string> {
+  const sent = await connect(t, userId, { phone });
+  if (sent.statusCode !== 200) throw new Error(`send code: ${sent.statusCode} ${sent.body}`);
+  const code = emulatorCode(phone);
+  let res = await connect(t, userId, { phone, code });
+  if (res.statusCode === 200 && res.json().status === '2fa_required') {
+    res = await connect(t, userId, { phone, password: 'emulator-2fa' });
+  }
+  if (res.statusCode !== 200 || res.json().status !== 'success') {
+    throw new Error(`sign in: ${res.statusCode} ${res.body}`);
+  }
+  return res.json().session_id as string;
+}
+
+/** The emulator's code for 99966XYYYY: X five times. */
+export function emulatorCode(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.charAt(5).repeat(5);
+}
+
+/** Decrypts a row's session_data with the app's own cipher (only tests do this). */
+export async function storedSession(
+  t: TestApp,
+  db: TestDatabase,
+  sessionId: string,
+): Promise<{ session: string; phone_code_hash?: string; qr_token?: string } | undefined> {
+  const [row] = await db.query<{ user_id: number; session_data: unknown }>(
+    'SELECT user_id, session_data FROM telegram_sessions WHERE id = $1',
+    [sessionId],
+  );
+  if (!row || !isSecretEnvelope(row.session_data)) return undefined;
+  const cipher = t.app.get<SecretCipher>(SECRET_CIPHER);
+  return JSON.parse(await cipher.decrypt(row.session_data, row.user_id)) as {
+    session: string;
+    phone_code_hash?: string;
+    qr_token?: string;
+  };
+}
+
+export async function sessionRow(
+  db: TestDatabase,
+  sessionId: string,
+): Promise<{
+  user_id: number;
+  phone: string | null;
+  session_data: Record<string, unknown>;
+  session_metadata: Record<string, unknown>;
+  is_active: boolean;
+}> {
+  const [row] = await db.query<{
+    user_id: number;
+    phone: string | null;
+    session_data: Record<string, unknown>;
+    session_metadata: Record<string, unknown>;
+    is_active: boolean;
+  }>(
+    'SELECT user_id, phone, session_data, session_metadata, is_active FROM telegram_sessions WHERE id = $1',
+    [sessionId],
+  );
+  return row;
+}
+
+/** Every text column of both tables, as one string (for "this secret never appears in plaintext" checks). */
+export async function plaintextColumns(db: TestDatabase): Promise<string> {
+  const sessions = await db.query('SELECT id, phone, session_metadata::text AS m FROM telegram_sessions');
+  const logs = await db.query(
+    'SELECT action, status, details::text AS d, error_message FROM integration_logs',
+  );
+  return JSON.stringify({ sessions, logs });
+}
