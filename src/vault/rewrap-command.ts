@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { ConfigValidationError, loadConfig, loadDotEnv, type AppConfig } from '../config/app-config';
+import { ConfigValidationError, loadConfig, type AppConfig } from '../config/app-config';
+import type { Env } from '../config/env';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres';
 import type { SecretCipher } from './cipher';
 import {
@@ -37,7 +38,16 @@ Uses DATABASE_URL, or the embedded development database under $DATA_DIR (stop \`
 Safe to re-run: rows already at the newest version are skipped; each row is written only if nobody
 changed it meanwhile. Exit code 0: all done; 2: some rows could not be decrypted; 1: stopped by an error.`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
+
+/** Where the command reads its configuration and writes its lines. */
+export interface RewrapCommandIo {
+  env: Env;
+  /** Base of a relative DATA_DIR. Default: the working directory. */
+  cwd?: string;
+  out(line: string): void;
+  err(line: string): void;
+}
 
 interface CliOptions {
   to?: 'vault' | 'local';
@@ -85,13 +95,14 @@ function parseOptions(argv: string[]): CliOptions | undefined {
 function ciphersFor(
   config: AppConfig,
   options: CliOptions,
+  io: RewrapCommandIo,
 ): { target: SecretCipher; sources: SecretCipher[]; vault?: VaultTransitCipher } {
   const to = options.to ?? (config.vault.url ? 'vault' : 'local');
   if (to === 'vault' && !config.vault.url)
     throw new UsageError('--to vault needs VAULT_URL (and VAULT_TOKEN, AppRole or Kubernetes auth)');
   const vault = config.vault.url
     ? createVaultCipher(config, {
-        logger: { log: () => undefined, warn: (m) => console.error(`Vault: ${m}`) },
+        logger: { log: () => undefined, warn: (m) => io.err(`Vault: ${m}`) },
       })
     : undefined;
   // Only the target may create a key ring; as a source, a missing key ring simply means no local rows.
@@ -118,13 +129,13 @@ function doneLine(counts: RewrapCounts, dryRun: boolean): string {
   return `${countsText(counts, dryRun)} (scanned ${counts.scanned})`;
 }
 
-function printSummary(summary: SecretRewrapSummary): void {
+function printSummary(summary: SecretRewrapSummary, out: (line: string) => void): void {
   for (const [table, counts] of Object.entries(summary.tables))
-    console.log(`  ${table}: ${doneLine(counts, summary.dryRun)}`);
+    out(`  ${table}: ${doneLine(counts, summary.dryRun)}`);
   for (const failure of summary.failures)
-    console.log(`  failed: ${failure.table} id ${failure.id}: ${failure.reason}`);
+    out(`  failed: ${failure.table} id ${failure.id}: ${failure.reason}`);
   if (summary.totals.failed > summary.failures.length)
-    console.log(`  ... and ${summary.totals.failed - summary.failures.length} more failures`);
+    out(`  ... and ${summary.totals.failed - summary.failures.length} more failures`);
 }
 
 async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () => Promise<void> }> {
@@ -140,6 +151,8 @@ async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () =>
     connectionTimeoutMillis: config.database.connectTimeoutMs,
     statement_timeout: config.database.statementTimeoutMs,
   });
+  // A dropped connection fails the query in flight; without a listener it would also crash the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     for (const { table } of SECRET_COLUMNS) {
@@ -163,21 +176,36 @@ async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () =>
   };
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+/**
+ * `npm run secrets:rewrap -- [options]` (see USAGE). Returns the exit code: 0 all done, 2 some rows could not
+ * be decrypted, 1 stopped by an error (bad usage or configuration, Vault or the database unavailable).
+ */
+export async function runRewrapCommand(argv: string[], io: RewrapCommandIo): Promise<number> {
+  try {
+    return await rewrap(argv, io);
+  } catch (error) {
+    if (error instanceof ConfigValidationError)
+      error.problems.forEach((p) => io.err(`Configuration error: ${p}`));
+    else if (error instanceof UsageError) io.err(`${error.message}\n\n${USAGE}`);
+    else io.err(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+async function rewrap(argv: string[], io: RewrapCommandIo): Promise<number> {
+  const options = parseOptions(argv);
   if (!options) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
-  loadDotEnv();
-  const config = loadConfig();
-  const { target, sources, vault } = ciphersFor(config, options);
+  const config = loadConfig(io.env, io.cwd);
+  const { target, sources, vault } = ciphersFor(config, options, io);
   try {
     if (vault) await vault.start();
     const { db, close } = await connect(config);
     try {
       const version = await target.currentKeyVersion();
-      console.log(
+      io.out(
         `${options.dryRun ? 'Dry run: ' : ''}target ${target.name} key "${target.key}" v${version}` +
           (options.rotate ? (options.dryRun ? ' (would rotate first)' : ' (rotating first)') : '') +
           `; can also decrypt: ${sources.map((s) => `${s.name} "${s.key}"`).join(', ') || 'nothing else'}` +
@@ -193,7 +221,7 @@ async function main(): Promise<number> {
         dryRun: options.dryRun,
         rotate: options.rotate,
         onProgress: ({ table, batch, lastId, counts }) =>
-          console.log(
+          io.out(
             `  ${table} batch ${batch}: scanned ${counts.scanned}; ${countsText(counts, options.dryRun)}; last id ${lastId}`,
           ),
       });
@@ -202,16 +230,14 @@ async function main(): Promise<number> {
         summary = await rewrapper.run();
       } catch (error) {
         if (!(error instanceof RewrapInterruptedError)) throw error;
-        console.error(`${error.message}. Nothing half-done is left behind: run it again to continue.`);
-        printSummary(error.summary);
+        io.err(`${error.message}. Nothing half-done is left behind: run it again to continue.`);
+        printSummary(error.summary, io.out);
         return 1;
       }
       if (summary.rotatedFrom !== undefined)
-        console.log(
-          `Rotated "${summary.target.key}" from v${summary.rotatedFrom} to v${summary.target.version}`,
-        );
-      console.log(`${options.dryRun ? 'Dry run done' : 'Done'}: ${doneLine(summary.totals, options.dryRun)}`);
-      printSummary(summary);
+        io.out(`Rotated "${summary.target.key}" from v${summary.rotatedFrom} to v${summary.target.version}`);
+      io.out(`${options.dryRun ? 'Dry run done' : 'Done'}: ${doneLine(summary.totals, options.dryRun)}`);
+      printSummary(summary, io.out);
       return summary.totals.failed > 0 ? 2 : 0;
     } finally {
       await close();
@@ -220,14 +246,3 @@ async function main(): Promise<number> {
     await vault?.stop();
   }
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigValidationError)
-      error.problems.forEach((p) => console.error(`Configuration error: ${p}`));
-    else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-    else console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);

@@ -233,7 +233,8 @@ export class SecretRewrapper {
     counts: RewrapCounts,
     summary: SecretRewrapSummary,
   ): Promise<void> {
-    const version = await this.options.target.currentKeyVersion();
+    // A dry run with `rotate` does not rotate, but counts as if it had: every same-key envelope is then old.
+    const version = (await this.options.target.currentKeyVersion()) + (this.options.rotate ? 1 : 0);
     items.forEach((item, i) => {
       const plan = planRewrap(item.envelope, this.options.target, version, this.options.sources);
       if (plan.action === 'skip') counts.skipped += 1;

@@ -531,6 +531,17 @@ describe('VaultTransitCipher', () => {
       expect(Date.now() - started).toBeLessThan(TIMEOUT + MARGIN);
     });
 
+    it('reuses one keep-alive connection across calls (the agent reaches axios through node-vault)', async () => {
+      vault.resetRequests();
+      const cipher = make();
+      await cipher.start();
+      for (let i = 0; i < 10; i++)
+        expect(await cipher.decrypt(await cipher.encrypt(SESSION, i), i)).toBe(SESSION);
+      await cipher.health();
+      expect(vault.requestCount()).toBeGreaterThan(22);
+      expect(vault.connectionCount()).toBe(1);
+    });
+
     it('checks the service can use Vault: one encrypt under a context no user has', async () => {
       const cipher = make();
       await cipher.start();

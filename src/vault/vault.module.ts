@@ -20,6 +20,8 @@ export function createCipher(config: AppConfig, logger: PinoLogger, metrics: Met
     'vault_request_duration_seconds',
     'Vault round trips by operation and outcome',
     ['operation', 'outcome'],
+    // Explicit: MetricsService passes `buckets: undefined` through, which prom-client does not default.
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
   return createVaultCipher(config, {
     logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },

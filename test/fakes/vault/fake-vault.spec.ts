@@ -4,7 +4,7 @@
  * Vault source for error texts, exercised over raw HTTP and through the real node-vault client.
  */
 import { createDecipheriv, hkdfSync } from 'node:crypto';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import nodeVault from 'node-vault';
 import { FakeVault } from './fake-vault';
 
@@ -574,6 +574,29 @@ describe('FakeVault', () => {
         status: 404,
         body: { errors: [] },
       });
+    });
+  });
+
+  describe('connections', () => {
+    it('keeps connections alive like Vault: no Keep-Alive hint, so a keep-alive agent reuses one socket', async () => {
+      const agent = new Agent({ keepAlive: true });
+      try {
+        vault.resetRequests();
+        const get = (): Promise<Record<string, unknown>> =>
+          new Promise((resolve, reject) => {
+            request(`${vault.url}/v1/sys/health`, { agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.headers));
+            })
+              .on('error', reject)
+              .end();
+          });
+        for (let i = 0; i < 5; i++) expect((await get())['keep-alive']).toBeUndefined();
+        expect(vault.requestCount('sys/health')).toBe(5);
+        expect(vault.connectionCount()).toBe(1);
+      } finally {
+        agent.destroy();
+      }
     });
   });
 

@@ -198,6 +198,7 @@ export class FakeVault {
   private readonly kubernetesRoles = new Map<string, KubernetesRoleOptions>();
   private readonly kv = new Map<string, KvEntry>();
   private readonly log: RecordedRequest[] = [];
+  private connectionsOpened = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(rootToken: string) {
@@ -382,8 +383,15 @@ export class FakeVault {
       .length;
   }
 
+  /** TCP connections accepted since the start or the last `resetRequests()` (a keep-alive client reuses one). */
+  connectionCount(): number {
+    return this.connectionsOpened;
+  }
+
+  /** Clears the request log and the connection count. */
   resetRequests(): void {
     this.log.length = 0;
+    this.connectionsOpened = 0;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -405,7 +413,13 @@ export class FakeVault {
     const server = createServer((req, res) => {
       void this.handle(req, res);
     });
-    server.keepAliveTimeout = 1000;
+    // Vault (Go net/http) sends no Keep-Alive hint and keeps idle connections for its idle_timeout (5 min). Node
+    // would announce `Keep-Alive: timeout=N`, and its client agent refuses to reuse a socket whose hint is <= 1 s:
+    // 0 sends no hint and keeps idle connections until `stop()`/`goDown()` closes them.
+    server.keepAliveTimeout = 0;
+    server.on('connection', () => {
+      this.connectionsOpened += 1;
+    });
     return server;
   }
 
