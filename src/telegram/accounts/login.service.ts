@@ -550,13 +550,26 @@ function expiredMessage(method: string): string {
     : 'This login has expired; send the phone number alone to receive a new code';
 }
 
-/** The QR code of `tg://login?token=<base64url>`, as base64 PNG. */
-async function qrPng(token: Buffer): Promise<string> {
-  const png = await QRCode.toBuffer(`tg://login?token=${token.toString('base64url')}`, {
-    type: 'png',
-    errorCorrectionLevel: 'M',
-    margin: 2,
-    width: 256,
-  });
-  return png.toString('base64');
+const QR_CACHE_SIZE = 256;
+const qrCache = new Map<string, Promise<string>>();
+
+/**
+ * The QR code of `tg://login?token=<base64url>`, as base64 PNG. A token lives ~30 s and is polled
+ * every few seconds, so its image is kept in a small in-process cache (oldest out first).
+ */
+function qrPng(token: Buffer): Promise<string> {
+  const key = token.toString('base64url');
+  let png = qrCache.get(key);
+  if (!png) {
+    png = QRCode.toBuffer(`tg://login?token=${key}`, {
+      type: 'png',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+      width: 256,
+    }).then((buffer) => buffer.toString('base64'));
+    png.catch(() => qrCache.delete(key));
+    qrCache.set(key, png);
+    if (qrCache.size > QR_CACHE_SIZE) qrCache.delete(qrCache.keys().next().value as string);
+  }
+  return png;
 }
