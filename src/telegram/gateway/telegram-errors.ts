@@ -126,7 +126,8 @@ function fromRpcError(error: errors.RPCError): AppError {
     );
   }
   if (status === 420) return new TelegramFloodWaitError(60);
-  if (status >= 500 || SERVER_SIDE_ERRORS.has(reason) || error instanceof errors.TimedOutError) {
+  // Telegram answers -503 "Timedout" when its own backend timed out.
+  if (Math.abs(status) >= 500 || SERVER_SIDE_ERRORS.has(reason) || error instanceof errors.TimedOutError) {
     return new TelegramUnavailableError('Telegram failed on its side; try again shortly', 'server_error');
   }
   if (status === 401 || reason.startsWith('AUTH_KEY_')) return new TelegramSessionRevokedError(reason);
