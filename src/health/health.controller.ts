@@ -1,14 +1,27 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { BasicHealthDto, DetailedHealthDto, LivenessDto, ReadinessDto } from './health.dto';
+import {
+  BasicHealthDto,
+  ComponentHealthDto,
+  DetailedHealthDto,
+  LivenessDto,
+  ReadinessDto,
+} from './health.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
+@ApiExtraModels(ComponentHealthDto)
 @Public()
 @SkipThrottle({ default: true })
 @Controller()
