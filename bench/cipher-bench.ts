@@ -20,7 +20,6 @@ import type { SecretCipher } from '../src/vault/cipher';
 import { LocalAesGcmCipher } from '../src/vault/local-cipher';
 import { rewrapEnvelopes } from '../src/vault/rewrap';
 import { VaultTransitCipher } from '../src/vault/vault-transit-cipher';
-import { FakeVault } from '../test/fakes/vault';
 
 export interface CipherBenchResult {
   name: string;
@@ -45,6 +44,35 @@ export interface CipherBenchOptions {
   concurrency?: number;
   /** Items per transit/rewrap call in the rewrap run. Default 200. */
   rewrapBatch?: number;
+}
+
+/** What the bench uses of test/fakes/vault's FakeVault. */
+interface FakeVaultHandle {
+  readonly url: string;
+  readonly rootToken: string;
+  requestCount(): number;
+  connectionCount(): number;
+  resetRequests(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The fake lives in test/, which the production image's build context leaves out: it is loaded at run time, so
+ * compiling bench/ never depends on it. Under jest/swc this resolves test/fakes/vault/index.ts; from dist/bench it
+ * needs dist/test/fakes/vault, i.e. "test/fakes/vault" in tsconfig.build.json's include.
+ */
+function startFakeVault(): Promise<FakeVaultHandle> {
+  const path = join(__dirname, '..', 'test', 'fakes', 'vault');
+  let loaded: { FakeVault: { start(): Promise<FakeVaultHandle> } };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time dependency on purpose (see above)
+    loaded = require(path) as typeof loaded;
+  } catch {
+    throw new Error(
+      `The cipher bench needs the fake Vault built at ${path}: add "test/fakes/vault" to tsconfig.build.json's include`,
+    );
+  }
+  return loaded.FakeVault.start();
 }
 
 const FAKE_NOTE =
@@ -107,8 +135,8 @@ export async function runCipherBench(options: CipherBenchOptions = {}): Promise<
   const rewrapBatch = options.rewrapBatch ?? 200;
   const results: CipherBenchResult[] = [];
 
+  const vault = await startFakeVault();
   const dir = await mkdtemp(join(tmpdir(), 'cipher-bench-'));
-  const vault = await FakeVault.start();
   const transit = new VaultTransitCipher({ url: vault.url, token: vault.rootToken, timeoutMs: 10_000 });
   try {
     const local = new LocalAesGcmCipher({ keyringPath: join(dir, 'keys', 'local-keyring.json') });
