@@ -133,6 +133,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    if (this.source.mode === 'emulator') {
+      this.logger.warn(
+        'Telegram emulator is on (TELEGRAM_EMULATOR): logins reach an in-process fake of Telegram, not Telegram',
+      );
+    }
     this.health.register({
       key: 'telegram',
       type: this.source.mode === 'emulator' ? 'Telegram emulator (in process)' : 'Telegram MTProto',
