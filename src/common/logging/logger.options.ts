@@ -45,8 +45,13 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
       `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
       `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
+    // A 503 is a dependency being away, already logged as a warning where it was detected.
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      err || (res.statusCode >= 500 && res.statusCode !== 503)
+        ? 'error'
+        : res.statusCode >= 400
+          ? 'warn'
+          : 'info',
     quietReqLogger: true,
     serializers: {
       req: (req: RawRequest) => ({ method: req.method, path: stripQuery(req.url) }),
