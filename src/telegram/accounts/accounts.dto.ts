@@ -207,7 +207,7 @@ export class EmulatorScanQrResponseDto {
   @ApiProperty({ example: 'scanned' })
   status!: 'scanned';
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
   session_id!: string;
 
   @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
