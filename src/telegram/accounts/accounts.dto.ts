@@ -192,6 +192,7 @@ export class EmulatorRevokeResponseDto {
 export class EmulatorScanQrDto {
   @ApiProperty({
     format: 'uuid',
+    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
     description: "The caller's pending QR login (from GET /api/v1/telegram/qr-code)",
   })
   @IsUUID('all', { message: 'session_id must be a UUID' })
