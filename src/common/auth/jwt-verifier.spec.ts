@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UnauthorizedError } from '../errors/app-error';
 import { JwtVerifier } from './jwt-verifier';
@@ -26,6 +27,14 @@ describe('JwtVerifier', () => {
   });
 
   it('cannot sign without a shared secret', () => {
-    expect(() => new JwtVerifier({ publicKey: 'x', generated: false }).sign(1, 60)).toThrow(/JWT_SECRET/);
+    expect(() => new JwtVerifier({ publicKey: ecPublicPem(), generated: false }).sign(1, 60)).toThrow(
+      /JWT_SECRET/,
+    );
   });
 });
+
+function ecPublicPem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+}

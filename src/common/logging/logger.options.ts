@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { levels, type DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../../config/app-config';
 import { scrub, scrubText } from './redact';
@@ -21,6 +21,7 @@ type RawRequest = IncomingMessage & { id?: string; user?: { id: number } };
  * bodies are never logged; every record passes through `scrub`.
  */
 export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
+  const threshold = levels.values[config.logLevel] ?? Infinity;
   const options: PinoHttpOptions<RawRequest> = {
     level: config.logLevel,
     messageKey: 'message',
@@ -46,12 +47,16 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
       `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
     // A 503 is a dependency being away, already logged as a warning where it was detected.
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || (res.statusCode >= 500 && res.statusCode !== 503)
-        ? 'error'
-        : res.statusCode >= 400
-          ? 'warn'
-          : 'info',
+    // Below the configured level the completion line is 'silent', so pino-http builds nothing for it.
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
+      const level =
+        err || (res.statusCode >= 500 && res.statusCode !== 503)
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : 'info';
+      return levels.values[level] >= threshold ? level : 'silent';
+    },
     quietReqLogger: true,
     serializers: {
       req: (req: RawRequest) => ({ method: req.method, path: stripQuery(req.url) }),

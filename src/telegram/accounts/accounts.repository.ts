@@ -19,6 +19,16 @@ export interface NewSession {
 
 export type SessionChanges = Partial<NewSession>;
 
+interface ListedSessionRow {
+  id: string;
+  created_at: Date;
+  updated_at: Date;
+  user_id: number;
+  phone: string | null;
+  session_metadata: SessionMetadata;
+  is_active: boolean;
+}
+
 /** The ciphertext is replaced by this once a session ends (the column is NOT NULL). */
 export const WIPED_SESSION_DATA: EncryptedEnvelope = {};
 
@@ -32,12 +42,30 @@ export class AccountsRepository {
     @InjectRepository(TelegramSessionEntity) private readonly sessions: Repository<TelegramSessionEntity>,
   ) {}
 
-  listForUser(userId: number, activeOnly: boolean): Promise<TelegramSessionEntity[]> {
-    return this.sessions.find({
-      where: activeOnly ? { userId, isActive: true } : { userId },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      select: ['id', 'createdAt', 'updatedAt', 'userId', 'phone', 'sessionMetadata', 'isActive'],
-    });
+  /**
+   * The list route's query, written as SQL with explicit mapping: TypeORM's find() spends about
+   * 0.3 ms per request building the query and hydrating 20 entities (npm run bench). Never selects
+   * session_data.
+   */
+  async listForUser(userId: number, activeOnly: boolean): Promise<TelegramSessionEntity[]> {
+    const rows: ListedSessionRow[] = await this.sessions.query(
+      `SELECT id, created_at, updated_at, user_id, phone, session_metadata, is_active
+       FROM telegram_sessions
+       WHERE user_id = $1 ${activeOnly ? 'AND is_active' : ''}
+       ORDER BY created_at DESC, id DESC`,
+      [userId],
+    );
+    return rows.map((row) =>
+      Object.assign(new TelegramSessionEntity(), {
+        id: row.id,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        userId: row.user_id,
+        phone: row.phone,
+        sessionMetadata: row.session_metadata,
+        isActive: row.is_active,
+      }),
+    );
   }
 
   /** The user's row with this id (session data included), or null — also for another user's id. */
