@@ -89,7 +89,7 @@ export async function runLogsBench(
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     JWT_SECRET: SECRET,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     RATE_LIMIT_ENABLED: 'false',
     MIGRATIONS_RUN: 'false',
     DATA_DIR: join(root, 'data', 'bench-logs'),

@@ -1,0 +1,71 @@
+import { formatCipherBench, runCipherBench } from './cipher-bench';
+import { createBenchDatabase, type PostgresServer } from './lib/database';
+import { runLogsBench, type LogsBenchResult } from './logs-bench';
+
+/** Which parts of `npm run bench` run: BENCH_SUITES=http,logs,cipher (all by default). */
+export function selectedSuites(): Set<string> {
+  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher'].includes(s));
+  if (unknown.length)
+    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher)`);
+  return new Set(wanted);
+}
+
+/** Issue 5's audit-log benchmark in its own database on the same server; prints pairs, ratios and plans. */
+export async function logsSuite(postgres: PostgresServer, root: string): Promise<LogsBenchResult> {
+  console.log(
+    '\n== audit log: 2,000,000 rows, heavy user with 100,000; HTTP (JWT) vs the same SQL through pg',
+  );
+  const database = await createBenchDatabase(postgres.adminUrl, false);
+  try {
+    const result = await runLogsBench(database.url, root, (line) => console.log(line));
+    console.log(
+      `seeded ${result.rows.toLocaleString('en')} rows in ${result.seedSeconds} s (generate_series, VACUUM ANALYZE)`,
+    );
+    const aims: Record<string, (r: LogsBenchResult) => string> = {
+      'logs page 1': (r) => aim(pair(r, 'logs page 1').ratio, 2, 'within 2× of SQL'),
+      'stats 7 days': (r) => aim(pair(r, 'stats 7 days').ratio, 2, 'within 2× of SQL'),
+      'stats 90 days': (r) => aim(pair(r, 'stats 90 days').ratio, 2, 'within 2× of SQL'),
+      'logs cursor @ page 500': (r) =>
+        aim(
+          pair(r, 'logs cursor @ page 500').http.p50 / pair(r, 'logs page 1').http.p50,
+          2,
+          'within 2× of page 1 (HTTP p50)',
+        ),
+    };
+    const header = `${'query'.padEnd(24)} | ${'HTTP p50'.padStart(9)} ${'p99'.padStart(9)} | ${'SQL p50'.padStart(9)} ${'p99'.padStart(9)} | HTTP/SQL | aim`;
+    console.log(`\n${header}\n${'-'.repeat(header.length + 20)}`);
+    for (const p of result.pairs) {
+      console.log(
+        `${p.name.padEnd(24)} | ${ms(p.http.p50)} ${ms(p.http.p99)} | ${ms(p.sql.p50)} ${ms(p.sql.p99)} | ${`${p.ratio.toFixed(2)}×`.padStart(8)} | ${aims[p.name]?.(result) ?? '(no aim)'}`,
+      );
+    }
+    console.log('\nplans (EXPLAIN ANALYZE, BUFFERS) of the SQL behind each route:');
+    for (const [name, plan] of Object.entries(result.plans)) console.log(`-- ${name}\n${plan}`);
+    return result;
+  } finally {
+    await database.drop();
+  }
+}
+
+export async function cipherSuite(): Promise<void> {
+  console.log('\n== secrets: encrypt+decrypt per cipher (Vault transit against the in-process FAKE Vault)');
+  console.log(formatCipherBench(await runCipherBench()));
+}
+
+function pair(result: LogsBenchResult, name: string) {
+  const found = result.pairs.find((p) => p.name === name);
+  if (!found) throw new Error(`no measurement for ${name}`);
+  return found;
+}
+
+function aim(ratio: number, limit: number, what: string): string {
+  return `${ratio <= limit ? 'pass' : 'MISS'} (${ratio.toFixed(2)}×, ${what})`;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(2)} ms`.padStart(9);
+}
