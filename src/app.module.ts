@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from './common/auth/auth.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
-import { loggerOptions } from './common/logging/logger.options';
+import { createRootLogger, loggerParams } from './common/logging/logger.options';
 import { AppThrottlerGuard } from './common/throttling/throttler.guard';
 import { ThrottlingModule } from './common/throttling/throttling.module';
 import type { AppConfig } from './config/app-config';
@@ -18,6 +18,9 @@ import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
+
+/** The app's root pino logger (request logging hooks write through it). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -37,11 +40,12 @@ export class AppModule {
     extraImports = [],
     telegramEmulator,
   }: AppModuleOptions): DynamicModule {
+    const rootLogger = createRootLogger(config, logStream);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config, logStream)),
+        LoggerModule.forRoot(loggerParams(rootLogger)),
         MetricsModule.forRoot({ exposeEndpoint: config.prometheusEnabled }),
         DatabaseModule.forRoot(config),
         ThrottlingModule.forRoot(config),
@@ -54,9 +58,11 @@ export class AppModule {
         ...extraImports,
       ],
       providers: [
+        { provide: ROOT_LOGGER, useValue: rootLogger },
         // Order matters: authentication first, so rate limits can key on the user.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
-        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        // RATE_LIMIT_ENABLED=false: no throttler guard at all, rather than one that skips every request.
+        ...(config.rateLimit.enabled ? [{ provide: APP_GUARD, useClass: AppThrottlerGuard }] : []),
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
     };

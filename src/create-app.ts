@@ -2,9 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule, type AppModuleOptions } from './app.module';
+import type { Logger as PinoRootLogger } from 'pino';
+import { AppModule, ROOT_LOGGER, type AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
+import { registerRequestLogging } from './common/logging/request-logging.hooks';
 import type { AppConfig } from './config/app-config';
 import { registerHttpMetrics } from './metrics/http-metrics.hooks';
 import { MetricsService } from './metrics/metrics.service';
@@ -32,12 +34,8 @@ export async function createApp(
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
         : config.trustProxy,
     return503OnClosing: true,
-    // The caller's X-Request-Id is honoured when sane; the raw request keeps it for the logger.
-    genReqId: (req: IncomingMessage) => {
-      const id = requestIdFrom(req.headers['x-request-id']);
-      (req as { id?: string }).id = id;
-      return id;
-    },
+    // The caller's X-Request-Id is honoured when it is a sane token.
+    genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, ...options }),
@@ -51,6 +49,7 @@ export async function createApp(
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

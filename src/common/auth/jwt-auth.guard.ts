@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { PinoLogger } from 'nestjs-pino';
+import { currentLogFields } from '../logging/logger.options';
 import { UnauthorizedError } from '../errors/app-error';
 import { JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
@@ -12,7 +12,6 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: JwtVerifier,
-    private readonly logger: PinoLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,9 +24,8 @@ export class JwtAuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
     const id = await this.verifier.verify(match[1]);
     request.user = { id };
-    // The request logger reads the raw request when it writes the completion line.
-    (request.raw as { user?: { id: number } }).user = request.user;
-    this.logger.assign({ user_id: id });
+    const fields = currentLogFields();
+    if (fields) fields.user_id = id;
     return true;
   }
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { levels, type DestinationStream } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import { Store, storage } from 'nestjs-pino/storage';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { scrub, scrubText } from './redact';
 
@@ -14,24 +13,52 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-type RawRequest = IncomingMessage & { id?: string; user?: { id: number } };
+/** Fields every line logged while serving a request carries (added only when a line is written). */
+export interface RequestLogFields {
+  request_id: string;
+  user_id?: number;
+}
 
 /**
- * One JSON object per line: timestamp, level, logger, message, request_id, user_id. Headers and
- * bodies are never logged; every record passes through `scrub`.
+ * nestjs-pino's request store, carrying our per-request fields. Its logger is the app's root logger:
+ * no child logger is built per request (pino's child/setLevel dominated the per-request profile).
  */
-export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
-  const threshold = levels.values[config.logLevel] ?? Infinity;
-  const options: PinoHttpOptions<RawRequest> = {
+export class RequestLogStore extends Store {
+  constructor(
+    logger: Logger,
+    readonly fields: RequestLogFields,
+  ) {
+    super(logger);
+  }
+}
+
+/** The fields of the request being served, if any (the auth guard adds `user_id` here). */
+export function currentLogFields(): RequestLogFields | undefined {
+  const store = storage.getStore();
+  return store instanceof RequestLogStore ? store.fields : undefined;
+}
+
+/** Runs the rest of a request inside its logging context (nestjs-pino's PinoLogger reads it). */
+export function runInRequestContext(logger: Logger, fields: RequestLogFields, next: () => void): void {
+  storage.run(new RequestLogStore(logger, fields), next);
+}
+
+/**
+ * The app's root logger. One JSON object per line: timestamp, level, logger, message, and —
+ * while serving a request — request_id and user_id (from `mixin`, computed only for lines actually
+ * written). Every record passes through `scrub`; headers and bodies are never logged.
+ */
+export function createRootLogger(config: AppConfig, stream?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     messageKey: 'message',
     errorKey: 'err',
     base: { service: 'integration-service' },
     timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    mixin: () => currentLogFields() ?? {},
     formatters: {
       level: (label) => ({ level: label }),
       log: (record) => scrub(record) as Record<string, unknown>,
-      bindings: (bindings) => scrub(bindings) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {
@@ -39,67 +66,15 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
         method.apply(this, scrubbed);
       },
     },
-    genReqId: (req: RawRequest) => req.id ?? requestIdFrom(req.headers['x-request-id']),
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    customProps: (req: RawRequest) => (req.user ? { user_id: req.user.id } : {}),
-    customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
-      `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
-    customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
-      `${req.method} ${stripQuery(req.url)} ${res.statusCode}`,
-    // A 503 is a dependency being away, already logged as a warning where it was detected.
-    // Below the configured level the completion line is 'silent', so pino-http builds nothing for it.
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
-      const level =
-        err || (res.statusCode >= 500 && res.statusCode !== 503)
-          ? 'error'
-          : res.statusCode >= 400
-            ? 'warn'
-            : 'info';
-      return levels.values[level] >= threshold ? level : 'silent';
-    },
-    quietReqLogger: true,
-    serializers: {
-      req: (req: RawRequest) => ({ method: req.method, path: stripQuery(req.url) }),
-      res: (res: ServerResponse) => ({ status_code: res.statusCode }),
-    },
-    // Belt and braces: should a serializer ever be bypassed, these paths are still censored.
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        '*.password',
-        '*.code',
-      ],
-      censor: '[REDACTED]',
-    },
-    customSuccessObject: (req: RawRequest, res: ServerResponse, value: Record<string, unknown>) =>
-      completion(req, res, value),
-    customErrorObject: (
-      req: RawRequest,
-      res: ServerResponse,
-      _error: Error,
-      value: Record<string, unknown>,
-    ) => completion(req, res, value),
-    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' },
   };
-  return { renameContext: 'logger', pinoHttp: (stream ? [options, stream] : options) as Params['pinoHttp'] };
+  return stream ? pino(options, stream) : pino(options);
 }
 
-/** The request-completed record: method, path and status only — never headers or bodies. */
-function completion(
-  _req: RawRequest,
-  res: ServerResponse,
-  value: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    status_code: res.statusCode,
-    duration_ms: value.duration_ms,
-    ...(value.err ? { err: value.err } : {}),
-  };
-}
-
-/** Query strings may carry codes or tokens: log the path only. */
-function stripQuery(url: string | undefined): string {
-  return (url ?? '').split('?')[0];
+/**
+ * nestjs-pino over our root logger. `useExisting` + no routes: nestjs-pino installs no middleware
+ * (no pino-http, no per-request child loggers); the request context comes from a Fastify hook
+ * (see registerRequestLogging).
+ */
+export function loggerParams(logger: Logger): Params {
+  return { renameContext: 'logger', pinoHttp: { logger }, useExisting: true, forRoutes: [] };
 }

@@ -10,7 +10,7 @@ import type { AppConfig } from '../../config/app-config';
 @Module({})
 export class ThrottlingModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const { enabled, apiLimit, apiWindowSeconds, healthLimit } = config.rateLimit;
+    const { apiLimit, apiWindowSeconds, healthLimit } = config.rateLimit;
     return {
       module: ThrottlingModule,
       imports: [
@@ -19,7 +19,6 @@ export class ThrottlingModule {
             { name: 'default', limit: apiLimit, ttl: apiWindowSeconds * 1000 },
             { name: 'health', limit: healthLimit, ttl: 60_000 },
           ],
-          skipIf: () => !enabled,
         }),
       ],
       exports: [ThrottlerModule],
