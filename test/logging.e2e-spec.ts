@@ -26,6 +26,23 @@ describe('structured logging', () => {
     expect(nestLine).toMatchObject({ level: 'info', message: expect.any(String) });
   });
 
+  it('fields of one line never leak into the next lines of the same request', async () => {
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/telegram/connect',
+      headers: { ...bearer(t.token(79)), 'x-request-id': 'trace-79' },
+      payload: { phone: '+9996611234' },
+    });
+    expect(res.statusCode).toBe(200);
+    const lines = t.logs().filter((l) => l.request_id === 'trace-79');
+    const service = lines.find((l) => l.logger === 'LoginService');
+    expect(service).toMatchObject({ user_id: 79, message: 'Telegram login code sent' });
+    const completion = lines.find((l) => l.status_code === 200);
+    expect(completion).toMatchObject({ user_id: 79, method: 'POST', path: '/api/v1/telegram/connect' });
+    expect(completion).not.toHaveProperty('logger');
+    expect(completion).not.toHaveProperty('session_id');
+  });
+
   it('never logs the Authorization header, the token, or query strings', async () => {
     const token = t.token(78);
     await t.inject({ url: '/api/v1/telegram/accounts?active_only=true', headers: bearer(token) });

@@ -55,7 +55,11 @@ export function createRootLogger(config: AppConfig, stream?: DestinationStream):
     errorKey: 'err',
     base: { service: 'integration-service' },
     timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-    mixin: () => currentLogFields() ?? {},
+    // A copy: pino merges each record into the object mixin returns.
+    mixin: () => {
+      const fields = currentLogFields();
+      return fields ? { ...fields } : {};
+    },
     formatters: {
       level: (label) => ({ level: label }),
       log: (record) => scrub(record) as Record<string, unknown>,
