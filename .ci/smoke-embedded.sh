@@ -9,7 +9,13 @@ chmod 755 "$data"
 port=18001
 DATA_DIR="$data" PORT=$port npm start >"$log" 2>&1 &
 pid=$!
-cleanup() { kill -9 "$pid" 2>/dev/null || true; rm -rf "$data"; }
+node_pid=""
+cleanup() {
+  if [ -n "$node_pid" ]; then kill -9 "$node_pid" 2>/dev/null || true; fi
+  kill -9 "$pid" 2>/dev/null || true
+  sleep 1
+  rm -rf "$data"
+}
 trap cleanup EXIT
 
 for _ in $(seq 1 120); do
@@ -28,8 +34,15 @@ echo "GET /api/v1/telegram/accounts -> $accounts"
 [ "$accounts" = '[]' ]
 curl -sf "http://127.0.0.1:$port/api/v1/health/readiness" >/dev/null
 
-# npm start runs node as a child of npm: signal the node process itself.
-node_pid=$(pgrep -f "node dist/src/main.js" | head -1)
+# npm start runs node under npm (and a shell): signal the node process that descends from it.
+for candidate in $(pgrep -f '^node dist/src/main.js'); do
+  ancestor=$candidate
+  while [ "${ancestor:-1}" -gt 1 ]; do
+    ancestor=$(ps -o ppid= -p "$ancestor" | tr -d ' ')
+    if [ "$ancestor" = "$pid" ]; then node_pid=$candidate; break 2; fi
+  done
+done
+[ -n "$node_pid" ] || { echo "could not find the service's node process"; exit 1; }
 kill -TERM "$node_pid"
 for _ in $(seq 1 30); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
 if kill -0 "$node_pid" 2>/dev/null; then echo "service did not stop on SIGTERM"; exit 1; fi
