@@ -139,9 +139,9 @@ async function main(): Promise<number> {
 
     const jwtCost = jwtVerifyCost(token, JWT_SECRET);
     console.log(
-      `jwt:     jsonwebtoken.verify here takes ${Math.round(jwtCost.stringMicros)} µs with the secret as a string ` +
-        `(the service's JwtService; the raw server ${rawStart.jwtKey === 'string' ? 'too' : 'not: KeyObject'}), ` +
-        `${Math.round(jwtCost.keyObjectMicros)} µs with a KeyObject`,
+      `jwt:     jsonwebtoken.verify here takes ${Math.round(jwtCost.keyObjectMicros)} µs with a KeyObject ` +
+        `(the service's JwtVerifier; the raw server ${rawStart.jwtKey === 'keyobject' ? 'too' : 'not: a string'}), ` +
+        `${Math.round(jwtCost.stringMicros)} µs with the secret as a string`,
     );
 
     const problems = await compareServers(service.baseUrl, raw.baseUrl, probes(token, data.expectedIds));
