@@ -1096,12 +1096,25 @@ export class FakeVault {
     return this.ok({ ciphertext: results[0].ciphertext, key_version: results[0].key_version }, { warnings });
   }
 
-  /** path_decrypt.go pathDecryptWrite. */
-  private decrypt(name: string, body: Record<string, unknown>): Reply {
+  /**
+   * The request parsing decrypt and rewrap share (as path_decrypt.go and path_rewrap.go do): single
+   * or batch items, each with its ciphertext and a context that is set in all items or in none.
+   */
+  private ciphertextItems(
+    body: Record<string, unknown>,
+    batchField: 'ciphertext' | undefined,
+  ):
+    | Reply
+    | {
+        batch: boolean;
+        items: Record<string, unknown>[];
+        results: Record<string, unknown>[];
+        contexts: (Buffer | undefined)[];
+      } {
     const batch = body.batch_input !== undefined && body.batch_input !== null;
     let items: Record<string, unknown>[];
     if (batch) {
-      items = this.batchItems(body.batch_input, 'ciphertext');
+      items = this.batchItems(body.batch_input, batchField);
       if (items.length === 0) return errorReply(400, 'missing batch input to process');
     } else {
       if (this.str(body.ciphertext) === '') return errorReply(400, 'missing ciphertext to decrypt');
@@ -1122,6 +1135,14 @@ export class FakeVault {
       if (context.error) results[i].error = context.error;
       contexts[i] = context.decoded;
     }
+    return { batch, items, results, contexts };
+  }
+
+  /** path_decrypt.go pathDecryptWrite. */
+  private decrypt(name: string, body: Record<string, unknown>): Reply {
+    const parsed = this.ciphertextItems(body, 'ciphertext');
+    if ('status' in parsed) return parsed;
+    const { batch, items, results, contexts } = parsed;
     const key = this.transit.get(name);
     if (!key) return errorReply(400, 'encryption key not found');
     for (const [i, item] of items.entries()) {
@@ -1144,30 +1165,9 @@ export class FakeVault {
 
   /** path_rewrap.go pathRewrapWrite: item errors stay in a 200; an AEAD failure aborts with a 500. */
   private rewrap(name: string, body: Record<string, unknown>): Reply {
-    const batch = body.batch_input !== undefined && body.batch_input !== null;
-    let items: Record<string, unknown>[];
-    if (batch) {
-      items = this.batchItems(body.batch_input, undefined);
-      if (items.length === 0) return errorReply(400, 'missing batch input to process');
-    } else {
-      if (this.str(body.ciphertext) === '') return errorReply(400, 'missing ciphertext to decrypt');
-      items = [body];
-    }
-    const results: Record<string, unknown>[] = items.map(() => ({}));
-    const contexts: (Buffer | undefined)[] = [];
-    const contextSet = this.str(items[0].context).length > 0;
-    for (const [i, item] of items.entries()) {
-      if (this.str(item.context).length > 0 !== contextSet) {
-        return errorReply(400, 'context should be set either in all the request blocks or in none');
-      }
-      if (this.str(item.ciphertext) === '') {
-        results[i].error = 'missing ciphertext to decrypt';
-        continue;
-      }
-      const context = this.contextOf(item);
-      if (context.error) results[i].error = context.error;
-      contexts[i] = context.decoded;
-    }
+    const parsed = this.ciphertextItems(body, undefined);
+    if ('status' in parsed) return parsed;
+    const { batch, items, results, contexts } = parsed;
     const key: TransitKey | undefined = this.transit.get(name);
     if (!key) return errorReply(400, 'encryption key not found');
     for (const [i, item] of items.entries()) {
