@@ -78,6 +78,11 @@ export class TelegramEmulator implements EmulatorEndpoint {
   private readonly registry = new HandlerRegistry(allHandlers);
   private readonly unexpected: unknown[] = [];
   private nextConnectionId = 1;
+  /**
+   * Control: while true, every DC takes requests and never answers (a network black hole), so a
+   * test can prove each call is bounded by the caller's own timeout.
+   */
+  unresponsive = false;
 
   constructor(options: TelegramEmulatorOptions = {}) {
     this.clock = new EmulatorClock(options.now);
@@ -125,7 +130,8 @@ export class TelegramEmulator implements EmulatorEndpoint {
     return {
       dcId,
       authKeyId: key.authKeyId,
-      call: (bytes) => this.call(connection, bytes),
+      call: (bytes) =>
+        this.unresponsive ? new Promise<EmulatorReply>(() => undefined) : this.call(connection, bytes),
       close: () => {
         this.state.connections.delete(connection.id);
       },

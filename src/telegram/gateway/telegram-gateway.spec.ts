@@ -2,7 +2,7 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { HealthRegistry } from '../../health/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
-import { createEmulatedClient, TelegramEmulator, type EmulatorLink, type EmulatorReply } from '../emulator';
+import { createEmulatedClient, TelegramEmulator } from '../emulator';
 import { ClientPool, signInWithCode } from '../emulator/spec-helpers';
 import {
   TelegramSessionBusyError,
@@ -11,22 +11,6 @@ import {
 } from '../telegram.errors';
 import { EMULATOR_API_CREDENTIALS, type GatewayCredentials } from './telegram-credentials';
 import { TelegramGateway, type TelegramClientFactory } from './telegram-gateway';
-
-/** DCs that can stop answering: requests then hang, as over a dead network. */
-class SilentEmulator extends TelegramEmulator {
-  silent = false;
-
-  override openLink(dcId: number, authKey: Buffer, onUpdate: (bytes: Buffer) => void): EmulatorLink {
-    const link = super.openLink(dcId, authKey, onUpdate);
-    return {
-      dcId: link.dcId,
-      authKeyId: link.authKeyId,
-      close: () => link.close(),
-      call: (bytes: Buffer): Promise<EmulatorReply> =>
-        this.silent ? new Promise<EmulatorReply>(() => undefined) : link.call(bytes),
-    };
-  }
-}
 
 const quietLogger = {
   debug: () => undefined,
@@ -38,7 +22,7 @@ const quietLogger = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('TelegramGateway over the emulator', () => {
-  let emulator: SilentEmulator;
+  let emulator: TelegramEmulator;
   let gateway: TelegramGateway;
   let signedIn: string;
   const phone = '9996611234';
@@ -62,7 +46,7 @@ describe('TelegramGateway over the emulator', () => {
   }
 
   beforeEach(async () => {
-    emulator = new SilentEmulator();
+    emulator = new TelegramEmulator();
     const pool = new ClientPool(emulator);
     const t = await pool.connected();
     await signInWithCode(t.client, phone);
@@ -121,7 +105,7 @@ describe('TelegramGateway over the emulator', () => {
     gateway = makeGateway(150);
     const ref = { key: 'row-1', session: signedIn };
     await gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe());
-    emulator.silent = true;
+    emulator.unresponsive = true;
     const started = Date.now();
     const failure = await gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe()).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -135,7 +119,7 @@ describe('TelegramGateway over the emulator', () => {
       .catch((e: unknown) => e);
     expect(connectFailure).toMatchObject({ reason: 'timeout' });
 
-    emulator.silent = false;
+    emulator.unresponsive = false;
     await expect(gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe())).resolves.toMatchObject({ phone });
   });
 
