@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** A boolean in a query string: only "true" or "false" (anything else fails validation). */
 export function QueryBoolean(options: { description: string; default?: boolean }): PropertyDecorator {
@@ -46,15 +46,5 @@ export function OptionalEnum(values: readonly string[], description: string): Pr
     ApiPropertyOptional({ enum: values, description }),
     IsOptional(),
     IsIn(values as string[], { message: `$property must be one of: ${values.join(', ')}` }),
-  );
-}
-
-/** An optional bounded string. */
-export function OptionalString(maxLength: number, description: string, example?: string): PropertyDecorator {
-  return applyDecorators(
-    ApiPropertyOptional({ description, maxLength, example }),
-    IsOptional(),
-    IsString(),
-    MaxLength(maxLength),
   );
 }
