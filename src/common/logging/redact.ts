@@ -1,13 +1,18 @@
 /**
- * Scrubbing of log records: secrets are replaced, phone numbers masked. Applied to every record
- * by the pino formatter, so a careless `logger.info({ body })` cannot leak a code or a session.
+ * Scrubbing of log records and audit details, by field: values under secret-named keys are
+ * replaced, values under phone keys are masked. Free text is never pattern-masked for phones or
+ * other data (that corrupted UUIDs and request ids); only credential shapes that cannot be
+ * anything else — bearer tokens, JWTs, `password=…` assignments — are cut out of messages.
  */
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY =
-  /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|^code$|login_?code|ciphertext|private_?key|srp|auth_?key)/i;
+  /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|login_?code|ciphertext|private_?key|srp|auth_?key)/i;
+/** `code` names a login code in request bodies, and an error code everywhere else. */
+const CODE_KEY = /^code$/i;
+const ERROR_CODE = /^[a-z][a-z0-9_]*$/;
+const NOT_SECRET_KEYS = new Set(['code_hash_present']);
 const PHONE_KEY = /phone/i;
-const PHONE_IN_TEXT = /\+?\d{10,15}\b/g;
 const BEARER_IN_TEXT = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
 const ASSIGNMENT_IN_TEXT =
   /\b(password|passwd|secret|token|api_hash|phone_code|session_string)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
@@ -21,12 +26,18 @@ export function maskPhone(phone: string): string {
   return `${plus}${digits.slice(0, 3)}${'*'.repeat(digits.length - 5)}${digits.slice(-2)}`;
 }
 
+/** Cuts credentials out of a message; leaves every other character as it was. */
 export function scrubText(text: string): string {
   return text
     .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
     .replace(JWT_IN_TEXT, REDACTED)
-    .replace(ASSIGNMENT_IN_TEXT, `$1$2${REDACTED}`)
-    .replace(PHONE_IN_TEXT, (m) => maskPhone(m));
+    .replace(ASSIGNMENT_IN_TEXT, `$1$2${REDACTED}`);
+}
+
+function isSecretField(key: string, value: unknown): boolean {
+  if (value === undefined || value === null || NOT_SECRET_KEYS.has(key)) return false;
+  if (CODE_KEY.test(key)) return !(typeof value === 'string' && ERROR_CODE.test(value));
+  return SECRET_KEY.test(key);
 }
 
 export function scrub(value: unknown, depth = 0): unknown {
@@ -43,8 +54,7 @@ export function scrub(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (SECRET_KEY.test(key) && item !== undefined && item !== null && key !== 'code_hash_present')
-      out[key] = REDACTED;
+    if (isSecretField(key, item)) out[key] = REDACTED;
     else if (PHONE_KEY.test(key) && typeof item === 'string') out[key] = maskPhone(item);
     else out[key] = scrub(item, depth + 1);
   }
