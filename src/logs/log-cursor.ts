@@ -6,7 +6,7 @@ export interface LogCursor {
   id: string;
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(cursor: LogCursor): string {
@@ -22,12 +22,30 @@ export function decodeCursor(value: string): LogCursor {
     throw invalid();
   }
   const { t, i } = (parsed ?? {}) as { t?: unknown; i?: unknown };
-  if (typeof t !== 'string' || typeof i !== 'string' || !TIMESTAMP.test(t) || !UUID.test(i)) throw invalid();
+  if (typeof t !== 'string' || typeof i !== 'string' || !isRealTimestamp(t) || !UUID.test(i)) throw invalid();
   return { createdAt: t, id: i };
 }
 
+/** The shape and a date that exists (no 30 February, no hour 25): PostgreSQL would answer 22008. */
+function isRealTimestamp(text: string): boolean {
+  const match = TIMESTAMP.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  if (year < 1) return false;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year);
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
+}
+
 function invalid(): BadRequestError {
-  const error = new BadRequestError('validation_failed', 'Invalid request: cursor');
+  const error = new BadRequestError('invalid_cursor', 'Invalid request: cursor');
   error.extra.errors = [{ field: 'cursor', message: 'cursor is not a cursor this service issued' }];
   return error;
 }
