@@ -6,8 +6,6 @@ import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './conf
 import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
-const DEV_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-
 function readConfig(): AppConfig {
   try {
     loadDotEnv();
@@ -50,8 +48,13 @@ async function main(): Promise<void> {
   const banner = [`${config.appName} ${config.version} listening on ${address} (docs: ${address}/docs)`];
   if (embedded) banner.push(`Database: embedded PostgreSQL under ${join(config.dataDir, 'postgres')}`);
   if (config.jwt.generated) {
-    const token = new JwtVerifier(config.jwt).sign(1, DEV_TOKEN_TTL_SECONDS);
-    banner.push('Development JWT for user 1 (other users: npm run token -- --user 42):', `  Bearer ${token}`);
+    // Lives JWT_MAX_LIFETIME_SECONDS (24 h by default), the longest the service accepts.
+    const token = new JwtVerifier(config.jwt).sign(1);
+    const hours = Math.round(config.jwt.maxLifetimeSeconds / 360) / 10;
+    banner.push(
+      `Development JWT for user 1, valid ${hours} h (other users: npm run token -- --user 42):`,
+      `  Bearer ${token}`,
+    );
   }
   process.stdout.write(`\n${banner.join('\n')}\n\n`);
 

@@ -27,9 +27,11 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
     await db.drop();
   });
 
+  /** A token valid for 10 minutes unless the claims or options say otherwise. */
   const sign = (claims: Record<string, unknown>, options: jwt.SignOptions = {}) =>
     jwt.sign({ iss: 'content-factory', aud: 'integration', ...claims }, TEST_JWT_SECRET, {
       algorithm: 'HS256',
+      ...(claims.exp === undefined && options.expiresIn === undefined ? { expiresIn: 600 } : {}),
       ...options,
     });
 
@@ -62,7 +64,27 @@ describe('JWT authentication on /api/v1/telegram/**', () => {
       /signature/,
     ],
     ['expired', () => `Bearer ${sign({ user_id: 1, exp: now() - 60 })}`, /expired/],
-    ['not yet valid', () => `Bearer ${sign({ user_id: 1, nbf: now() + 3600 })}`, /not valid yet/],
+    [
+      'not yet valid',
+      () => `Bearer ${sign({ user_id: 1, nbf: now() + 3600, exp: now() + 7200 })}`,
+      /not valid yet/,
+    ],
+    // hardening #8: a token without exp never expired; iat ten years ahead was accepted.
+    [
+      'hardening #8: no exp',
+      () => `Bearer ${jwt.sign({ user_id: 1, iss: 'content-factory', aud: 'integration' }, TEST_JWT_SECRET)}`,
+      /no expiry/,
+    ],
+    [
+      'hardening #8: iat ten years ahead',
+      () => `Bearer ${sign({ user_id: 1, iat: now() + 315_360_000, exp: now() + 315_360_600 })}`,
+      /issued in the future/,
+    ],
+    [
+      'hardening #8: lifetime above JWT_MAX_LIFETIME_SECONDS',
+      () => `Bearer ${sign({ user_id: 1 }, { expiresIn: 2 * 86400 })}`,
+      /lifetime exceeds/,
+    ],
     ['wrong issuer', () => `Bearer ${sign({ user_id: 1, iss: 'someone-else' })}`, /issuer/],
     ['wrong audience', () => `Bearer ${sign({ user_id: 1, aud: 'another-service' })}`, /audience/],
     ['missing user claim', () => `Bearer ${sign({ role: 'admin' })}`, /positive integer/],

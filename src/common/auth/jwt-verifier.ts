@@ -30,11 +30,16 @@ export class JwtVerifier {
         if (!key) throw new Error('No JWT key configured');
         return key;
       },
-      verifyOptions: definedOnly({
-        algorithms: this.algorithms,
-        issuer: config.issuer,
-        audience: config.audience,
-      }),
+      verifyOptions: this.verifyOptions(),
+    });
+  }
+
+  private verifyOptions(): jsonwebtoken.VerifyOptions & { algorithms: Algorithm[] } {
+    return definedOnly({
+      algorithms: this.algorithms,
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      clockTolerance: this.config.clockSkewSeconds,
     });
   }
 
@@ -49,7 +54,29 @@ export class JwtVerifier {
       if (error instanceof UnauthorizedError || (error as { status?: number }).status === 503) throw error;
       throw new UnauthorizedError(describeJwtError(error));
     }
+    this.checkLifetime(payload);
     return this.userIdFrom(payload);
+  }
+
+  /**
+   * jsonwebtoken accepts a token without `exp` (it never expires) and one issued in the future;
+   * neither is accepted here: `exp` is required and bounded, `iat` may not lie ahead of our clock
+   * by more than the skew (`nbf` ahead is refused by jsonwebtoken itself, with the same tolerance).
+   */
+  private checkLifetime(payload: Record<string, unknown>): void {
+    const now = Math.floor(Date.now() / 1000);
+    const { exp, iat } = payload;
+    if (typeof exp !== 'number' || !Number.isFinite(exp))
+      throw new UnauthorizedError('Token has no expiry (exp)');
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
+      throw new UnauthorizedError('Token is malformed');
+    if (typeof iat === 'number' && iat > now + this.config.clockSkewSeconds)
+      throw new UnauthorizedError('Token is issued in the future (iat)');
+    const lifetime = exp - (typeof iat === 'number' ? iat : now);
+    if (lifetime > this.config.maxLifetimeSeconds)
+      throw new UnauthorizedError(
+        `Token lifetime exceeds the accepted maximum of ${this.config.maxLifetimeSeconds} seconds`,
+      );
   }
 
   private async verifyWithJwks(token: string, jwks: JwksKeyStore): Promise<Record<string, unknown>> {
@@ -58,20 +85,16 @@ export class JwtVerifier {
     if (!this.algorithms.includes(decoded.header.alg as Algorithm))
       throw new UnauthorizedError('Token algorithm is not accepted');
     const key = await jwks.key(decoded.header.kid);
-    return jsonwebtoken.verify(
-      token,
-      key,
-      definedOnly({
-        algorithms: this.algorithms,
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-      }),
-    ) as Record<string, unknown>;
+    return jsonwebtoken.verify(token, key, this.verifyOptions()) as Record<string, unknown>;
   }
 
   /** Signs a token for a user; only possible with a shared secret (development and tests). */
-  sign(userId: number, expiresInSeconds: number): string {
+  sign(userId: number, expiresInSeconds = this.config.maxLifetimeSeconds): string {
     if (!this.config.secret) throw new Error('Tokens can only be signed with JWT_SECRET (HS256)');
+    if (expiresInSeconds > this.config.maxLifetimeSeconds)
+      throw new Error(
+        `A token may live at most JWT_MAX_LIFETIME_SECONDS (${this.config.maxLifetimeSeconds} s)`,
+      );
     const claims: Record<string, unknown> = {
       [this.config.userClaim ?? 'user_id']: userId,
       sub: String(userId),

@@ -10,9 +10,9 @@ import { JwtVerifier } from './jwt-verifier';
 function main(): void {
   const values = readArgs();
   const user = Number(values.user);
-  const expiresIn = Number(values['expires-in']);
+  const expiresIn = values['expires-in'] === undefined ? undefined : Number(values['expires-in']);
   if (!Number.isInteger(user) || user < 1 || user > 2 ** 31 - 1) fail('--user must be a positive integer');
-  if (!Number.isInteger(expiresIn) || expiresIn < 1)
+  if (expiresIn !== undefined && (!Number.isInteger(expiresIn) || expiresIn < 1))
     fail('--expires-in must be a positive number of seconds');
   let config;
   try {
@@ -23,15 +23,18 @@ function main(): void {
     throw error;
   }
   if (!config.jwt.secret) fail('JWT_PUBLIC_KEY is set: tokens are issued by the identity provider, not here');
+  if (expiresIn !== undefined && expiresIn > config.jwt.maxLifetimeSeconds)
+    fail(`--expires-in may be at most JWT_MAX_LIFETIME_SECONDS (${config.jwt.maxLifetimeSeconds})`);
   process.stdout.write(`${new JwtVerifier(config.jwt).sign(user, expiresIn)}\n`);
 }
 
-function readArgs(): { user: string; 'expires-in': string } {
+function readArgs(): { user: string; 'expires-in'?: string } {
   try {
     return parseArgs({
       options: {
         user: { type: 'string', default: '1' },
-        'expires-in': { type: 'string', default: String(7 * 24 * 3600) },
+        // Default: the longest lifetime the service accepts (JWT_MAX_LIFETIME_SECONDS, 24 h).
+        'expires-in': { type: 'string' },
       },
     }).values;
   } catch (error) {
