@@ -23,6 +23,8 @@ import { HealthService } from './health.service';
 @ApiTags('health')
 @ApiExtraModels(ComponentHealthDto)
 @Public()
+// `/health` and the detailed report share one per-IP bucket (SPEC: 60/min); the probes, like
+// /metrics, are never limited — kubelets probe from a few node IPs, and a 429 would fail the probe.
 @SkipThrottle({ default: true })
 @Controller()
 export class HealthController {
@@ -42,6 +44,7 @@ export class HealthController {
   }
 
   @Get('api/v1/health/liveness')
+  @SkipThrottle({ health: true })
   @ApiOperation({
     summary: 'Liveness probe',
     description: 'The process is alive. Never checks a dependency.',
@@ -52,6 +55,7 @@ export class HealthController {
   }
 
   @Get('api/v1/health/readiness')
+  @SkipThrottle({ health: true })
   @ApiOperation({
     summary: 'Readiness probe',
     description: '200 only when PostgreSQL (and Vault where configured) answer in time.',

@@ -6,7 +6,7 @@ import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@SkipThrottle({ default: true, health: true })
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
+import { Authenticator } from './authenticator';
 import { JwtVerifier } from './jwt-verifier';
 
 @Global()
@@ -11,7 +12,8 @@ import { JwtVerifier } from './jwt-verifier';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new JwtVerifier(config.jwt),
     },
+    Authenticator,
   ],
-  exports: [JwtVerifier],
+  exports: [JwtVerifier, Authenticator],
 })
 export class AuthModule {}

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config';
+import { FailedAuthLimiter } from './failed-auth-limiter';
 
 /**
- * Two named limits: `default` for the API (per user, from configuration) and `health` for the
- * health routes (per IP). Each controller opts out of the one that is not its own.
+ * Two named limits: `default` for the API (one bucket per user, per IP before authentication) and
+ * `health` for `/health` and `/api/v1/health/detailed` (one bucket per IP). The liveness and
+ * readiness probes and `/metrics` are never limited. Each controller opts out of the one that is not its own.
  * In-memory storage: limits are per replica.
  */
 @Module({})
@@ -13,6 +15,7 @@ export class ThrottlingModule {
     const { apiLimit, apiWindowSeconds, healthLimit } = config.rateLimit;
     return {
       module: ThrottlingModule,
+      global: true,
       imports: [
         ThrottlerModule.forRoot({
           throttlers: [
@@ -21,7 +24,8 @@ export class ThrottlingModule {
           ],
         }),
       ],
-      exports: [ThrottlerModule],
+      providers: [FailedAuthLimiter],
+      exports: [ThrottlerModule, FailedAuthLimiter],
     };
   }
 }
