@@ -4,6 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoRootLogger } from 'pino';
 import { AppModule, ROOT_LOGGER, type AppModuleOptions } from './app.module';
+import { authenticateBeforeBody } from './common/auth/authenticate-before-body.hook';
+import { Authenticator } from './common/auth/authenticator';
+import { onClientError, onFrameworkError } from './common/http/framework-errors';
+import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -26,8 +30,20 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const { http } = config;
   const adapter = new FastifyAdapter({
-    bodyLimit: 1024 * 1024,
+    bodyLimit: http.bodyLimitBytes,
+    // A request must arrive whole within requestTimeout (408, socket closed); a silent socket is
+    // closed after connectionTimeout; Node checks pending requests every second or so, not every 30 s.
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.connectionTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(http.requestTimeoutMs, 15_000),
+      connectionsCheckingInterval: Math.min(1000, http.requestTimeoutMs),
+    },
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
     // A hop count becomes "trust the nearest N proxies" (Fastify's types take it as a function).
     trustProxy:
       typeof config.trustProxy === 'number'
@@ -40,15 +56,15 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, ...options }),
     adapter,
-    {
-      bufferLogs: true,
-    },
+    // Our own JSON parser (registerJsonBodyParser) replaces Nest's; no form parser is wanted.
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify, http.bodyLimitBytes);
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -56,6 +72,7 @@ export async function createApp(
   fastify.addHook('onSend', async (_request, reply) => {
     if (closing.has(fastify)) void reply.header('connection', 'close');
   });
+  authenticateBeforeBody(fastify, app.get(Authenticator));
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);
 

@@ -18,6 +18,21 @@ export interface JwtConfig {
   audience?: string;
   /** Claim holding the user id; undefined means `user_id`, else `sub`. */
   userClaim?: string;
+  /** Longest accepted token lifetime (`exp` − `iat`, or `exp` − now without `iat`). */
+  maxLifetimeSeconds: number;
+  /** Tolerance for the issuer's clock: `iat`/`nbf` this far ahead, `exp` this far behind. */
+  clockSkewSeconds: number;
+}
+
+export interface HttpConfig {
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** The whole request (headers and body) must arrive within this; else 408 and the socket closes. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic at all for this long is closed. */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 export interface AppConfig {
@@ -34,12 +49,15 @@ export interface AppConfig {
   dataDir: string;
   allowDevelopmentDefaults: boolean;
   shutdownTimeoutMs: number;
+  http: HttpConfig;
   database: {
     /** Undefined: the embedded PostgreSQL is started under `<dataDir>/postgres`. */
     url?: string;
     poolSize: number;
     migrationsRun: boolean;
     statementTimeoutMs: number;
+    /** Client-side bound on every query (covers a server that stopped answering). */
+    queryTimeoutMs: number;
     connectTimeoutMs: number;
   };
   jwt: JwtConfig;
@@ -74,7 +92,7 @@ export interface AppConfig {
     /** Requests per window for an authenticated user (or an IP when no user is known). */
     apiLimit: number;
     apiWindowSeconds: number;
-    /** Requests per minute per IP on the health routes. */
+    /** Requests per minute per IP on /health and /api/v1/health/detailed together (probes and /metrics: never limited). */
     healthLimit: number;
   };
   health: {
@@ -127,6 +145,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (production && telegramEmulator) {
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
+  const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
   const config: AppConfig = {
     appName: r.string('APP_NAME', 'Integration Service'),
     version: r.string('VERSION', '1.0.0'),
@@ -141,11 +160,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
     allowDevelopmentDefaults: r.boolean('ALLOW_DEVELOPMENT_DEFAULTS', false),
     shutdownTimeoutMs: r.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 300000),
+    http: readHttp(r),
     database: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
       migrationsRun: r.boolean('MIGRATIONS_RUN', true),
-      statementTimeoutMs: r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+      statementTimeoutMs,
+      queryTimeoutMs: r.integer('DATABASE_QUERY_TIMEOUT_MS', statementTimeoutMs + 1000, 100, 601000),
       connectTimeoutMs: r.integer('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
     },
     jwt: {
@@ -156,6 +177,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       issuer: r.string('JWT_ISSUER'),
       audience: r.string('JWT_AUDIENCE'),
       userClaim: r.string('JWT_USER_CLAIM'),
+      maxLifetimeSeconds: r.integer('JWT_MAX_LIFETIME_SECONDS', 86400, 60, 31 * 86400),
+      clockSkewSeconds: r.integer('JWT_CLOCK_SKEW_SECONDS', 60, 0, 600),
     },
     vault: {
       url: vaultUrl,
@@ -210,6 +233,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
+}
+
+function readHttp(r: EnvReader): HttpConfig {
+  const keepAliveTimeoutMs = r.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, 1000, 600000);
+  const http: HttpConfig = {
+    bodyLimitBytes: r.integer('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    requestTimeoutMs: r.integer('HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
+    connectionTimeoutMs: r.integer('HTTP_CONNECTION_TIMEOUT_MS', keepAliveTimeoutMs + 3000, 100, 900000),
+    keepAliveTimeoutMs,
+  };
+  if (http.connectionTimeoutMs <= http.keepAliveTimeoutMs) {
+    r.problem('HTTP_CONNECTION_TIMEOUT_MS', 'must be longer than HTTP_KEEP_ALIVE_TIMEOUT_MS');
+  }
+  return http;
 }
 
 /** TRUST_PROXY: true/false, a hop count, or a comma-separated list of proxy addresses/CIDRs. */

@@ -6,6 +6,8 @@ export interface DatabaseConnectionSettings {
   url: string;
   poolSize: number;
   statementTimeoutMs: number;
+  /** Client-side bound on a query; defaults to the statement timeout plus one second. */
+  queryTimeoutMs?: number;
   connectTimeoutMs: number;
 }
 
@@ -28,6 +30,10 @@ export function dataSourceOptions(settings: DatabaseConnectionSettings): DataSou
       connectionTimeoutMillis: settings.connectTimeoutMs,
       idleTimeoutMillis: 30000,
       statement_timeout: settings.statementTimeoutMs,
+      // The server's statement_timeout cannot fire when the server itself stopped answering (a
+      // frozen host, a dropped network path): the client gives up too, and the pool drops that
+      // connection (its error is a connection error, answered 503).
+      query_timeout: settings.queryTimeoutMs ?? settings.statementTimeoutMs + 1000,
       keepAlive: true,
     },
   };

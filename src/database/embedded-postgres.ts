@@ -23,11 +23,13 @@ export async function startEmbeddedPostgres(
   dir: string,
   database = 'integration',
   log: (line: string) => void = () => undefined,
+  /** A fixed port (a restart on the same address); a free loopback port by default. */
+  requestedPort?: number,
 ): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   ensureDataDir(dirname(dir));
   const credentials = readOrCreateCredentials(`${dir}.credentials.json`);
-  const port = await freePort();
+  const port = requestedPort ?? (await freePort());
   const recent: string[] = [];
   const remember = (line: string) => {
     if (!line) return;

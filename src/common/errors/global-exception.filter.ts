@@ -2,18 +2,13 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import type { Counter } from 'prom-client';
 import { AppError } from './app-error';
 import { SecretDecryptionError, VaultUnavailableError } from '../../vault/vault.errors';
+import { MetricsService } from '../../metrics/metrics.service';
+import { noteResponseError } from '../logging/request-logging.hooks';
 import { isDatabaseUnavailable } from './database-errors';
-
-interface ErrorBody {
-  status_code: number;
-  error: string;
-  code: string;
-  message: string;
-  request_id: string;
-  [extra: string]: unknown;
-}
+import { errorBody, type ErrorBody } from './error-body';
 
 /**
  * The one place where errors become HTTP responses. Domain errors map by their status and code;
@@ -22,8 +17,18 @@ interface ErrorBody {
  */
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: PinoLogger) {
+  private readonly unavailable: Counter<'dependency'>;
+
+  constructor(
+    private readonly logger: PinoLogger,
+    metrics: MetricsService,
+  ) {
     this.logger.setContext(GlobalExceptionFilter.name);
+    this.unavailable = metrics.counter(
+      'dependency_unavailable_responses_total',
+      'Requests answered 503 because a dependency was away, by dependency',
+      ['dependency'],
+    );
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -33,10 +38,12 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const requestId = String(request.id);
     const { body, headers } = this.toResponse(exception, requestId);
 
-    if (body.status_code >= 500) {
-      if (body.status_code === 500) this.logger.error({ err: exception }, 'Unhandled error');
-      else this.logger.warn({ code: body.code, dependency: body.dependency }, body.message);
-    }
+    // A 500 is logged with its error here; any other error is described on the request's one
+    // completion line (a 503 during an outage must not write a second line per request).
+    if (body.status_code === 500) this.logger.error({ err: exception }, 'Unhandled error');
+    if (body.status_code === 503 && typeof body.dependency === 'string')
+      this.unavailable.inc({ dependency: body.dependency });
+    noteResponseError(request, { code: body.code, dependency: body.dependency });
     reply.header('x-request-id', requestId);
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     void reply.status(body.status_code).send(body);
@@ -130,14 +137,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     requestId: string,
     extra: Record<string, unknown> = {},
   ): ErrorBody {
-    return {
-      status_code: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      code,
-      message,
-      ...extra,
-      request_id: requestId,
-    };
+    return errorBody(status, code, message, requestId, extra);
   }
 }
 

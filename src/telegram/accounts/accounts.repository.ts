@@ -88,6 +88,15 @@ export class AccountsRepository {
       .getOne();
   }
 
+  /** The user's sessions for this phone that still hold a stored credential (any state). */
+  async findHoldingSecretForPhone(userId: number, phone: string): Promise<TelegramSessionEntity[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.user_id = :userId AND s.phone = :phone', { userId, phone })
+      .andWhere("s.session_data <> '{}'::jsonb")
+      .getMany();
+  }
+
   /** The user's newest QR login (no phone yet) waiting for its 2FA password. */
   findNewestQrAwaitingPassword(userId: number): Promise<TelegramSessionEntity | null> {
     return this.sessions

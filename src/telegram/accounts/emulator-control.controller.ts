@@ -19,14 +19,15 @@ export class EmulatorControlController {
   @Post('revoke')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Emulator: revoke every session of an emulated Telegram user',
+    summary: "Emulator: an emulated Telegram user ends the caller's sessions with them",
     description:
-      'As if the user terminated all sessions in their Telegram app: their requests now fail with ' +
-      '`reason` (default AUTH_KEY_UNREGISTERED). Reconnect then reports `revoked`.',
+      'As if the user terminated these sessions in their Telegram app: the requests of the caller’s own ' +
+      'accounts signed in with `phone` now fail with `reason` (default AUTH_KEY_UNREGISTERED), and ' +
+      'reconnect reports `revoked`. Other users’ sessions are untouched; 404 when the caller has none.',
   })
   @ApiOkResponse({ type: EmulatorRevokeResponseDto })
-  revoke(@Body() body: EmulatorRevokeDto): EmulatorRevokeResponseDto {
-    return this.control.revoke(body.phone, body.reason);
+  revoke(@CurrentUser() user: AuthUser, @Body() body: EmulatorRevokeDto): Promise<EmulatorRevokeResponseDto> {
+    return this.control.revoke(user.id, body.phone, body.reason);
   }
 
   @Post('qr/scan')

@@ -5,6 +5,7 @@ import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
 import { SessionStateError, TelegramRejectedError } from '../telegram.errors';
 import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './accounts.dto';
 import { AccountsRepository } from './accounts.repository';
+import { normalizePhone } from './phone';
 import { SessionSecrets } from './session-secrets';
 
 const SCAN_FAILURES: Record<string, { status: number; message: string }> = {
@@ -29,11 +30,22 @@ export class EmulatorControlService {
     private readonly secrets: SessionSecrets,
   ) {}
 
-  revoke(
+  /**
+   * The emulated user `phone` ends the sessions that the caller's own accounts hold with them (as
+   * if terminated in their Telegram app); another user's sessions with that phone stay as they are.
+   */
+  async revoke(
+    userId: number,
     phone: string,
     reason: 'AUTH_KEY_UNREGISTERED' | 'SESSION_REVOKED' = 'AUTH_KEY_UNREGISTERED',
-  ): EmulatorRevokeResponseDto {
-    return { revoked: this.world().revoke(phone, reason) };
+  ): Promise<EmulatorRevokeResponseDto> {
+    const world = this.world();
+    const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(phone));
+    if (rows.length === 0) throw new NotFoundError('None of your accounts is signed in with this phone');
+    const sessions = await Promise.all(
+      rows.map(async (row) => (await this.secrets.open(userId, row.sessionData)).session),
+    );
+    return { revoked: world.revokeSessions(sessions, phone, reason) };
   }
 
   /** The emulated user `phone` scans the QR code of the caller's own pending QR login. */

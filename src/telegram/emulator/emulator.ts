@@ -9,6 +9,7 @@ import { classNameOf, decodeObject, encodeResult } from './tl-codec';
 import {
   authKeyIdOf,
   WorldState,
+  type AuthKeyRecord,
   type EmulatorSettings,
   type LiveConnection,
   type RevocationReason,
@@ -197,16 +198,32 @@ export class TelegramEmulator implements EmulatorEndpoint {
     ).length;
   }
 
+  /**
+   * Signs out the keys of these saved sessions only, if they are signed in as `phone` — the
+   * development route's scope: a caller's own accounts, never another user's. Returns how many.
+   */
+  revokeSessions(
+    sessions: readonly string[],
+    phone: string,
+    reason: RevocationReason = 'AUTH_KEY_UNREGISTERED',
+  ): number {
+    const digits = normalizePhone(phone);
+    let revoked = 0;
+    for (const session of sessions) {
+      const key = this.keyOfSession(session);
+      if (key && (key.userPhone === digits || key.pendingPasswordPhone === digits)) {
+        this.state.unauthorize(key, reason);
+        revoked++;
+      }
+    }
+    return revoked;
+  }
+
   /** Reads a StringSession ("1" + base64(dc | addrLen | addr | port | authKey)) and reports its key's state. */
   sessionInfo(session: string): EmulatedSessionInfo | undefined {
-    if (!session.startsWith('1')) return undefined;
-    const raw = Buffer.from(session.slice(1), 'base64');
-    if (raw.length < 5) return undefined;
-    const dcId = raw.readUInt8(0);
-    const addressLength = raw.readInt16BE(1);
-    const authKey = raw.subarray(1 + 2 + addressLength + 2);
-    if (authKey.length !== 256) return undefined;
-    const authKeyId = authKeyIdOf(authKey);
+    const parsed = parseStringSession(session);
+    if (!parsed) return undefined;
+    const { dcId, authKeyId } = parsed;
     const key = this.state.keys.get(`${dcId}:${authKeyId}`);
     return {
       dcId,
@@ -216,6 +233,11 @@ export class TelegramEmulator implements EmulatorEndpoint {
       awaitingPassword: key?.pendingPasswordPhone !== undefined,
       revokedReason: key?.revokedReason,
     };
+  }
+
+  private keyOfSession(session: string): AuthKeyRecord | undefined {
+    const parsed = parseStringSession(session);
+    return parsed && this.state.keys.get(`${parsed.dcId}:${parsed.authKeyId}`);
   }
 
   /** Exceptions the emulator itself hit while answering (answered as 400 EMULATOR_INTERNAL_ERROR). */
@@ -258,4 +280,15 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
     return def.handle(ctx, request);
   }
+}
+
+function parseStringSession(session: string): { dcId: number; authKeyId: string } | undefined {
+  if (!session.startsWith('1')) return undefined;
+  const raw = Buffer.from(session.slice(1), 'base64');
+  if (raw.length < 5) return undefined;
+  const dcId = raw.readUInt8(0);
+  const addressLength = raw.readInt16BE(1);
+  const authKey = raw.subarray(1 + 2 + addressLength + 2);
+  if (authKey.length !== 256) return undefined;
+  return { dcId, authKeyId: authKeyIdOf(authKey) };
 }

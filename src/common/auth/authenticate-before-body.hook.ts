@@ -1,0 +1,29 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Authenticator } from './authenticator';
+import type { PublicRouteConfig } from './public.decorator';
+
+/**
+ * Nest's guards run after Fastify has read and parsed the body, so an anonymous client could make
+ * the service buffer (and wait for) a body it would then refuse. A request that announces a body
+ * on a route that needs a token is authenticated here, before a byte of its body is read; a
+ * refusal closes the connection instead of draining what the client is still sending.
+ */
+export function authenticateBeforeBody(fastify: FastifyInstance, authenticator: Authenticator): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!announcesBody(request) || (request.routeOptions.config as PublicRouteConfig | undefined)?.public)
+      return;
+    try {
+      await authenticator.authenticate(request);
+    } catch (error) {
+      void reply.header('connection', 'close');
+      throw error;
+    }
+  });
+}
+
+function announcesBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
