@@ -6,6 +6,7 @@ import type { Logger as PinoRootLogger } from 'pino';
 import { AppModule, ROOT_LOGGER, type AppModuleOptions } from './app.module';
 import { authenticateBeforeBody } from './common/auth/authenticate-before-body.hook';
 import { Authenticator } from './common/auth/authenticator';
+import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { createValidationPipe } from './common/validation/validation.pipe';
@@ -64,6 +65,7 @@ export async function createApp(
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  enableCors(app, http);
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));
   fastify.addHook('onRequest', async (request, reply) => {

@@ -33,6 +33,8 @@ export interface HttpConfig {
   connectionTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /** Browser origins allowed to call the API (CORS); empty: no CORS headers at all; `*`: any (not in production). */
+  corsOrigins: string[];
 }
 
 export interface AppConfig {
@@ -160,7 +162,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
     allowDevelopmentDefaults: r.boolean('ALLOW_DEVELOPMENT_DEFAULTS', false),
     shutdownTimeoutMs: r.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 300000),
-    http: readHttp(r),
+    http: readHttp(r, production),
     database: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
@@ -235,18 +237,49 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   return config;
 }
 
-function readHttp(r: EnvReader): HttpConfig {
+function readHttp(r: EnvReader, production: boolean): HttpConfig {
   const keepAliveTimeoutMs = r.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, 1000, 600000);
   const http: HttpConfig = {
     bodyLimitBytes: r.integer('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     requestTimeoutMs: r.integer('HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
     connectionTimeoutMs: r.integer('HTTP_CONNECTION_TIMEOUT_MS', keepAliveTimeoutMs + 3000, 100, 900000),
     keepAliveTimeoutMs,
+    corsOrigins: readCorsOrigins(r, production),
   };
   if (http.connectionTimeoutMs <= http.keepAliveTimeoutMs) {
     r.problem('HTTP_CONNECTION_TIMEOUT_MS', 'must be longer than HTTP_KEEP_ALIVE_TIMEOUT_MS');
   }
   return http;
+}
+
+/** CORS_ORIGINS: a comma-separated list of origins (`https://app.example.com`), or `*` outside production. */
+function readCorsOrigins(r: EnvReader, production: boolean): string[] {
+  const value = r.string('CORS_ORIGINS');
+  if (value === undefined) return [];
+  const origins = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (origins.includes('*')) {
+    if (production) r.problem('CORS_ORIGINS', '"*" (any origin) is refused with NODE_ENV=production');
+    else if (origins.length > 1) r.problem('CORS_ORIGINS', '"*" cannot be combined with other origins');
+    return ['*'];
+  }
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      r.problem(
+        'CORS_ORIGINS',
+        `"${origin}" is not an origin (scheme://host[:port], no path or trailing slash)`,
+      );
+    }
+  }
+  return origins;
 }
 
 /** TRUST_PROXY: true/false, a hop count, or a comma-separated list of proxy addresses/CIDRs. */

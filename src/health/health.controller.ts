@@ -5,7 +5,9 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/http/error-response.dto';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
@@ -19,6 +21,12 @@ import {
   ReadinessDto,
 } from './health.dto';
 import { HealthService } from './health.service';
+
+const HEALTH_LIMITED = {
+  type: ErrorResponseDto,
+  description:
+    'The per-IP limit of /health and the detailed report (RATE_LIMIT_HEALTH_LIMIT per minute); see Retry-After',
+};
 
 @ApiTags('health')
 @ApiExtraModels(ComponentHealthDto)
@@ -38,7 +46,8 @@ export class HealthController {
     summary: 'Basic health',
     description: 'Static answer for load balancers; touches no dependency.',
   })
-  @ApiOkResponse({ type: BasicHealthDto })
+  @ApiOkResponse({ type: BasicHealthDto, description: 'The service is up' })
+  @ApiTooManyRequestsResponse(HEALTH_LIMITED)
   basic(): BasicHealthDto {
     return { status: 'healthy', service: this.config.appName, version: this.config.version };
   }
@@ -49,7 +58,7 @@ export class HealthController {
     summary: 'Liveness probe',
     description: 'The process is alive. Never checks a dependency.',
   })
-  @ApiOkResponse({ type: LivenessDto })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is alive (never rate limited)' })
   liveness(): LivenessDto {
     return { status: 'alive', timestamp: new Date().toISOString() };
   }
@@ -60,8 +69,11 @@ export class HealthController {
     summary: 'Readiness probe',
     description: '200 only when PostgreSQL (and Vault where configured) answer in time.',
   })
-  @ApiOkResponse({ type: ReadinessDto })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Ready to serve (never rate limited)' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: 'A required dependency is down: take the pod out of rotation',
+  })
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const { ready, body } = await this.health.readiness();
     if (!ready) void reply.status(503);
@@ -70,8 +82,12 @@ export class HealthController {
 
   @Get('api/v1/health/detailed')
   @ApiOperation({ summary: 'Detailed health', description: 'Every dependency with its status and latency.' })
-  @ApiOkResponse({ type: DetailedHealthDto })
-  @ApiServiceUnavailableResponse({ type: DetailedHealthDto })
+  @ApiOkResponse({ type: DetailedHealthDto, description: 'Every dependency answered' })
+  @ApiServiceUnavailableResponse({
+    type: DetailedHealthDto,
+    description: 'At least one dependency is down or degraded',
+  })
+  @ApiTooManyRequestsResponse(HEALTH_LIMITED)
   async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const { healthy, body } = await this.health.detailed();
     if (!healthy) void reply.status(503);

@@ -17,14 +17,14 @@ export class LogsController {
       'Newest first. Page with `page`/`size`, or walk with `cursor` (pass the previous `next_cursor`), ' +
       'which stays fast at any depth.',
   })
-  @ApiOkResponse({ type: LogsPageDto })
+  @ApiOkResponse({ type: LogsPageDto, description: 'One page of the caller’s audit log, newest first' })
   list(@CurrentUser() user: AuthUser, @Query() query: LogsQueryDto): Promise<LogsPageDto> {
     return this.logs.page(user.id, query);
   }
 
   @Get('stats/errors')
   @ApiOperation({ summary: "Error statistics of the caller's integration actions over a period" })
-  @ApiOkResponse({ type: ErrorStatsDto })
+  @ApiOkResponse({ type: ErrorStatsDto, description: 'The caller’s error counts over the window' })
   errorStats(@CurrentUser() user: AuthUser, @Query() query: StatsQueryDto): Promise<ErrorStatsDto> {
     return this.logs.errorStats(user.id, query);
   }

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -20,7 +21,10 @@ export function ApiEndpoint(tag: string): ClassDecorator {
     ApiTags(tag),
     ApiBearerAuth(),
     SkipThrottle({ health: true }),
-    ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A parameter or body field is invalid' }),
+    ApiBadRequestResponse({
+      type: ErrorResponseDto,
+      description: 'A parameter or body field is invalid, or the JSON is malformed or too deeply nested',
+    }),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
       description: 'Missing, malformed, expired or wrongly signed token',
@@ -30,6 +34,13 @@ export function ApiEndpoint(tag: string): ClassDecorator {
       type: ErrorResponseDto,
       description: 'Rate limit reached; see Retry-After',
     }),
-    ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'A dependency is unavailable' }),
+    ApiPayloadTooLargeResponse({
+      type: ErrorResponseDto,
+      description: 'The body is larger than HTTP_BODY_LIMIT_BYTES',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponseDto,
+      description: 'A dependency is unavailable; see Retry-After',
+    }),
   );
 }

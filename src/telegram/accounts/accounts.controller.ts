@@ -17,7 +17,7 @@ export class AccountsController {
     description:
       'Newest first. Never returns session data. `active_only=false` adds ended sessions and logins in progress.',
   })
-  @ApiOkResponse({ type: [AccountResponseDto] })
+  @ApiOkResponse({ type: [AccountResponseDto], description: 'The caller’s accounts, newest first' })
   list(@CurrentUser() user: AuthUser, @Query() query: ListAccountsQueryDto): Promise<AccountResponseDto[]> {
     return this.accounts.list(user.id, query.active_only ?? true);
   }
@@ -27,7 +27,7 @@ export class AccountsController {
     summary: 'One Telegram account (or login in progress) of the caller',
     description: 'Read from the database only; `session_metadata.status` tells its state.',
   })
-  @ApiOkResponse({ type: AccountResponseDto })
+  @ApiOkResponse({ type: AccountResponseDto, description: 'The account' })
   get(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
     return this.accounts.get(user.id, params.session_id);
   }
@@ -55,7 +55,10 @@ export class AccountsController {
       'the reason in `last_error`. A revoked or disconnected session answers 409 `session_inactive` without ' +
       'calling Telegram again. 503 when Telegram cannot be reached.',
   })
-  @ApiOkResponse({ type: AccountResponseDto })
+  @ApiOkResponse({
+    type: AccountResponseDto,
+    description: 'The account after the check: `connected`, or `revoked` when Telegram ended the session',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Inactive session or login in progress' })
   reconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
     return this.accounts.reconnect(user.id, params.session_id);

@@ -25,7 +25,10 @@ export class EmulatorControlController {
       'accounts signed in with `phone` now fail with `reason` (default AUTH_KEY_UNREGISTERED), and ' +
       'reconnect reports `revoked`. Other users’ sessions are untouched; 404 when the caller has none.',
   })
-  @ApiOkResponse({ type: EmulatorRevokeResponseDto })
+  @ApiOkResponse({
+    type: EmulatorRevokeResponseDto,
+    description: 'How many of the caller’s sessions were signed out',
+  })
   revoke(@CurrentUser() user: AuthUser, @Body() body: EmulatorRevokeDto): Promise<EmulatorRevokeResponseDto> {
     return this.control.revoke(user.id, body.phone, body.reason);
   }
@@ -38,7 +41,10 @@ export class EmulatorControlController {
       'Phones 99966XYYYY: X is the home DC (1–3; another DC than the QR login exercises LoginTokenMigrateTo), ' +
       'YYYY 2000–2999 have 2FA (password `emulator-2fa`). Only the caller’s own pending QR login is accepted.',
   })
-  @ApiOkResponse({ type: EmulatorScanQrResponseDto })
+  @ApiOkResponse({
+    type: EmulatorScanQrResponseDto,
+    description: 'The QR code was scanned; poll the QR login to finish',
+  })
   scan(@CurrentUser() user: AuthUser, @Body() body: EmulatorScanQrDto): Promise<EmulatorScanQrResponseDto> {
     return this.control.scanQr(user.id, body.session_id, body.phone);
   }

@@ -36,7 +36,10 @@ export class LoginController {
       'wait; 503 when Telegram cannot be reached or API credentials are missing. Connecting an account again ' +
       'replaces its old session.',
   })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'The login’s next step (`code_required`, `2fa_required`) or `success` with the account',
+  })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
     description: 'Telegram refuses this phone number',
@@ -53,7 +56,10 @@ export class LoginController {
       'the `session_id` to poll, and `expires_at` of this code (~30 s). Poll GET /api/v1/telegram/qr-code/{session_id} ' +
       'every 2–5 s until `success` or `2fa_required`.',
   })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'A pending QR login: the QR code to show and the `session_id` to poll',
+  })
   startQr(@CurrentUser() user: AuthUser): Promise<LoginResponseDto> {
     return this.login.startQr(user.id);
   }
@@ -66,7 +72,10 @@ export class LoginController {
       'old one expired). `2fa_required`: send the password to POST /api/v1/telegram/connect with `session_id`. ' +
       '`success`: connected (`account`). 410 `login_expired` once the login outlived TELEGRAM_LOGIN_TTL_SECONDS.',
   })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiOkResponse({
+    type: LoginResponseDto,
+    description: 'The QR login’s state: `pending` (with the current code), `2fa_required` or `success`',
+  })
   pollQr(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<LoginResponseDto> {
     return this.login.pollQr(user.id, params.session_id);
   }
