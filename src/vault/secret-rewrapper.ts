@@ -13,6 +13,7 @@
  * - Wiped rows (`{}`) are counted and left alone; a value that is not an envelope is a failure, never touched.
  * - Nothing here logs or returns plaintext; failures name the table, the row id and a reason.
  */
+import { isRecord } from '../common/util/is-record';
 import { isSecretEnvelope, type SecretCipher } from './cipher';
 import { planRewrap, rewrapEnvelopes, type RewrapItem } from './rewrap';
 import { SecretDecryptionError } from './vault.errors';
@@ -123,9 +124,7 @@ function add(into: RewrapCounts, from: RewrapCounts): void {
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
-  );
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 function reasonOf(error: unknown): string {
