@@ -6,7 +6,7 @@ import type { SecretCipher, SecretEnvelope } from '../src/vault/cipher';
 import { LocalAesGcmCipher } from '../src/vault/local-cipher';
 import { runRewrapCommand } from '../src/vault/rewrap-command';
 import { RewrapInterruptedError, SecretRewrapper, type SqlClient } from '../src/vault/secret-rewrapper';
-import { TelegramCredentialsProvider } from '../src/vault/telegram-credentials.provider';
+import { TelegramCredentialsProvider } from '../src/telegram/credentials/telegram-credentials.provider';
 import { SecretDecryptionError } from '../src/vault/vault.errors';
 import { SECRET_CIPHER } from '../src/vault/vault.tokens';
 import { FakeVault } from './fakes/vault';

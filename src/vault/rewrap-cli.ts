@@ -1,3 +1,5 @@
+// Loading the entities registers the columns their features keep secrets in (registerSecretColumns).
+import '../database/entities';
 import { loadDotEnv } from '../config/app-config';
 import { runRewrapCommand } from './rewrap-command';
 

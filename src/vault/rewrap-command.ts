@@ -13,18 +13,19 @@ import {
 } from './cipher-factory';
 import {
   RewrapInterruptedError,
-  SECRET_COLUMNS,
   SecretRewrapper,
   type RewrapCounts,
   type SecretRewrapSummary,
   type SqlClient,
 } from './secret-rewrapper';
+import { registeredSecretColumns } from './secret-columns';
 import type { VaultTransitCipher } from './vault-transit-cipher';
 
 const USAGE = `usage: npm run secrets:rewrap -- [options]
 
-Re-encrypts every stored secret (telegram_sessions.session_data, telegram_bots.bot_token) under the newest
-version of the target key, and moves secrets of another cipher to the target (local -> Vault migration).
+Re-encrypts every stored secret (every column a feature registered: telegram_sessions.session_data,
+telegram_bots.bot_token, ...) under the newest version of the target key, and moves secrets of another
+cipher to the target (local -> Vault migration).
 
   --to vault|local        target cipher (default: vault when VAULT_URL is set, else local)
   --rotate                rotate the target key first, then rewrap everything to the new version
@@ -155,7 +156,7 @@ async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () =>
   client.on('error', () => undefined);
   try {
     await client.connect();
-    for (const { table } of SECRET_COLUMNS) {
+    for (const table of new Set(registeredSecretColumns().map((c) => c.table))) {
       const [row] = (
         await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])
       ).rows;

@@ -20,7 +20,8 @@ import {
 import { scrapedGauge } from '../telegram-metrics';
 import { GramJsLogBridge } from './gramjs-logger';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
-import { GatewayCredentials, type TelegramApiCredentials } from './telegram-credentials';
+import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
+import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
 
