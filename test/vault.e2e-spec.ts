@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretCipher, SecretEnvelope } from '../src/vault/cipher';
 import { LocalAesGcmCipher } from '../src/vault/local-cipher';
-import { runRewrapCommand } from '../src/vault/rewrap-command';
+import { runRewrapCommand } from '../src/cli/secrets-rewrap.command';
 import { RewrapInterruptedError, SecretRewrapper, type SqlClient } from '../src/vault/secret-rewrapper';
 import { TelegramCredentialsProvider } from '../src/telegram/credentials/telegram-credentials.provider';
 import { SecretDecryptionError } from '../src/vault/vault.errors';
