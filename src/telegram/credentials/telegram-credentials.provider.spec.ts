@@ -7,7 +7,10 @@ import type { Env } from '../../config/env';
 import { VaultClient } from '../../vault/vault-client';
 import { VaultKvReader } from '../../vault/vault-kv';
 import { CipherNotConfiguredError, VaultUnavailableError } from '../../vault/vault.errors';
-import { TelegramCredentialsMissingError, TelegramCredentialsProvider } from './telegram-credentials.provider';
+import {
+  TelegramCredentialsMissingError,
+  TelegramCredentialsProvider,
+} from './telegram-credentials.provider';
 
 const KV = 'integrations/telegram';
 const API_HASH = '0123456789abcdef0123456789abcdef';
