@@ -21,10 +21,6 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['src/**/cli.ts', 'src/**/*-cli.ts'],
-    rules: { 'no-console': 'off' },
-  },
-  {
     files: ['src/**/*.ts'],
     ignores: ['src/telegram/gateway/**', 'src/telegram/emulator/**', 'src/vault/**'],
     rules: {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './common/auth/auth.module';
@@ -49,6 +50,7 @@ export class AppModule {
         MetricsModule.forRoot({ exposeEndpoint: config.prometheusEnabled }),
         DatabaseModule.forRoot(config),
         ThrottlingModule.forRoot(config),
+        ScheduleModule.forRoot(),
         AuthModule,
         HealthModule,
         VaultModule,

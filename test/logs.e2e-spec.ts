@@ -1,3 +1,4 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { AuditLogService } from '../src/logs/audit-log.service';
 import { LogRetentionService } from '../src/logs/log-retention.service';
 import type { TestDatabase } from './support/database';
@@ -257,6 +258,19 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
     const metrics = (await t.inject('/metrics')).body;
     expect(metrics).toContain('integration_log_write_failures_total{action="bad"} 1');
     expect(t.logs().some((l) => l.message === 'Could not write an audit log row')).toBe(true);
+  });
+
+  it('retention is scheduled on @nestjs/schedule (a minute after start, then hourly) until shutdown', async () => {
+    const app = await openTestApp();
+    const registry = app.app.get(SchedulerRegistry);
+    try {
+      expect(registry.getTimeouts()).toEqual(['audit-log-retention-first']);
+      expect(registry.getIntervals()).toEqual(['audit-log-retention']);
+    } finally {
+      await app.close();
+    }
+    expect(registry.getTimeouts()).toEqual([]);
+    expect(registry.getIntervals()).toEqual([]);
   });
 
   it('retention removes only rows older than the retention period, and one replica at a time', async () => {

@@ -94,16 +94,16 @@ describe('the service process', () => {
   });
 
   it('npm run token prints a token for the requested user', async () => {
-    const result = await runNode('src/common/auth/token-cli.js', ['--user', '42'], {
+    const result = await runNode('src/cli/token.js', ['--user', '42'], {
       JWT_SECRET: TEST_JWT_SECRET,
     });
     expect(result.code).toBe(0);
     const payload = jwt.verify(result.stdout.trim(), TEST_JWT_SECRET) as { user_id: number };
     expect(payload.user_id).toBe(42);
-    const bad = await runNode('src/common/auth/token-cli.js', ['--user=-1'], { JWT_SECRET: TEST_JWT_SECRET });
+    const bad = await runNode('src/cli/token.js', ['--user=-1'], { JWT_SECRET: TEST_JWT_SECRET });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('--user must be a positive integer');
-    const unknown = await runNode('src/common/auth/token-cli.js', ['--usr', '4'], {
+    const unknown = await runNode('src/cli/token.js', ['--usr', '4'], {
       JWT_SECRET: TEST_JWT_SECRET,
     });
     expect(unknown.code).toBe(1);

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthComponent, HealthRegistry } from './health-registry';
 import { AMQP_PROBE, REDIS_PROBE, tcpProbe } from './tcp-probe';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../common/util/with-timeout';
 
 export interface ComponentReport {
   status: 'healthy' | 'unhealthy';
@@ -108,10 +108,11 @@ export class HealthService implements OnModuleInit {
     const started = performance.now();
     const base = { type: component.type, critical: component.critical };
     try {
+      const ms = this.config.health.checkTimeoutMs;
       const facts = await withTimeout(
         component.probe(),
-        this.config.health.checkTimeoutMs,
-        `${component.key} check`,
+        ms,
+        () => new Error(`${component.key} check timed out after ${ms} ms`),
       );
       return { status: 'healthy', ...base, latency_ms: elapsed(started), ...facts };
     } catch (error) {

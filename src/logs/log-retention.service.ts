@@ -1,9 +1,11 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Interval, Timeout } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { LOCK_BUSY, withAdvisoryLock } from '../database/advisory-lock';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** "integration-service log retention": one replica at a time runs the sweep. */
@@ -35,16 +37,16 @@ const FIRST_RUN_DELAY_MS = 60_000;
 const INTERVAL_MS = 60 * 60_000;
 
 /**
- * Removes audit rows older than LOG_RETENTION_DAYS, hourly, in small batches so no long lock or
- * giant transaction builds up. Batched DELETE rather than monthly partitions: at 2,000,000 rows
+ * Removes audit rows older than LOG_RETENTION_DAYS, hourly (first a minute after start), on
+ * @nestjs/schedule (ScheduleModule.forRoot() in AppModule; its timers stop on shutdown), in small
+ * batches so no long lock or giant transaction builds up. Batched DELETE rather than monthly partitions: at 2,000,000 rows
  * over 90 days an hourly sweep removes ~1,000 rows in milliseconds (a month's backlog of 667k rows
  * took 11.7 s in 5,000-row batches); partitions would force created_at into the primary key and
  * need partition upkeep for no gain at this volume. Safe with several replicas: the sweep runs under a try-lock, and a
- * replica that does not get it simply skips that round.
+ * replica (or an overlapping round in the same one) that does not get it simply skips that round.
  */
 @Injectable()
-export class LogRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+export class LogRetentionService {
   private readonly removed: Counter;
 
   constructor(
@@ -60,38 +62,27 @@ export class LogRetentionService implements OnApplicationBootstrap, OnApplicatio
     );
   }
 
-  onApplicationBootstrap(): void {
-    const schedule = (delay: number) => {
-      this.timer = setTimeout(() => {
-        this.sweep()
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'Audit log retention sweep failed'))
-          .finally(() => schedule(INTERVAL_MS));
-      }, delay);
-      this.timer.unref();
-    };
-    schedule(FIRST_RUN_DELAY_MS);
+  @Timeout('audit-log-retention-first', FIRST_RUN_DELAY_MS)
+  firstSweep(): Promise<void> {
+    return this.scheduledSweep();
   }
 
-  onApplicationShutdown(): void {
-    clearTimeout(this.timer);
+  @Interval('audit-log-retention', INTERVAL_MS)
+  hourlySweep(): Promise<void> {
+    return this.scheduledSweep();
   }
 
   /** Returns the number of rows removed, or null when another replica holds the lock. */
   async sweep(retentionDays = this.config.logRetentionDays): Promise<number | null> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
-        RETENTION_LOCK_ID,
-      ])) as {
-        locked: boolean;
-      }[];
-      if (!locked) return null;
-      try {
+    const result = await withAdvisoryLock(
+      this.dataSource,
+      RETENTION_LOCK_ID,
+      { wait: false },
+      async (runner) => {
         let total = 0;
         for (;;) {
-          const result = await runner.query(RETENTION_BATCH_SQL, [retentionDays], true);
-          const count = result.affected ?? 0;
+          const batch = await runner.query(RETENTION_BATCH_SQL, [retentionDays], true);
+          const count = batch.affected ?? 0;
           total += count;
           this.removed.inc(count);
           if (count < BATCH) break;
@@ -99,11 +90,16 @@ export class LogRetentionService implements OnApplicationBootstrap, OnApplicatio
         if (total > 0)
           this.logger.info({ removed: total, retention_days: retentionDays }, 'Removed old audit log rows');
         return total;
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_ID]);
-      }
-    } finally {
-      await runner.release();
+      },
+    );
+    return result === LOCK_BUSY ? null : result;
+  }
+
+  private async scheduledSweep(): Promise<void> {
+    try {
+      await this.sweep();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Audit log retention sweep failed');
     }
   }
 }

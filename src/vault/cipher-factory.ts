@@ -1,18 +1,15 @@
 /**
- * Builds the ciphers from the validated configuration, without Nest: the module (vault.module.ts) and the
- * rewrap CLI (rewrap-cli.ts) share it, so both see the same key ring path, transit key and auth settings.
+ * Builds the Vault client and the ciphers from the validated configuration, without Nest: the module
+ * (vault.module.ts) and the rewrap command (src/cli) share it, so both see the same key ring path, transit key
+ * and auth settings.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { ensureKeysDir } from '../config/data-dir';
 import { LocalAesGcmCipher } from './local-cipher';
-import {
-  VaultTransitCipher,
-  type VaultCallEvent,
-  type VaultCipherLogger,
-  type VaultTransitCipherOptions,
-} from './vault-transit-cipher';
+import { VaultClient, type VaultCallEvent, type VaultClientOptions, type VaultLogger } from './vault-client';
+import { VaultTransitCipher } from './vault-transit-cipher';
 
 export const LOCAL_KEYRING_FILE = 'local-keyring.json';
 
@@ -33,16 +30,13 @@ export function existingLocalCipher(config: AppConfig, keyringPath?: string): Lo
   return existsSync(path) ? new LocalAesGcmCipher({ keyringPath: path }) : undefined;
 }
 
-export interface VaultCipherExtras {
-  logger?: VaultCipherLogger;
+export interface VaultClientExtras {
+  logger?: VaultLogger;
   onVaultCall?: (event: VaultCallEvent) => void;
 }
 
-/** The Vault transit cipher options from VAULT_* (the caller checks `config.vault.url` is set). */
-export function vaultCipherOptions(
-  config: AppConfig,
-  extras: VaultCipherExtras = {},
-): VaultTransitCipherOptions {
+/** The Vault client options from VAULT_* (the caller checks `config.vault.url` is set). */
+export function vaultClientOptions(config: AppConfig, extras: VaultClientExtras = {}): VaultClientOptions {
   const { vault } = config;
   if (!vault.url) throw new Error('VAULT_URL is not set');
   return {
@@ -50,13 +44,18 @@ export function vaultCipherOptions(
     token: vault.token,
     approle: vault.roleId && vault.secretId ? { roleId: vault.roleId, secretId: vault.secretId } : undefined,
     kubernetes: vault.k8sRole ? { role: vault.k8sRole, tokenPath: vault.k8sTokenPath } : undefined,
-    transitKey: vault.transitKey,
-    kvPath: vault.kvTelegramPath,
     timeoutMs: vault.timeoutMs,
     ...extras,
   };
 }
 
-export function createVaultCipher(config: AppConfig, extras: VaultCipherExtras = {}): VaultTransitCipher {
-  return new VaultTransitCipher(vaultCipherOptions(config, extras));
+/** The transit cipher on `client`, or on a client of its own built from VAULT_*. */
+export function createVaultCipher(
+  config: AppConfig,
+  client: VaultClient | VaultClientExtras = {},
+): VaultTransitCipher {
+  const transitKey = config.vault.transitKey;
+  return client instanceof VaultClient
+    ? new VaultTransitCipher({ client, transitKey })
+    : new VaultTransitCipher({ ...vaultClientOptions(config, client), transitKey });
 }

@@ -4,6 +4,7 @@
  * the owning user id (Vault: derived key with the user id as context; local: AES-GCM associated data), so a
  * row copied to another user does not decrypt in that user's name.
  */
+import { isRecord } from '../common/util/is-record';
 import { SecretDecryptionError } from './vault.errors';
 
 export type CipherName = 'vault-transit' | 'local-aes-256-gcm';
@@ -82,10 +83,6 @@ export interface SecretCipher {
   rotateKey(): Promise<number>;
   /** Never throws. */
   health(): Promise<CipherHealth>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Type guard for envelopes read back from JSONB. */

@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isRecord } from '../common/util/is-record';
 import {
   assertPlaintext,
   assertUserId,
@@ -48,10 +49,6 @@ interface Keyring {
   versions: Map<number, Buffer>;
   latest: number;
   file: KeyringFile;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function errorCode(err: unknown): string | undefined {

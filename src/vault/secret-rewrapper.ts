@@ -1,8 +1,8 @@
 /**
- * Walks every stored secret (telegram_sessions.session_data, telegram_bots.bot_token) and brings it under the
+ * Walks every stored secret (the columns features registered, see secret-columns.ts) and brings it under the
  * target cipher's newest key version: a rewrap for envelopes of the same cipher and key (Vault: transit/rewrap
  * in batches, the plaintext never leaves Vault), a migration (decrypt with a source cipher, encrypt with the
- * target) for the others. The CLI shell is rewrap-cli.ts.
+ * target) for the others. The command-line shell is src/cli/secrets-rewrap.command.ts.
  *
  * - Batched: keyset pages over the primary key (`id > last ORDER BY id LIMIT n`), one Vault batch and one
  *   UPDATE per page.
@@ -13,25 +13,22 @@
  * - Wiped rows (`{}`) are counted and left alone; a value that is not an envelope is a failure, never touched.
  * - Nothing here logs or returns plaintext; failures name the table, the row id and a reason.
  */
+import { isRecord } from '../common/util/is-record';
 import { isSecretEnvelope, type SecretCipher } from './cipher';
 import { planRewrap, rewrapEnvelopes, type RewrapItem } from './rewrap';
+import {
+  registeredSecretColumns,
+  type RegisteredSecretColumn,
+  secretColumn,
+  secretColumnLabel,
+  type SecretColumn,
+} from './secret-columns';
 import { SecretDecryptionError } from './vault.errors';
 
 /** The one thing needed from a database connection: pg's Client/Pool wrapped to return rows. */
 export interface SqlClient {
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
-
-export interface SecretColumn {
-  table: string;
-  column: string;
-}
-
-/** Every column holding a secret envelope. */
-export const SECRET_COLUMNS: readonly SecretColumn[] = [
-  { table: 'telegram_sessions', column: 'session_data' },
-  { table: 'telegram_bots', column: 'bot_token' },
-];
 
 export interface RewrapCounts {
   /** Rows read. */
@@ -51,6 +48,7 @@ export interface RewrapCounts {
 }
 
 export interface RewrapFailure {
+  /** The column's label (its table; `table.column` when a table has several secret columns). */
   table: string;
   id: string;
   /** A SecretDecryptionReason, or why no cipher could handle it. */
@@ -58,6 +56,7 @@ export interface RewrapFailure {
 }
 
 export interface RewrapProgress {
+  /** The column's label, as in RewrapFailure. */
   table: string;
   /** 1-based page number within the table. */
   batch: number;
@@ -71,6 +70,7 @@ export interface SecretRewrapSummary {
   target: { cipher: string; key: string; version: number };
   /** The version before `rotate` made a new one. */
   rotatedFrom?: number;
+  /** Counts per column, by label (see RewrapFailure.table). */
   tables: Record<string, RewrapCounts>;
   totals: RewrapCounts;
   /** The first `maxFailuresListed` failures. */
@@ -87,6 +87,7 @@ export interface SecretRewrapperOptions {
   dryRun?: boolean;
   /** Rotate the target key first (a new newest version), then rewrap everything to it. */
   rotate?: boolean;
+  /** Default: every registered column (`registeredSecretColumns()`). */
   columns?: readonly SecretColumn[];
   onProgress?: (progress: RewrapProgress) => void;
   /** Default 100. */
@@ -112,8 +113,6 @@ interface SecretRow extends Record<string, unknown> {
   secret: unknown;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 export function emptyCounts(): RewrapCounts {
   return { scanned: 0, rewrapped: 0, migrated: 0, skipped: 0, failed: 0, conflicts: 0, empty: 0 };
 }
@@ -123,9 +122,7 @@ function add(into: RewrapCounts, from: RewrapCounts): void {
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
-  );
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 function reasonOf(error: unknown): string {
@@ -135,7 +132,7 @@ function reasonOf(error: unknown): string {
 
 export class SecretRewrapper {
   private readonly batchSize: number;
-  private readonly columns: readonly SecretColumn[];
+  private readonly columns: readonly RegisteredSecretColumn[];
   private readonly maxFailuresListed: number;
 
   constructor(
@@ -146,11 +143,7 @@ export class SecretRewrapper {
     if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 10_000) {
       throw new RangeError('batchSize must be an integer from 1 to 10000');
     }
-    this.columns = options.columns ?? SECRET_COLUMNS;
-    for (const { table, column } of this.columns) {
-      if (!IDENTIFIER.test(table) || !IDENTIFIER.test(column))
-        throw new RangeError(`Bad table/column ${table}.${column}`);
-    }
+    this.columns = (options.columns ?? registeredSecretColumns()).map(secretColumn);
     this.maxFailuresListed = options.maxFailuresListed ?? 100;
   }
 
@@ -170,13 +163,14 @@ export class SecretRewrapper {
       failures: [],
     };
     for (const column of this.columns) {
+      const label = secretColumnLabel(column, this.columns);
       const counts = emptyCounts();
-      summary.tables[column.table] = counts;
+      summary.tables[label] = counts;
       try {
-        await this.walk(column, counts, summary);
+        await this.walk(column, label, counts, summary);
       } catch (error) {
         add(summary.totals, counts);
-        throw new RewrapInterruptedError(summary, column.table, error);
+        throw new RewrapInterruptedError(summary, label, error);
       }
       add(summary.totals, counts);
     }
@@ -184,13 +178,14 @@ export class SecretRewrapper {
   }
 
   private async walk(
-    { table, column }: SecretColumn,
+    column: RegisteredSecretColumn,
+    table: string,
     counts: RewrapCounts,
     summary: SecretRewrapSummary,
   ): Promise<void> {
     let lastId: string | undefined;
     for (let batch = 1; ; batch++) {
-      const rows = await this.page(table, column, lastId);
+      const rows = await this.page(column, lastId);
       if (rows.length === 0) return;
       lastId = rows[rows.length - 1].id;
       counts.scanned += rows.length;
@@ -216,11 +211,15 @@ export class SecretRewrapper {
     }
   }
 
-  private page(table: string, column: string, after: string | undefined): Promise<SecretRow[]> {
-    const select = `SELECT id::text AS id, user_id, "${column}" AS secret FROM "${table}"`;
+  private page(
+    { table, column, idColumn, userColumn }: RegisteredSecretColumn,
+    after: string | undefined,
+  ): Promise<SecretRow[]> {
+    const id = `"${idColumn}"`;
+    const select = `SELECT ${id}::text AS id, "${userColumn}" AS user_id, "${column}" AS secret FROM "${table}"`;
     return after === undefined
-      ? this.db.query<SecretRow>(`${select} ORDER BY id LIMIT $1`, [this.batchSize])
-      : this.db.query<SecretRow>(`${select} WHERE id > $1::uuid ORDER BY id LIMIT $2`, [
+      ? this.db.query<SecretRow>(`${select} ORDER BY ${id} LIMIT $1`, [this.batchSize])
+      : this.db.query<SecretRow>(`${select} WHERE ${id} > $1::uuid ORDER BY ${id} LIMIT $2`, [
           after,
           this.batchSize,
         ]);
@@ -248,7 +247,7 @@ export class SecretRewrapper {
     items: RewrapItem[],
     ids: string[],
     table: string,
-    column: string,
+    { table: tableName, column, idColumn }: RegisteredSecretColumn,
     counts: RewrapCounts,
     summary: SecretRewrapSummary,
   ): Promise<void> {
@@ -266,10 +265,10 @@ export class SecretRewrapper {
     }
     if (changes.length === 0) return;
     const written = await this.db.query<{ id: string }>(
-      `UPDATE "${table}" AS t SET "${column}" = v.new
+      `UPDATE "${tableName}" AS t SET "${column}" = v.new
          FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, old jsonb, new jsonb)
-        WHERE t.id = v.id AND t."${column}" = v.old
-        RETURNING t.id::text AS id`,
+        WHERE t."${idColumn}" = v.id AND t."${column}" = v.old
+        RETURNING t."${idColumn}"::text AS id`,
       [JSON.stringify(changes.map(({ id, old, new: value }) => ({ id, old, new: value })))],
     );
     const done = new Set(written.map((row) => row.id));

@@ -4,18 +4,23 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthRegistry } from '../health/health-registry';
 import { MetricsService } from '../metrics/metrics.service';
-import type { CipherState, SecretCipher } from './cipher';
-import { createLocalCipher, createVaultCipher } from './cipher-factory';
+import type { SecretCipher } from './cipher';
+import { createLocalCipher, createVaultCipher, vaultClientOptions } from './cipher-factory';
 import { LocalAesGcmCipher } from './local-cipher';
-import { TelegramCredentialsProvider } from './telegram-credentials.provider';
+import { VaultClient } from './vault-client';
+import { describeDownState } from './vault-health';
+import { VaultKvReader } from './vault-kv';
 import { VaultTransitCipher } from './vault-transit-cipher';
-import { SECRET_CIPHER } from './vault.tokens';
+import { SECRET_CIPHER, VAULT_CLIENT, VAULT_KV } from './vault.tokens';
 
-export { SECRET_CIPHER };
+export { SECRET_CIPHER, VAULT_KV };
 
-/** Vault transit where VAULT_URL is set; otherwise the local AES-256-GCM key ring (development). */
-export function createCipher(config: AppConfig, logger: PinoLogger, metrics: MetricsService): SecretCipher {
-  if (!config.vault.url) return createLocalCipher(config);
+/** The one Vault client of the app where VAULT_URL is set (round trips timed in `vault_request_duration_seconds`). */
+export function createVaultClient(
+  config: AppConfig,
+  logger: PinoLogger,
+  metrics: MetricsService,
+): VaultClient {
   const durations = metrics.histogram(
     'vault_request_duration_seconds',
     'Vault round trips by operation and outcome',
@@ -23,41 +28,27 @@ export function createCipher(config: AppConfig, logger: PinoLogger, metrics: Met
     // Explicit: MetricsService passes `buckets: undefined` through, which prom-client does not default.
     [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
-  return createVaultCipher(config, {
-    logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },
-    onVaultCall: (event) =>
-      durations.observe({ operation: event.operation, outcome: event.outcome }, event.durationMs / 1000),
-  });
-}
-
-const DOWN_STATES: Partial<Record<CipherState, string>> = {
-  sealed: 'Vault is sealed',
-  uninitialized: 'Vault is not initialised',
-  dr_secondary: 'Vault is a DR secondary and cannot serve requests',
-  unreachable: 'Vault is unreachable',
-  timeout: 'Vault did not answer within VAULT_TIMEOUT_MS',
-  unexpected_response: 'Vault answered something that is not a Vault health response',
-  forbidden: "Vault refuses this service's token (403)",
-  login_failed: 'The Vault login (AppRole/Kubernetes) is rejected',
-  misconfigured: 'The transit key is missing or not derived',
-};
-
-/** The health error text: what is wrong, and the machine-readable state. */
-export function describeDownState(state: CipherState): string {
-  return `${DOWN_STATES[state] ?? 'Vault cannot serve requests'} (state: ${state})`;
+  return new VaultClient(
+    vaultClientOptions(config, {
+      logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },
+      onVaultCall: (event) =>
+        durations.observe({ operation: event.operation, outcome: event.outcome }, event.durationMs / 1000),
+    }),
+  );
 }
 
 @Injectable()
-class CipherLifecycle implements OnModuleInit, OnApplicationShutdown {
+class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
+    @Inject(VAULT_CLIENT) private readonly client: VaultClient | null,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: HealthRegistry,
     @InjectPinoLogger('Vault') private readonly logger: PinoLogger,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const usesVault = Boolean(this.config.vault.url);
+    const usesVault = this.client !== null;
     this.registry.register({
       key: 'vault',
       type: 'HashiCorp Vault',
@@ -82,23 +73,40 @@ class CipherLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.cipher instanceof VaultTransitCipher) await this.cipher.stop();
+    this.client?.stop();
   }
 }
 
+/**
+ * Secrets for every feature: the `SECRET_CIPHER` (Vault transit where VAULT_URL is set; otherwise the local
+ * AES-256-GCM key ring, development only) and `VAULT_KV`, the KV v2 reader (null without Vault). All Vault
+ * traffic goes through one `VaultClient`: one connection pool, one token, one renewal timer.
+ */
 @Global()
 @Module({
   providers: [
     {
-      provide: SECRET_CIPHER,
+      provide: VAULT_CLIENT,
       inject: [APP_CONFIG, PinoLogger, MetricsService],
-      useFactory: (config: AppConfig, logger: PinoLogger, metrics: MetricsService) => {
+      useFactory: (config: AppConfig, logger: PinoLogger, metrics: MetricsService): VaultClient | null => {
         logger.setContext('Vault');
-        return createCipher(config, logger, metrics);
+        return config.vault.url ? createVaultClient(config, logger, metrics) : null;
       },
     },
-    CipherLifecycle,
-    TelegramCredentialsProvider,
+    {
+      provide: SECRET_CIPHER,
+      inject: [APP_CONFIG, VAULT_CLIENT],
+      useFactory: (config: AppConfig, client: VaultClient | null): SecretCipher =>
+        client ? createVaultCipher(config, client) : createLocalCipher(config),
+    },
+    {
+      provide: VAULT_KV,
+      inject: [VAULT_CLIENT],
+      useFactory: (client: VaultClient | null): VaultKvReader | null =>
+        client ? new VaultKvReader(client) : null,
+    },
+    VaultLifecycle,
   ],
-  exports: [SECRET_CIPHER, TelegramCredentialsProvider],
+  exports: [SECRET_CIPHER, VAULT_KV],
 })
 export class VaultModule {}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { QueryBoolean } from '../../common/validation/decorators';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
 import {
   SESSION_STATUSES,
   type SessionMetadata,
@@ -14,7 +14,7 @@ export class ListAccountsQueryDto {
 
 export class SessionIdParamDto {
   @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
-  @IsUUID('all', { message: 'session_id must be a UUID' })
+  @IsUuidId()
   session_id!: string;
 }
 
@@ -84,15 +84,12 @@ export class AccountResponseDto {
   }
 }
 
-export const PHONE_PATTERN = /^\+?\d{7,15}$/;
-
 export class ConnectAccountDto {
   @ApiProperty({
     example: '+9996621234',
     description: 'International format, digits with an optional leading "+" (7–15 digits)',
   })
-  @IsString()
-  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  @IsTelegramPhone()
   phone!: string;
 
   @ApiPropertyOptional({
@@ -123,7 +120,7 @@ export class ConnectAccountDto {
       'continued (and, with a password, the newest QR login waiting for its 2FA password).',
   })
   @IsOptional()
-  @IsUUID('all', { message: 'session_id must be a UUID' })
+  @IsUuidId()
   session_id?: string;
 }
 
@@ -168,8 +165,7 @@ export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] a
 
 export class EmulatorRevokeDto {
   @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user whose sessions end' })
-  @IsString()
-  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  @IsTelegramPhone()
   phone!: string;
 
   @ApiPropertyOptional({
@@ -195,12 +191,11 @@ export class EmulatorScanQrDto {
     example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
     description: "The caller's pending QR login (from GET /api/v1/telegram/qr-code)",
   })
-  @IsUUID('all', { message: 'session_id must be a UUID' })
+  @IsUuidId()
   session_id!: string;
 
   @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user who scans the code' })
-  @IsString()
-  @Matches(PHONE_PATTERN, { message: 'phone must be 7–15 digits with an optional leading "+"' })
+  @IsTelegramPhone()
   phone!: string;
 }
 

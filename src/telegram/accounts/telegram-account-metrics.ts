@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Counter } from 'prom-client';
 import { AppError } from '../../common/errors/app-error';
+import { withTimeout } from '../../common/util/with-timeout';
 import { MetricsService } from '../../metrics/metrics.service';
 import { scrapedGauge } from '../telegram-metrics';
 import { AccountsRepository } from './accounts.repository';
@@ -41,12 +42,11 @@ export class TelegramAccountMetrics {
       async (gauge) => {
         if (Date.now() - this.lastRefresh < REFRESH_INTERVAL_MS) return;
         try {
-          const rows = await Promise.race([
+          const rows = await withTimeout(
             this.accounts.countByStatus(),
-            new Promise<never>((_, reject) =>
-              setTimeout(() => reject(new Error('session count timed out')), COUNT_TIMEOUT_MS).unref(),
-            ),
-          ]);
+            COUNT_TIMEOUT_MS,
+            () => new Error('session count timed out'),
+          );
           gauge.reset();
           for (const status of SESSION_STATUSES) gauge.set({ status }, 0);
           for (const row of rows) gauge.set({ status: row.status }, row.count);

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../database/base.entity';
+import { registerSecretColumns } from '../../vault/secret-columns';
 
 export const SESSION_STATUSES = [
   'qr_pending',
@@ -68,3 +69,6 @@ export class TelegramSessionEntity extends BaseEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 }
+
+/** `npm run secrets:rewrap` rewraps and migrates the sessions with every other registered secret. */
+registerSecretColumns({ table: 'telegram_sessions', column: 'session_data' });

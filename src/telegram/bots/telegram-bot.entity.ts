@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../database/base.entity';
+import { registerSecretColumns } from '../../vault/secret-columns';
 import type { EncryptedEnvelope } from '../accounts/telegram-session.entity';
 
 @Entity('telegram_bots')
@@ -25,3 +26,6 @@ export class TelegramBotEntity extends BaseEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 }
+
+/** `npm run secrets:rewrap` rewraps and migrates the tokens with every other registered secret. */
+registerSecretColumns({ table: 'telegram_bots', column: 'bot_token' });

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { CipherNotConfiguredError, TelegramCredentialsProvider } from '../../vault';
+import { CipherNotConfiguredError } from '../../vault';
+import {
+  type TelegramApiCredentials,
+  TelegramCredentialsProvider,
+} from '../credentials/telegram-credentials.provider';
 import { TelegramNotConfiguredError } from '../telegram.errors';
-
-export interface TelegramApiCredentials {
-  apiId: number;
-  apiHash: string;
-  source: 'emulator' | 'environment' | 'vault';
-}
 
 /** What the emulator is given: it checks only that both are present. */
 export const EMULATOR_API_CREDENTIALS: TelegramApiCredentials = {
@@ -18,8 +16,8 @@ export const EMULATOR_API_CREDENTIALS: TelegramApiCredentials = {
 };
 
 /**
- * The API id/hash the gateway connects with: a fixed fake pair for the emulator; otherwise the Vault
- * module's TelegramCredentialsProvider (TELEGRAM_API_ID/HASH, else the Vault KV secret). Missing →
+ * The API id/hash the gateway connects with: a fixed fake pair for the emulator; otherwise the
+ * TelegramCredentialsProvider (TELEGRAM_API_ID/HASH, else the Vault KV secret). Missing →
  * 503 `telegram_not_configured` on the Telegram routes only; the rest of the service runs.
  */
 @Injectable()

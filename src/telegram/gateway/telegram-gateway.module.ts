@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TelegramClient } from 'telegram';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { TelegramCredentialsProvider } from '../credentials/telegram-credentials.provider';
 import { createEmulatedClient, TelegramEmulator } from '../emulator';
 import { GatewayCredentials } from './telegram-credentials';
 import { TELEGRAM_CLIENT_SOURCE, TelegramGateway, type TelegramClientSource } from './telegram-gateway';
@@ -43,6 +44,7 @@ export class TelegramGatewayModule {
                     new TelegramClient(session, apiId, apiHash, params),
                 },
         },
+        TelegramCredentialsProvider,
         GatewayCredentials,
         TelegramGateway,
       ],

@@ -4,6 +4,7 @@ import type { Histogram } from 'prom-client';
 import type { TelegramClient } from 'telegram';
 import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
 import { StringSession } from 'telegram/sessions';
+import { withTimeout } from '../../common/util/with-timeout';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { HealthRegistry } from '../../health/health-registry';
@@ -19,7 +20,8 @@ import {
 import { scrapedGauge } from '../telegram-metrics';
 import { GramJsLogBridge } from './gramjs-logger';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
-import { GatewayCredentials, type TelegramApiCredentials } from './telegram-credentials';
+import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
+import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
 
@@ -77,14 +79,9 @@ function outcomeOf(error: unknown): Outcome {
   return 'error';
 }
 
-/** Settles with the promise, or rejects with TelegramCallTimeoutError after `ms` (the promise is left to fail quietly). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TelegramCallTimeoutError(operation, ms)), ms);
-  });
-  promise.catch(() => undefined); // a late failure after the timeout must not become an unhandled rejection
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** Settles with the promise, or rejects with TelegramCallTimeoutError after `ms`. */
+function bounded<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  return withTimeout(promise, ms, () => new TelegramCallTimeoutError(operation, ms));
 }
 
 /**
@@ -267,7 +264,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     entry.idleTimer = undefined;
     if (this.pool.get(entry.key) === entry) this.pool.delete(entry.key);
     try {
-      await withTimeout(entry.client.destroy(), this.config.telegram.callTimeoutMs, 'destroy');
+      await bounded(entry.client.destroy(), this.config.telegram.callTimeoutMs, 'destroy');
     } catch (error) {
       this.logger.warn({ err: error }, 'A Telegram client did not close cleanly');
     }
@@ -278,11 +275,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const result = await withTimeout(
-        Promise.resolve().then(fn),
-        this.config.telegram.callTimeoutMs,
-        operation,
-      );
+      const result = await bounded(Promise.resolve().then(fn), this.config.telegram.callTimeoutMs, operation);
       this.durations.observe({ operation, outcome: 'ok' }, seconds());
       return result;
     } catch (error) {

@@ -6,7 +6,7 @@ import {
   TelegramRejectedError,
   TelegramUnavailableError,
 } from '../telegram.errors';
-import type { TelegramApiCredentials } from './telegram-credentials';
+import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
 export interface TelegramUserInfo {

@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord } from '../../../src/common/util/is-record';
 import {
   decodeGoBase64,
   TransitAuthError,
@@ -139,10 +140,6 @@ class HttpError extends Error {
 
 function errorReply(status: number, ...errors: string[]): Reply {
   return { status, body: { errors } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Go's `strconv.ParseBool`. */

@@ -1,18 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '../common/errors/app-error';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import type { SecretCipher } from './cipher';
-import { VaultTransitCipher } from './vault-transit-cipher';
-import { VaultSecretNotFoundError } from './vault.errors';
-import { SECRET_CIPHER } from './vault.tokens';
+import { AppError } from '../../common/errors/app-error';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import {
+  CipherNotConfiguredError,
+  type KvSecret,
+  VAULT_KV,
+  type VaultKvReader,
+  VaultSecretNotFoundError,
+} from '../../vault';
 
 /** The Telegram API application credentials (my.telegram.org) GramJS needs to connect. */
 export interface TelegramApiCredentials {
   apiId: number;
   apiHash: string;
   /** Where they came from (safe to log; the values are not). */
-  source: 'environment' | 'vault';
+  source: 'emulator' | 'environment' | 'vault';
 }
 
 /** No TELEGRAM_API_ID/TELEGRAM_API_HASH, and no Vault KV secret holding them: Telegram cannot be used. */
@@ -29,17 +32,45 @@ export class TelegramCredentialsMissingError extends AppError {
   }
 }
 
+type StoredCredentials = Omit<TelegramApiCredentials, 'source'>;
+
+/** `{api_id, api_hash}` of the KV secret; api_id may be a number or a decimal string. */
+function parseStoredCredentials(data: Record<string, unknown>, path: string): StoredCredentials {
+  const { api_id: rawId, api_hash: apiHash } = data;
+  const apiId =
+    typeof rawId === 'number'
+      ? rawId
+      : typeof rawId === 'string' && /^\d+$/.test(rawId)
+        ? Number(rawId)
+        : NaN;
+  if (!Number.isSafeInteger(apiId) || typeof apiHash !== 'string' || apiHash === '') {
+    throw new CipherNotConfiguredError(
+      `Vault secret ${path} must hold api_id (integer) and api_hash (string)`,
+    );
+  }
+  return { apiId, apiHash };
+}
+
 /**
  * Where the Telegram API id/hash come from: TELEGRAM_API_ID/TELEGRAM_API_HASH when set (they win); else, when
- * VAULT_URL is set, the KV v2 secret at VAULT_KV_TELEGRAM_PATH (`{api_id, api_hash}`, cached by the cipher for
- * five minutes, and its last value served while Vault is briefly unavailable); else none.
+ * VAULT_URL is set, the KV v2 secret at VAULT_KV_TELEGRAM_PATH (`{api_id, api_hash}`, read through the Vault
+ * module's KV reader: cached for five minutes, and its last value served while Vault is briefly unavailable);
+ * else none.
  */
 @Injectable()
 export class TelegramCredentialsProvider {
+  private readonly stored: KvSecret<StoredCredentials> | undefined;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
-  ) {}
+    @Inject(VAULT_KV) kv: VaultKvReader | null,
+  ) {
+    this.stored = kv?.secret({
+      path: config.vault.kvTelegramPath,
+      name: 'telegram credentials',
+      parse: parseStoredCredentials,
+    });
+  }
 
   /**
    * The credentials, or undefined when none are configured anywhere (no environment values, and no Vault or
@@ -50,10 +81,9 @@ export class TelegramCredentialsProvider {
   async get(): Promise<TelegramApiCredentials | undefined> {
     const { apiId, apiHash } = this.config.telegram;
     if (apiId !== undefined && apiHash !== undefined) return { apiId, apiHash, source: 'environment' };
-    if (!(this.cipher instanceof VaultTransitCipher)) return undefined;
+    if (!this.stored) return undefined;
     try {
-      const fromVault = await this.cipher.readTelegramCredentials();
-      return { ...fromVault, source: 'vault' };
+      return { ...(await this.stored.get()), source: 'vault' };
     } catch (error) {
       if (error instanceof VaultSecretNotFoundError) return undefined;
       throw error;

@@ -1,30 +1,29 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { ConfigValidationError, loadConfig, type AppConfig } from '../config/app-config';
-import type { Env } from '../config/env';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres';
-import type { SecretCipher } from './cipher';
+import type { AppConfig } from '../config/app-config';
+import type { SecretCipher } from '../vault/cipher';
 import {
   createLocalCipher,
   createVaultCipher,
   existingLocalCipher,
   localKeyringPath,
-} from './cipher-factory';
+} from '../vault/cipher-factory';
+import { registeredSecretColumns } from '../vault/secret-columns';
 import {
   RewrapInterruptedError,
-  SECRET_COLUMNS,
   SecretRewrapper,
   type RewrapCounts,
   type SecretRewrapSummary,
   type SqlClient,
-} from './secret-rewrapper';
-import type { VaultTransitCipher } from './vault-transit-cipher';
+} from '../vault/secret-rewrapper';
+import type { VaultTransitCipher } from '../vault/vault-transit-cipher';
+import { cliConfig, type CliIo, reportError, UsageError, withDatabaseUrl } from './bootstrap';
 
 const USAGE = `usage: npm run secrets:rewrap -- [options]
 
-Re-encrypts every stored secret (telegram_sessions.session_data, telegram_bots.bot_token) under the newest
-version of the target key, and moves secrets of another cipher to the target (local -> Vault migration).
+Re-encrypts every stored secret (every column a feature registered: telegram_sessions.session_data,
+telegram_bots.bot_token, ...) under the newest version of the target key, and moves secrets of another
+cipher to the target (local -> Vault migration).
 
   --to vault|local        target cipher (default: vault when VAULT_URL is set, else local)
   --rotate                rotate the target key first, then rewrap everything to the new version
@@ -37,17 +36,6 @@ version of the target key, and moves secrets of another cipher to the target (lo
 Uses DATABASE_URL, or the embedded development database under $DATA_DIR (stop \`npm start\` first).
 Safe to re-run: rows already at the newest version are skipped; each row is written only if nobody
 changed it meanwhile. Exit code 0: all done; 2: some rows could not be decrypted; 1: stopped by an error.`;
-
-export class UsageError extends Error {}
-
-/** Where the command reads its configuration and writes its lines. */
-export interface RewrapCommandIo {
-  env: Env;
-  /** Base of a relative DATA_DIR. Default: the working directory. */
-  cwd?: string;
-  out(line: string): void;
-  err(line: string): void;
-}
 
 interface CliOptions {
   to?: 'vault' | 'local';
@@ -95,7 +83,7 @@ function parseOptions(argv: string[]): CliOptions | undefined {
 function ciphersFor(
   config: AppConfig,
   options: CliOptions,
-  io: RewrapCommandIo,
+  io: CliIo,
 ): { target: SecretCipher; sources: SecretCipher[]; vault?: VaultTransitCipher } {
   const to = options.to ?? (config.vault.url ? 'vault' : 'local');
   if (to === 'vault' && !config.vault.url)
@@ -138,13 +126,12 @@ function printSummary(summary: SecretRewrapSummary, out: (line: string) => void)
     out(`  ... and ${summary.totals.failed - summary.failures.length} more failures`);
 }
 
-async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () => Promise<void> }> {
-  let embedded: EmbeddedDatabase | undefined;
-  let url = config.database.url;
-  if (!url) {
-    embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
-    url = embedded.url;
-  }
+/** A pg client on `url` for the walk (checking the registered tables exist), closed afterwards. */
+async function withClient<T>(
+  config: AppConfig,
+  url: string,
+  work: (db: SqlClient) => Promise<T>,
+): Promise<T> {
   const client = new Client({
     connectionString: url,
     application_name: 'integration-service secrets:rewrap',
@@ -155,93 +142,82 @@ async function connect(config: AppConfig): Promise<{ db: SqlClient; close: () =>
   client.on('error', () => undefined);
   try {
     await client.connect();
-    for (const { table } of SECRET_COLUMNS) {
+    for (const table of new Set(registeredSecretColumns().map((c) => c.table))) {
       const [row] = (
         await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])
       ).rows;
       if (!row?.found)
         throw new UsageError(`Table ${table} does not exist: run \`npm run migration:run\` first`);
     }
-  } catch (error) {
+    return await work({ query: async (sql, params) => (await client.query(sql, params)).rows });
+  } finally {
     await client.end().catch(() => undefined);
-    await embedded?.stop();
-    throw error;
   }
-  return {
-    db: { query: async (sql, params) => (await client.query(sql, params)).rows },
-    close: async () => {
-      await client.end();
-      await embedded?.stop();
-    },
-  };
 }
 
 /**
  * `npm run secrets:rewrap -- [options]` (see USAGE). Returns the exit code: 0 all done, 2 some rows could not
  * be decrypted, 1 stopped by an error (bad usage or configuration, Vault or the database unavailable).
  */
-export async function runRewrapCommand(argv: string[], io: RewrapCommandIo): Promise<number> {
+export async function runRewrapCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     return await rewrap(argv, io);
   } catch (error) {
-    if (error instanceof ConfigValidationError)
-      error.problems.forEach((p) => io.err(`Configuration error: ${p}`));
-    else if (error instanceof UsageError) io.err(`${error.message}\n\n${USAGE}`);
-    else io.err(error instanceof Error ? error.message : String(error));
-    return 1;
+    return reportError(error, io, USAGE);
   }
 }
 
-async function rewrap(argv: string[], io: RewrapCommandIo): Promise<number> {
+async function rewrap(argv: string[], io: CliIo): Promise<number> {
   const options = parseOptions(argv);
   if (!options) {
     io.out(USAGE);
     return 0;
   }
-  const config = loadConfig(io.env, io.cwd);
+  const config = cliConfig(io);
   const { target, sources, vault } = ciphersFor(config, options, io);
   try {
     if (vault) await vault.start();
-    const { db, close } = await connect(config);
-    try {
-      const version = await target.currentKeyVersion();
-      io.out(
-        `${options.dryRun ? 'Dry run: ' : ''}target ${target.name} key "${target.key}" v${version}` +
-          (options.rotate ? (options.dryRun ? ' (would rotate first)' : ' (rotating first)') : '') +
-          `; can also decrypt: ${sources.map((s) => `${s.name} "${s.key}"`).join(', ') || 'nothing else'}` +
-          (sources.some((s) => s.name === 'local-aes-256-gcm') || target.name === 'local-aes-256-gcm'
-            ? `; key ring ${options.localKeyring ?? localKeyringPath(config)}`
-            : '') +
-          `; batch size ${options.batchSize}`,
-      );
-      const rewrapper = new SecretRewrapper(db, {
-        target,
-        sources,
-        batchSize: options.batchSize,
-        dryRun: options.dryRun,
-        rotate: options.rotate,
-        onProgress: ({ table, batch, lastId, counts }) =>
+    return await withDatabaseUrl(config, (url) =>
+      withClient(config, url, async (db) => {
+        const version = await target.currentKeyVersion();
+        io.out(
+          `${options.dryRun ? 'Dry run: ' : ''}target ${target.name} key "${target.key}" v${version}` +
+            (options.rotate ? (options.dryRun ? ' (would rotate first)' : ' (rotating first)') : '') +
+            `; can also decrypt: ${sources.map((s) => `${s.name} "${s.key}"`).join(', ') || 'nothing else'}` +
+            (sources.some((s) => s.name === 'local-aes-256-gcm') || target.name === 'local-aes-256-gcm'
+              ? `; key ring ${options.localKeyring ?? localKeyringPath(config)}`
+              : '') +
+            `; batch size ${options.batchSize}`,
+        );
+        const rewrapper = new SecretRewrapper(db, {
+          target,
+          sources,
+          batchSize: options.batchSize,
+          dryRun: options.dryRun,
+          rotate: options.rotate,
+          onProgress: ({ table, batch, lastId, counts }) =>
+            io.out(
+              `  ${table} batch ${batch}: scanned ${counts.scanned}; ${countsText(counts, options.dryRun)}; last id ${lastId}`,
+            ),
+        });
+        let summary: SecretRewrapSummary;
+        try {
+          summary = await rewrapper.run();
+        } catch (error) {
+          if (!(error instanceof RewrapInterruptedError)) throw error;
+          io.err(`${error.message}. Nothing half-done is left behind: run it again to continue.`);
+          printSummary(error.summary, io.out);
+          return 1;
+        }
+        if (summary.rotatedFrom !== undefined)
           io.out(
-            `  ${table} batch ${batch}: scanned ${counts.scanned}; ${countsText(counts, options.dryRun)}; last id ${lastId}`,
-          ),
-      });
-      let summary: SecretRewrapSummary;
-      try {
-        summary = await rewrapper.run();
-      } catch (error) {
-        if (!(error instanceof RewrapInterruptedError)) throw error;
-        io.err(`${error.message}. Nothing half-done is left behind: run it again to continue.`);
-        printSummary(error.summary, io.out);
-        return 1;
-      }
-      if (summary.rotatedFrom !== undefined)
-        io.out(`Rotated "${summary.target.key}" from v${summary.rotatedFrom} to v${summary.target.version}`);
-      io.out(`${options.dryRun ? 'Dry run done' : 'Done'}: ${doneLine(summary.totals, options.dryRun)}`);
-      printSummary(summary, io.out);
-      return summary.totals.failed > 0 ? 2 : 0;
-    } finally {
-      await close();
-    }
+            `Rotated "${summary.target.key}" from v${summary.rotatedFrom} to v${summary.target.version}`,
+          );
+        io.out(`${options.dryRun ? 'Dry run done' : 'Done'}: ${doneLine(summary.totals, options.dryRun)}`);
+        printSummary(summary, io.out);
+        return summary.totals.failed > 0 ? 2 : 0;
+      }),
+    );
   } finally {
     await vault?.stop();
   }

@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeVault } from '../../test/fakes/vault';
-import { loadConfig } from '../config/app-config';
-import type { Env } from '../config/env';
-import { LocalAesGcmCipher } from './local-cipher';
+import { FakeVault } from '../../../test/fakes/vault';
+import { loadConfig } from '../../config/app-config';
+import type { Env } from '../../config/env';
+import { VaultClient } from '../../vault/vault-client';
+import { VaultKvReader } from '../../vault/vault-kv';
+import { CipherNotConfiguredError, VaultUnavailableError } from '../../vault/vault.errors';
 import {
   TelegramCredentialsMissingError,
   TelegramCredentialsProvider,
 } from './telegram-credentials.provider';
-import { VaultTransitCipher } from './vault-transit-cipher';
-import { CipherNotConfiguredError, VaultUnavailableError } from './vault.errors';
 
 const KV = 'integrations/telegram';
 const API_HASH = '0123456789abcdef0123456789abcdef';
@@ -18,38 +18,30 @@ const API_HASH = '0123456789abcdef0123456789abcdef';
 describe('TelegramCredentialsProvider', () => {
   let vault: FakeVault;
   let dir: string;
-  let ciphers: VaultTransitCipher[];
+  let clients: VaultClient[];
 
   beforeEach(async () => {
     vault = await FakeVault.start();
     dir = await mkdtemp(join(tmpdir(), 'tg-credentials-'));
-    ciphers = [];
+    clients = [];
   });
 
   afterEach(async () => {
-    await Promise.all(ciphers.map((c) => c.stop()));
+    clients.forEach((c) => c.stop());
     await vault.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   function withVault(env: Env = {}): TelegramCredentialsProvider {
     const config = loadConfig({ VAULT_URL: vault.url, VAULT_TOKEN: vault.rootToken, DATA_DIR: dir, ...env });
-    const cipher = new VaultTransitCipher({
-      url: vault.url,
-      token: vault.rootToken,
-      kvPath: config.vault.kvTelegramPath,
-      timeoutMs: 300,
-    });
-    ciphers.push(cipher);
-    return new TelegramCredentialsProvider(config, cipher);
+    const client = new VaultClient({ url: vault.url, token: vault.rootToken, timeoutMs: 300 });
+    clients.push(client);
+    return new TelegramCredentialsProvider(config, new VaultKvReader(client));
   }
 
   function withoutVault(env: Env = {}): TelegramCredentialsProvider {
     const config = loadConfig({ DATA_DIR: dir, ...env });
-    return new TelegramCredentialsProvider(
-      config,
-      new LocalAesGcmCipher({ keyringPath: join(dir, 'keyring.json') }),
-    );
+    return new TelegramCredentialsProvider(config, null);
   }
 
   it('environment values win, without asking Vault', async () => {

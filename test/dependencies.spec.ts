@@ -1,0 +1,87 @@
+/**
+ * package.json tells the truth: every package imported by src/, migrations/, test/ or bench/ is declared
+ * (code that ships in `dependencies`), and every declared package is imported or has a stated reason.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** Declared without being imported: peers the framework loads, tools, and type packages. */
+const NOT_IMPORTED: Record<string, string> = {
+  '@fastify/static': 'peer of @nestjs/swagger on Fastify (serves Swagger UI)',
+  'pino-http': 'peer of nestjs-pino',
+  'reflect-metadata': 'peer of @nestjs/core (decorator metadata)',
+  rxjs: 'peer of @nestjs/common and @nestjs/core',
+  '@swc/core': 'compiler behind @swc/jest',
+  '@swc/jest': 'jest transform (jest.config.js)',
+  eslint: 'npm run lint',
+  '@eslint/js': 'eslint.config.mjs',
+  'typescript-eslint': 'eslint.config.mjs',
+  '@types/node': 'Node.js types for tsc',
+  prettier: 'npm run lint / format',
+  typescript: 'npm run build',
+  jest: 'npm test',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.(ts|js|mjs)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:')) return undefined;
+  const name = specifier.startsWith('@')
+    ? specifier.split('/').slice(0, 2).join('/')
+    : specifier.split('/')[0];
+  return builtinModules.includes(name) ? undefined : name;
+}
+
+/** Package name → the top-level folders importing it. */
+function importedPackages(): Map<string, Set<string>> {
+  const used = new Map<string, Set<string>>();
+  const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+  for (const folder of ['src', 'migrations', 'test', 'bench']) {
+    for (const file of sourceFiles(join(ROOT, folder))) {
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(pattern)) {
+        const name = packageOf(specifier);
+        if (name) used.set(name, (used.get(name) ?? new Set()).add(relative(ROOT, file).split('/')[0]));
+      }
+    }
+  }
+  return used;
+}
+
+describe('package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const runtime = new Set(Object.keys(pkg.dependencies));
+  const all = new Set([...runtime, ...Object.keys(pkg.devDependencies)]);
+  const used = importedPackages();
+
+  it('declares every imported package; what src/ and migrations/ import is a runtime dependency', () => {
+    const problems: string[] = [];
+    for (const [name, folders] of used) {
+      const shipped = folders.has('src') || folders.has('migrations');
+      if (shipped && !runtime.has(name))
+        problems.push(`${name} (imported by src/migrations) is not in dependencies`);
+      else if (!all.has(name))
+        problems.push(`${name} (imported by ${[...folders].join(', ')}) is not declared`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('declares nothing that is not imported, except peers and tools with a reason', () => {
+    const unused = [...all].filter(
+      (name) =>
+        !used.has(name) && !(name in NOT_IMPORTED) && !(name.startsWith('@types/') && all.has(name.slice(7))),
+    );
+    expect(unused).toEqual([]);
+  });
+});
