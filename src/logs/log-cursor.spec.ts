@@ -35,7 +35,9 @@ describe('log cursor', () => {
       decodeCursor(cursor);
     } catch (error) {
       expect((error as BadRequestError).code).toBe('invalid_cursor');
-      expect((error as BadRequestError).extra.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      expect((error as BadRequestError).details.errors).toEqual([
+        expect.objectContaining({ field: 'cursor' }),
+      ]);
     }
   });
 

@@ -46,6 +46,6 @@ function isRealTimestamp(text: string): boolean {
 
 function invalid(): BadRequestError {
   const error = new BadRequestError('invalid_cursor', 'Invalid request: cursor');
-  error.extra.errors = [{ field: 'cursor', message: 'cursor is not a cursor this service issued' }];
+  error.details.errors = [{ field: 'cursor', message: 'cursor is not a cursor this service issued' }];
   return error;
 }

@@ -3,6 +3,7 @@ import {
   ConflictError,
   DependencyUnavailableError,
   RateLimitedError,
+  type ErrorKind,
 } from '../common/errors/app-error';
 
 /**
@@ -14,7 +15,8 @@ import {
 /** Telegram refused the request because of what the caller sent (bad phone, code, password...). */
 export class TelegramRejectedError extends AppError {
   constructor(
-    readonly status: number,
+    /** `invalid` (400), `gone` (410), `conflict` (409) or `unprocessable` (422), per Telegram's reason. */
+    readonly kind: ErrorKind,
     /** Lower-case reason, e.g. `phone_code_invalid`. */
     readonly code: string,
     message: string,
@@ -22,7 +24,7 @@ export class TelegramRejectedError extends AppError {
     readonly reason: string,
   ) {
     super(message);
-    this.extra.reason = reason;
+    this.details.reason = reason;
   }
 }
 
@@ -45,18 +47,18 @@ export class TelegramUnavailableError extends DependencyUnavailableError {
     readonly reason: string,
   ) {
     super('telegram', message);
-    this.extra.reason = reason;
+    this.details.reason = reason;
   }
 }
 
 /** No Telegram API credentials (TELEGRAM_API_ID/HASH or the Vault KV secret): the Telegram routes answer 503. */
 export class TelegramNotConfiguredError extends AppError {
-  readonly status = 503;
+  readonly kind = 'unavailable';
   readonly code = 'telegram_not_configured';
   constructor(message: string) {
     super(message);
-    this.headers['Retry-After'] = '60';
-    this.extra.dependency = 'telegram';
+    this.retryAfterSeconds = 60;
+    this.details.dependency = 'telegram';
   }
 }
 
@@ -71,7 +73,7 @@ export const REVOKED_REASONS = [
 
 /** The stored session no longer works: revoked on Telegram's side, or its key was duplicated. */
 export class TelegramSessionRevokedError extends AppError {
-  readonly status = 409;
+  readonly kind = 'conflict';
   readonly code: string;
   constructor(
     /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`... */
@@ -83,7 +85,7 @@ export class TelegramSessionRevokedError extends AppError {
         : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
     );
     this.code = reason === 'AUTH_KEY_DUPLICATED' ? 'telegram_session_duplicated' : 'telegram_session_revoked';
-    this.extra.reason = reason;
+    this.details.reason = reason;
   }
 
   get duplicated(): boolean {
@@ -93,7 +95,7 @@ export class TelegramSessionRevokedError extends AppError {
 
 /** SESSION_PASSWORD_NEEDED: a step of the login flow, not a failure; services turn it into `2fa_required`. */
 export class TelegramPasswordNeededError extends AppError {
-  readonly status = 409;
+  readonly kind = 'conflict';
   readonly code = 'password_required';
   constructor() {
     super('This Telegram account has two-step verification: send the password');
@@ -104,7 +106,7 @@ export class TelegramPasswordNeededError extends AppError {
 export class TelegramSessionBusyError extends ConflictError {
   constructor() {
     super('telegram_session_busy', 'Another request is using this Telegram session; try again shortly');
-    this.headers['Retry-After'] = '1';
+    this.retryAfterSeconds = 1;
   }
 }
 
@@ -117,7 +119,7 @@ export class LoginNotStartedError extends ConflictError {
 
 /** The pending login outlived TELEGRAM_LOGIN_TTL_SECONDS (or Telegram expired its code). */
 export class LoginExpiredError extends AppError {
-  readonly status = 410;
+  readonly kind = 'gone';
   readonly code = 'login_expired';
   constructor(message = 'This login has expired; start again') {
     super(message);

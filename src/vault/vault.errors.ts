@@ -1,3 +1,5 @@
+import { AppError } from '../common/errors/app-error';
+
 /**
  * Typed errors of the secret ciphers. Messages are fixed texts plus safe facts (a reason, an HTTP status, a
  * key name or a path): never plaintext, tokens, secret ids, JWTs or ciphertext, and never the raw client error
@@ -24,8 +26,10 @@ export type VaultUnavailableReason =
   /** An unexpected 4xx for a request this service built. */
   | 'rejected';
 
-export class VaultUnavailableError extends Error {
+export class VaultUnavailableError extends AppError {
   override readonly name = 'VaultUnavailableError';
+  readonly kind = 'unavailable';
+  readonly code = 'dependency_unavailable';
 
   constructor(
     readonly reason: VaultUnavailableReason,
@@ -36,6 +40,9 @@ export class VaultUnavailableError extends Error {
       `Vault is unavailable (${reason}${statusCode !== undefined ? `, HTTP ${statusCode}` : ''})` +
         (operation ? ` during ${operation}` : ''),
     );
+    this.clientMessage = `The secret store (Vault) is unavailable: ${reason}`;
+    this.details.dependency = 'vault';
+    this.retryAfterSeconds = 5;
   }
 }
 
@@ -51,24 +58,40 @@ export type SecretDecryptionReason =
   /** The envelope names another cipher. */
   | 'wrong_cipher';
 
-export class SecretDecryptionError extends Error {
+/** Answered 409 `secret_unreadable`: the row exists, but its secret is not this user's to read. */
+export class SecretDecryptionError extends AppError {
   override readonly name = 'SecretDecryptionError';
+  readonly kind = 'conflict';
+  readonly code = 'secret_unreadable';
 
   constructor(readonly reason: SecretDecryptionReason) {
     super(`The secret could not be decrypted (${reason})`);
+    this.clientMessage = 'A stored secret could not be decrypted for this user';
   }
 }
 
 /** The cipher cannot work with its configuration (missing key, key without derivation, bad key ring...). */
-export class CipherNotConfiguredError extends Error {
+export class CipherNotConfiguredError extends AppError {
   override readonly name = 'CipherNotConfiguredError';
+  readonly kind = 'unavailable';
+  readonly code = 'secrets_not_configured';
+
+  constructor(message: string) {
+    super(message);
+    this.clientMessage = 'The secret store is misconfigured; an operator must fix it';
+    this.details.dependency = 'vault';
+  }
 }
 
 /** A KV secret the service needs does not exist. */
-export class VaultSecretNotFoundError extends Error {
+export class VaultSecretNotFoundError extends AppError {
   override readonly name = 'VaultSecretNotFoundError';
+  readonly kind = 'unavailable';
+  readonly code = 'secret_not_found';
 
   constructor(readonly path: string) {
     super(`No secret at Vault path ${path}`);
+    this.clientMessage = 'A secret the service needs is missing from the secret store';
+    this.details.dependency = 'vault';
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import jsonwebtoken, { type Algorithm } from 'jsonwebtoken';
 import type { JwtConfig } from '../../config/app-config';
-import { UnauthorizedError } from '../errors/app-error';
+import { AppError, UnauthorizedError } from '../errors/app-error';
 import { JwksKeyStore } from './jwks';
 
 const MAX_USER_ID = 2 ** 31 - 1;
@@ -51,7 +51,8 @@ export class JwtVerifier {
         ? await this.verifyWithJwks(token, this.jwks)
         : this.jwt.verify<Record<string, unknown>>(token);
     } catch (error) {
-      if (error instanceof UnauthorizedError || (error as { status?: number }).status === 503) throw error;
+      // Ours already say what happened (a 401 reason, or the JWKS endpoint being unreachable: 503).
+      if (error instanceof AppError) throw error;
       throw new UnauthorizedError(describeJwtError(error));
     }
     this.checkLifetime(payload);

@@ -1,33 +1,52 @@
 /**
- * Domain errors carry an HTTP status and a stable machine-readable code; the global filter is the
- * only place that turns them into responses. Messages must be safe to show to the caller: no
- * secrets, no internals.
+ * Domain errors carry a stable machine-readable `code`, a `kind` (what went wrong, in domain terms)
+ * and safe facts; `error-http.ts` is the one table that turns a kind into an HTTP status, headers
+ * and body, and the global filter only renders what it says. Messages must be safe to show to the
+ * caller: no secrets, no internals.
  */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'unavailable';
+
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
 export abstract class AppError extends Error {
-  abstract readonly status: number;
+  abstract readonly kind: ErrorKind;
   abstract readonly code: string;
-  /** Extra response headers, e.g. Retry-After. */
-  readonly headers: Record<string, string> = {};
-  /** Extra fields merged into the response body. */
-  readonly extra: Record<string, unknown> = {};
+  /** Safe facts merged into the response body (`errors`, `reason`, `dependency`...). */
+  readonly details: Record<string, unknown> = {};
+  /** How long the caller should wait before trying again (Retry-After), when that is known. */
+  retryAfterSeconds?: number;
+  /** The text the caller reads, when it differs from the (log-facing) `message`. */
+  protected clientMessage?: string;
+
+  get publicMessage(): string {
+    return this.clientMessage ?? this.message;
+  }
 }
 
 export class ValidationFailedError extends AppError {
-  readonly status = 400;
+  readonly kind = 'invalid';
   readonly code = 'validation_failed';
   constructor(readonly problems: FieldProblem[]) {
     super(`Invalid request: ${problems.map((p) => p.field).join(', ')}`);
-    this.extra.errors = problems;
+    this.details.errors = problems;
   }
 }
 
 export class BadRequestError extends AppError {
-  readonly status = 400;
+  readonly kind = 'invalid';
   constructor(
     readonly code: string,
     message: string,
@@ -37,16 +56,15 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  readonly status = 401;
+  readonly kind = 'unauthorized';
   readonly code = 'unauthorized';
   constructor(message = 'Authentication required') {
     super(message);
-    this.headers['WWW-Authenticate'] = 'Bearer';
   }
 }
 
 export class NotFoundError extends AppError {
-  readonly status = 404;
+  readonly kind = 'not_found';
   readonly code = 'not_found';
   constructor(message = 'Not found') {
     super(message);
@@ -54,7 +72,7 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  readonly status = 409;
+  readonly kind = 'conflict';
   constructor(
     readonly code: string,
     message: string,
@@ -64,29 +82,29 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  readonly status = 429;
+  readonly kind = 'rate_limited';
+  override readonly retryAfterSeconds: number;
   constructor(
-    readonly retryAfterSeconds: number,
+    retryAfterSeconds: number,
     readonly code = 'rate_limited',
     message = 'Too many requests',
   ) {
     super(message);
-    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
-    this.extra.retry_after = Math.max(1, Math.ceil(retryAfterSeconds));
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 
 /** A dependency (database, Vault, Telegram, broker) cannot serve the request right now. */
 export class DependencyUnavailableError extends AppError {
-  readonly status = 503;
-  readonly code = 'dependency_unavailable';
+  readonly kind = 'unavailable';
+  readonly code: string = 'dependency_unavailable';
   constructor(
     readonly dependency: string,
     message: string,
     retryAfterSeconds = 5,
   ) {
     super(message);
-    this.headers['Retry-After'] = String(retryAfterSeconds);
-    this.extra.dependency = dependency;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.details.dependency = dependency;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError } from '../../common/errors/app-error';
+import { NotFoundError, type ErrorKind } from '../../common/errors/app-error';
 import { EmulatorControlError, type TelegramEmulator } from '../emulator';
 import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
 import { SessionStateError, TelegramRejectedError } from '../telegram.errors';
@@ -8,15 +8,15 @@ import { AccountsRepository } from './accounts.repository';
 import { normalizePhone } from './phone';
 import { SessionSecrets } from './session-secrets';
 
-const SCAN_FAILURES: Record<string, { status: number; message: string }> = {
+const SCAN_FAILURES: Record<string, { kind: ErrorKind; message: string }> = {
   AUTH_TOKEN_EXPIRED: {
-    status: 410,
+    kind: 'gone',
     message: 'The QR code shown has expired; poll the QR login for a fresh one, then scan again',
   },
-  AUTH_TOKEN_ALREADY_ACCEPTED: { status: 409, message: 'This QR code was already scanned' },
-  AUTH_TOKEN_INVALID: { status: 400, message: 'The emulator does not know this QR code' },
+  AUTH_TOKEN_ALREADY_ACCEPTED: { kind: 'conflict', message: 'This QR code was already scanned' },
+  AUTH_TOKEN_INVALID: { kind: 'invalid', message: 'The emulator does not know this QR code' },
   PHONE_NUMBER_INVALID: {
-    status: 400,
+    kind: 'invalid',
     message: 'No emulated Telegram user has this phone (use 99966XYYYY, X = DC 1–3)',
   },
 };
@@ -66,7 +66,7 @@ export class EmulatorControlService {
       const failure = error instanceof EmulatorControlError ? SCAN_FAILURES[error.reason] : undefined;
       if (!failure || !(error instanceof EmulatorControlError)) throw error;
       throw new TelegramRejectedError(
-        failure.status,
+        failure.kind,
         error.reason.toLowerCase(),
         failure.message,
         error.reason,

@@ -70,7 +70,7 @@ describe('TelegramCredentialsProvider', () => {
     expect(await provider.get()).toBeUndefined();
     const error = await provider.require().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TelegramCredentialsMissingError);
-    expect(error).toMatchObject({ status: 503, code: 'telegram_not_configured' });
+    expect(error).toMatchObject({ kind: 'unavailable', code: 'telegram_not_configured' });
     expect((error as Error).message).toContain('TELEGRAM_API_ID');
     expect((error as Error).message).toContain('secret/data/integrations/telegram');
   });

@@ -20,7 +20,7 @@ export interface TelegramApiCredentials {
 
 /** No TELEGRAM_API_ID/TELEGRAM_API_HASH, and no Vault KV secret holding them: Telegram cannot be used. */
 export class TelegramCredentialsMissingError extends AppError {
-  readonly status = 503;
+  readonly kind = 'unavailable';
   readonly code = 'telegram_not_configured';
 
   constructor(kvPath?: string) {
@@ -28,7 +28,7 @@ export class TelegramCredentialsMissingError extends AppError {
       'Telegram API credentials are not configured: set TELEGRAM_API_ID and TELEGRAM_API_HASH' +
         (kvPath ? ` or store {api_id, api_hash} in Vault at ${kvPath}` : ''),
     );
-    this.extra.dependency = 'telegram';
+    this.details.dependency = 'telegram';
   }
 }
 

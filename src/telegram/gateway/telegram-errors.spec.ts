@@ -1,5 +1,6 @@
 import { Api, errors } from 'telegram';
 import { AppError, ConflictError } from '../../common/errors/app-error';
+import { httpResponseOf } from '../../common/errors/error-http';
 import {
   TelegramFloodWaitError,
   TelegramNotConfiguredError,
@@ -14,6 +15,16 @@ import {
   TelegramCallTimeoutError,
   toDomainError,
 } from './telegram-errors';
+
+/** What the one error table makes of a domain error: status, headers and the body's extra fields. */
+function http(error: AppError | undefined): {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+} {
+  if (!error) throw new Error('no domain error');
+  return httpResponseOf(error, 'request-id');
+}
 
 /** The error GramJS raises for an rpc_error answer, built exactly as MTProtoSender does. */
 function rpc(
@@ -41,9 +52,12 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
       ),
     );
     expect(error).toBeInstanceOf(TelegramFloodWaitError);
-    expect(error).toMatchObject({ status: 429, code: 'telegram_flood_wait', seconds: 120 });
-    expect(error?.headers).toEqual({ 'Retry-After': '120' });
-    expect(error?.extra).toMatchObject({ retry_after: 120 });
+    expect(error).toMatchObject({ code: 'telegram_flood_wait', seconds: 120 });
+    expect(http(error)).toMatchObject({
+      status: 429,
+      headers: { 'Retry-After': '120' },
+      body: { retry_after: 120 },
+    });
   });
 
   it.each([
@@ -51,7 +65,9 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
     ['SLOWMODE_WAIT_7', 7],
     ['FLOOD_PREMIUM_WAIT_5', 5],
   ])('%s is a flood wait too (%i s)', (message, seconds) => {
-    expect(classifyTelegramError(rpc(420, message))).toMatchObject({ status: 429, seconds });
+    const error = classifyTelegramError(rpc(420, message));
+    expect(error).toMatchObject({ seconds });
+    expect(http(error).status).toBe(429);
   });
 
   it.each([
@@ -67,8 +83,9 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
   ])('%s (%i) → %i with code = the reason in lower case', (message, rpcCode, status) => {
     const error = classifyTelegramError(rpc(rpcCode, message, signIn));
     expect(error).toBeInstanceOf(TelegramRejectedError);
-    expect(error).toMatchObject({ status, code: message.toLowerCase(), reason: message });
-    expect(error?.extra).toEqual({ reason: message });
+    expect(error).toMatchObject({ code: message.toLowerCase(), reason: message });
+    expect(error?.details).toEqual({ reason: message });
+    expect(http(error).status).toBe(status);
     // Fixed texts: nothing from the request (phone, code) is echoed.
     expect(error?.message).not.toContain('9996611234');
     expect(error?.message).not.toContain('11111');
@@ -89,7 +106,8 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
   ])('%s → the session is revoked (reason kept)', (reason) => {
     const error = classifyTelegramError(rpc(401, reason));
     expect(error).toBeInstanceOf(TelegramSessionRevokedError);
-    expect(error).toMatchObject({ status: 409, code: 'telegram_session_revoked', reason, duplicated: false });
+    expect(error).toMatchObject({ code: 'telegram_session_revoked', reason, duplicated: false });
+    expect(http(error).status).toBe(409);
   });
 
   it('AUTH_KEY_DUPLICATED (406) → the session is dead, a new login is needed', () => {
@@ -115,8 +133,8 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
   ])('%i %s → 503 telegram unavailable (server_error)', (code, message) => {
     const error = classifyTelegramError(rpc(code, message));
     expect(error).toBeInstanceOf(TelegramUnavailableError);
-    expect(error).toMatchObject({ status: 503, code: 'dependency_unavailable', reason: 'server_error' });
-    expect(error?.extra).toMatchObject({ dependency: 'telegram' });
+    expect(error).toMatchObject({ code: 'dependency_unavailable', reason: 'server_error' });
+    expect(http(error)).toMatchObject({ status: 503, body: { dependency: 'telegram' } });
   });
 
   it('API_ID_INVALID → 503 telegram_not_configured', () => {
@@ -124,22 +142,19 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
   });
 
   it('unknown 400s keep their reason; odd texts become TELEGRAM_ERROR', () => {
-    expect(classifyTelegramError(rpc(400, 'USERNAME_INVALID'))).toMatchObject({
-      status: 400,
-      code: 'username_invalid',
-    });
-    expect(classifyTelegramError(rpc(403, 'some text with +9996611234'))).toMatchObject({
-      status: 422,
-      code: 'telegram_error',
-      reason: 'TELEGRAM_ERROR',
-    });
+    const unknown = classifyTelegramError(rpc(400, 'USERNAME_INVALID'));
+    expect(unknown).toMatchObject({ code: 'username_invalid' });
+    expect(http(unknown).status).toBe(400);
+    const odd = classifyTelegramError(rpc(403, 'some text with +9996611234'));
+    expect(odd).toMatchObject({ code: 'telegram_error', reason: 'TELEGRAM_ERROR' });
+    expect(http(odd).status).toBe(422);
   });
 
   it('our own timeout → 503 with reason timeout', () => {
     const error = classifyTelegramError(new TelegramCallTimeoutError('auth.SignIn', 15000));
     expect(error).toBeInstanceOf(TelegramUnavailableError);
     expect(error).toMatchObject({ reason: 'timeout', message: expect.stringContaining('15000 ms') });
-    expect(error?.headers['Retry-After']).toBeDefined();
+    expect(http(error).headers['Retry-After']).toBeDefined();
   });
 
   it.each([
@@ -149,7 +164,8 @@ describe('classifyTelegramError: GramJS errors → domain errors, in one place',
     Object.assign(new Error('connect ECONNREFUSED 149.154.167.51:443'), { code: 'ECONNREFUSED' }),
     'Maximum reconnection retries reached. Aborting!',
   ])('transport failure %p → 503 network', (failure) => {
-    expect(classifyTelegramError(failure)).toMatchObject({ status: 503, reason: 'network' });
+    expect(classifyTelegramError(failure)).toMatchObject({ reason: 'network' });
+    expect(http(classifyTelegramError(failure)).status).toBe(503);
   });
 
   it('leaves our own bugs alone (they stay 500) and passes domain errors through', () => {

@@ -1,5 +1,5 @@
 import { errors } from 'telegram';
-import { AppError } from '../../common/errors/app-error';
+import { AppError, type ErrorKind } from '../../common/errors/app-error';
 import {
   REVOKED_REASONS,
   TelegramFloodWaitError,
@@ -30,45 +30,45 @@ export class TelegramCallTimeoutError extends Error {
 }
 
 interface Rejection {
-  status: number;
+  kind: ErrorKind;
   message: string;
 }
 
 /** What the caller sent was wrong, or Telegram refuses it: 4xx with the reason as `code`. */
 const REJECTIONS: Record<string, Rejection> = {
-  PHONE_NUMBER_INVALID: { status: 400, message: 'Telegram says the phone number is invalid' },
-  PHONE_NUMBER_BANNED: { status: 422, message: 'This phone number is banned from Telegram' },
+  PHONE_NUMBER_INVALID: { kind: 'invalid', message: 'Telegram says the phone number is invalid' },
+  PHONE_NUMBER_BANNED: { kind: 'unprocessable', message: 'This phone number is banned from Telegram' },
   PHONE_NUMBER_FLOOD: {
-    status: 422,
+    kind: 'unprocessable',
     message: 'Telegram refuses more login codes for this phone number for now; try again later',
   },
   PHONE_NUMBER_UNOCCUPIED: {
-    status: 422,
+    kind: 'unprocessable',
     message: 'No Telegram account uses this phone number (signing up is not supported here)',
   },
-  PHONE_CODE_INVALID: { status: 400, message: 'The login code is wrong; check it and try again' },
-  PHONE_CODE_EMPTY: { status: 400, message: 'The login code is missing' },
+  PHONE_CODE_INVALID: { kind: 'invalid', message: 'The login code is wrong; check it and try again' },
+  PHONE_CODE_EMPTY: { kind: 'invalid', message: 'The login code is missing' },
   PHONE_CODE_EXPIRED: {
-    status: 400,
+    kind: 'invalid',
     message: 'The login code has expired; request a new one by sending the phone number alone',
   },
-  PHONE_CODE_HASH_EMPTY: { status: 400, message: 'The login was not started; request a code first' },
+  PHONE_CODE_HASH_EMPTY: { kind: 'invalid', message: 'The login was not started; request a code first' },
   PASSWORD_HASH_INVALID: {
-    status: 400,
+    kind: 'invalid',
     message: 'The two-step verification password is wrong; check it and try again',
   },
-  PASSWORD_EMPTY: { status: 400, message: 'The two-step verification password is missing' },
-  SRP_ID_INVALID: { status: 400, message: 'The password check was interrupted; send the password again' },
+  PASSWORD_EMPTY: { kind: 'invalid', message: 'The two-step verification password is missing' },
+  SRP_ID_INVALID: { kind: 'invalid', message: 'The password check was interrupted; send the password again' },
   SRP_PASSWORD_CHANGED: {
-    status: 400,
+    kind: 'invalid',
     message: 'The two-step verification password was changed meanwhile; send the new one',
   },
   AUTH_TOKEN_EXPIRED: {
-    status: 410,
+    kind: 'gone',
     message: 'The QR login token has expired; poll the QR login for a fresh one',
   },
-  AUTH_TOKEN_INVALID: { status: 400, message: 'The QR login token is not valid' },
-  AUTH_TOKEN_ALREADY_ACCEPTED: { status: 409, message: 'The QR login token was already used' },
+  AUTH_TOKEN_INVALID: { kind: 'invalid', message: 'The QR login token is not valid' },
+  AUTH_TOKEN_ALREADY_ACCEPTED: { kind: 'conflict', message: 'The QR login token was already used' },
 };
 
 const API_CREDENTIAL_ERRORS = new Set(['API_ID_INVALID', 'API_ID_PUBLISHED_FLOOD']);
@@ -118,7 +118,7 @@ function fromRpcError(error: errors.RPCError): AppError {
   }
   const rejection = REJECTIONS[reason];
   if (rejection) {
-    return new TelegramRejectedError(rejection.status, reason.toLowerCase(), rejection.message, reason);
+    return new TelegramRejectedError(rejection.kind, reason.toLowerCase(), rejection.message, reason);
   }
   if (API_CREDENTIAL_ERRORS.has(reason)) {
     return new TelegramNotConfiguredError(
@@ -133,14 +133,14 @@ function fromRpcError(error: errors.RPCError): AppError {
   if (status === 401 || reason.startsWith('AUTH_KEY_')) return new TelegramSessionRevokedError(reason);
   if (status === 400) {
     return new TelegramRejectedError(
-      400,
+      'invalid',
       reason.toLowerCase(),
       `Telegram rejected the request (${reason})`,
       reason,
     );
   }
   return new TelegramRejectedError(
-    422,
+    'unprocessable',
     reason.toLowerCase(),
     `Telegram refused the request (${reason})`,
     reason,

@@ -110,7 +110,7 @@ describe('TelegramGateway over the emulator', () => {
     const failure = await gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe()).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(failure).toBeInstanceOf(TelegramUnavailableError);
-    expect(failure).toMatchObject({ reason: 'timeout', status: 503 });
+    expect(failure).toMatchObject({ reason: 'timeout', kind: 'unavailable' });
     expect(gateway.liveClients).toBe(0);
 
     // A new connection that never completes is bounded too.

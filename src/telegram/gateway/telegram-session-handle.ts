@@ -45,7 +45,7 @@ function userInfo(user: Api.TypeUser | undefined): TelegramUserInfo {
 function fromAuthorization(auth: Api.auth.TypeAuthorization): TelegramUserInfo {
   if (auth instanceof Api.auth.AuthorizationSignUpRequired) {
     throw new TelegramRejectedError(
-      422,
+      'unprocessable',
       'phone_number_unoccupied',
       'No Telegram account uses this phone number (signing up is not supported here)',
       'PHONE_NUMBER_UNOCCUPIED',
