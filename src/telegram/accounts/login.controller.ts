@@ -10,7 +10,8 @@ import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator'
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { ConnectAccountDto, LoginResponseDto, SessionIdParamDto } from './accounts.dto';
-import { LoginService } from './login.service';
+import { PhoneLoginService } from './phone-login.service';
+import { QrLoginService } from './qr-login.service';
 
 @ApiEndpoint('telegram-accounts')
 @ApiConflictResponse({
@@ -20,7 +21,10 @@ import { LoginService } from './login.service';
 @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending login expired (`login_expired`)' })
 @Controller('api/v1/telegram')
 export class LoginController {
-  constructor(private readonly login: LoginService) {}
+  constructor(
+    private readonly phoneLogin: PhoneLoginService,
+    private readonly qrLogin: QrLoginService,
+  ) {}
 
   @Post('connect')
   @HttpCode(200)
@@ -42,7 +46,7 @@ export class LoginController {
     description: 'Telegram refuses this phone number',
   })
   connect(@CurrentUser() user: AuthUser, @Body() body: ConnectAccountDto): Promise<LoginResponseDto> {
-    return this.login.connect(user.id, body);
+    return this.phoneLogin.connect(user.id, body);
   }
 
   @Get('qr-code')
@@ -55,7 +59,7 @@ export class LoginController {
   })
   @ApiOkResponse({ type: LoginResponseDto })
   startQr(@CurrentUser() user: AuthUser): Promise<LoginResponseDto> {
-    return this.login.startQr(user.id);
+    return this.qrLogin.start(user.id);
   }
 
   @Get('qr-code/:session_id')
@@ -68,6 +72,6 @@ export class LoginController {
   })
   @ApiOkResponse({ type: LoginResponseDto })
   pollQr(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<LoginResponseDto> {
-    return this.login.pollQr(user.id, params.session_id);
+    return this.qrLogin.poll(user.id, params.session_id);
   }
 }
