@@ -29,10 +29,11 @@ export interface StepRecord {
 /**
  * How long a transition keeps trying when PostgreSQL drops mid-commit. Telegram has usually acted
  * already (a code sent, a sign-in accepted): a short blip should still end in the state Telegram is
- * in, not a 503 and a lost step. Back-off 100 ms, doubling.
+ * in, not a 503 and a lost step. Back-off from 100 ms, doubling up to 500 ms.
  */
 const COMMIT_RETRY_MS = 3000;
 const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 500;
 
 /**
  * The one place a session's state changes. Each transition runs the repository's named change and
@@ -306,13 +307,11 @@ export class SessionTransitions {
     const auditId = randomUUID();
     const deadline = Date.now() + COMMIT_RETRY_MS;
     let delay = FIRST_RETRY_DELAY_MS;
+    let failedBefore = false;
     let committedBefore = false;
     for (;;) {
       try {
-        if (
-          committedBefore ||
-          (delay > FIRST_RETRY_DELAY_MS && (await this.audit.wasWritten(userId, auditId)))
-        ) {
+        if (committedBefore || (failedBefore && (await this.audit.wasWritten(userId, auditId)))) {
           // The earlier COMMIT landed although its answer was lost: that is the stored state.
           committedBefore = true;
           const stored = await this.accounts.findForUser(userId, rowId);
@@ -333,12 +332,13 @@ export class SessionTransitions {
         return stored;
       } catch (error) {
         if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline) throw error;
+        failedBefore = true;
         this.logger.warn(
           { session_id: rowId, retry_in_ms: delay },
           'PostgreSQL was lost during a session state change; trying again',
         );
         await sleep(delay);
-        delay *= 2;
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
   }
