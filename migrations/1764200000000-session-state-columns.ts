@@ -36,7 +36,7 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 
 /**
  * A session's state moves out of the `session_metadata` JSONB bag into typed columns: `status`
- * (CHECK over the documented states, NOT NULL), `login_method`, `telegram_user_id BIGINT`, the
+ * (CHECK over the documented states, NOT NULL, DEFAULT 'connected' like is_active's TRUE), `login_method`, `telegram_user_id BIGINT`, the
  * profile, `dc_id`, `last_error`, and the instants of the lifecycle. Each row is backfilled from its
  * bag (a value that does not parse becomes NULL; a row without a known status becomes `connected`
  * when active, else `disconnected`), and the moved keys are removed from the bag, so there is one
@@ -109,6 +109,9 @@ export class SessionStateColumns1764200000000 implements MigrationInterface {
       [MOVED_KEYS],
     );
 
+    // The service always names the state; the default serves rows inserted by hand (scripts,
+    // tests) the way `is_active DEFAULT TRUE` does: a row holding just a session is a connected one.
+    await q.query(`ALTER TABLE telegram_sessions ALTER COLUMN status SET DEFAULT 'connected'`);
     await q.query(`ALTER TABLE telegram_sessions ALTER COLUMN status SET NOT NULL`);
     await q.query(
       `ALTER TABLE telegram_sessions ADD CONSTRAINT chk_telegram_sessions_status CHECK ("status" IN (${STATUSES}))`,

@@ -64,7 +64,8 @@ export class TelegramSessionEntity extends BaseEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 
-  @Column({ type: 'varchar', length: 20 })
+  /** The service always sets it; the default (like is_active's) is for rows inserted by hand. */
+  @Column({ type: 'varchar', length: 20, default: 'connected' })
   status!: SessionStatus;
 
   @Column({ name: 'login_method', type: 'varchar', length: 20, nullable: true })
