@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
+import { toSessionMetadata, type SessionState } from '../src/telegram/accounts/session-metadata';
 import { ECHO_BODY_SCHEMA, echoResponse, type EchoBody } from './lib/echo';
 import { serveChild, type RawStartMessage } from './lib/protocol';
 
@@ -13,8 +14,23 @@ interface SessionRow {
   updated_at: Date;
   user_id: number;
   phone: string | null;
-  session_metadata: Record<string, unknown>;
   is_active: boolean;
+  status: SessionState['status'];
+  login_method: SessionState['loginMethod'];
+  telegram_user_id: string | null;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  dc_id: number | null;
+  code_via_app: boolean | null;
+  login_expires_at: Date | null;
+  qr_expires_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  connected_at: Date | null;
+  last_connected_at: Date | null;
+  disconnected_at: Date | null;
+  revoked_at: Date | null;
 }
 
 declare module 'fastify' {
@@ -64,7 +80,25 @@ serveChild<RawStartMessage>(async (settings) => {
       updated_at: row.updated_at.toISOString(),
       user_id: row.user_id,
       phone: row.phone,
-      session_metadata: row.session_metadata,
+      // The same mapping as the service: session_metadata built from the state columns.
+      session_metadata: toSessionMetadata({
+        status: row.status,
+        loginMethod: row.login_method,
+        telegramUserId: row.telegram_user_id,
+        username: row.username,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        dcId: row.dc_id,
+        codeViaApp: row.code_via_app,
+        loginExpiresAt: row.login_expires_at,
+        qrExpiresAt: row.qr_expires_at,
+        lastError: row.last_error,
+        lastErrorAt: row.last_error_at,
+        connectedAt: row.connected_at,
+        lastConnectedAt: row.last_connected_at,
+        disconnectedAt: row.disconnected_at,
+        revokedAt: row.revoked_at,
+      }),
       is_active: row.is_active,
     }));
   });

@@ -12,13 +12,15 @@ describe('GET /api/v1/telegram/accounts', () => {
     status = 'connected',
   ): Promise<string> {
     const [row] = await db.query<{ id: string }>(
-      `INSERT INTO telegram_sessions (user_id, phone, session_data, session_metadata, is_active)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      `INSERT INTO telegram_sessions (user_id, phone, session_data, session_metadata, status, is_active)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [
         userId,
         phone,
         { cipher: 'local-aes-256-gcm', key_version: 1, ciphertext: 'b64-opaque' },
-        { status },
+        // A key the service never wrote: the response must not pass it through.
+        { note: 'not part of the contract' },
+        status,
         isActive,
       ],
     );
@@ -93,10 +95,7 @@ describe('GET /api/v1/telegram/accounts', () => {
       [id],
     );
     await new Promise((r) => setTimeout(r, 20));
-    await db.query(
-      `UPDATE telegram_sessions SET session_metadata = '{"status":"disconnected"}' WHERE id = $1`,
-      [id],
-    );
+    await db.query(`UPDATE telegram_sessions SET status = 'disconnected' WHERE id = $1`, [id]);
     const [after] = await db.query<{ updated_at: Date }>(
       'SELECT updated_at FROM telegram_sessions WHERE id = $1',
       [id],

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bearer, startTestApp, type TestApp } from './support/app';
-import { startOwnPostgres, type OwnPostgres } from './support/own-postgres';
+import { startControlledPostgres, type ControlledPostgres } from './support/embedded-postgres-process';
 
 /**
  * hardening #7: with PostgreSQL frozen (SIGSTOP), requests on pooled connections hung 23–25 s
@@ -7,11 +10,12 @@ import { startOwnPostgres, type OwnPostgres } from './support/own-postgres';
  * the connect timeout. Every query is now bounded on the client side too.
  */
 describe('hardening #7: database calls are bounded on the client side', () => {
-  let pg: OwnPostgres;
+  let pg: ControlledPostgres;
   let t: TestApp;
+  const root = mkdtempSync(join(tmpdir(), 'freeze-pg-'));
 
   beforeAll(async () => {
-    pg = await startOwnPostgres();
+    pg = await startControlledPostgres(join(root, 'pg'), 'freeze_test');
     t = await startTestApp(pg.url, {
       MIGRATIONS_RUN: 'true',
       DATABASE_POOL_SIZE: '3',
@@ -23,7 +27,8 @@ describe('hardening #7: database calls are bounded on the client side', () => {
   }, 120_000);
   afterAll(async () => {
     await t?.close().catch(() => undefined);
-    await pg?.destroy();
+    await pg?.close();
+    rmSync(root, { recursive: true, force: true });
   });
 
   const list = (user: number) =>

@@ -35,7 +35,7 @@ describe('structured logging', () => {
     });
     expect(res.statusCode).toBe(200);
     const lines = t.logs().filter((l) => l.request_id === 'trace-79');
-    const service = lines.find((l) => l.logger === 'LoginService');
+    const service = lines.find((l) => l.logger === 'PhoneLoginService');
     expect(service).toMatchObject({ user_id: 79, message: 'Telegram login code sent' });
     const completion = lines.find((l) => l.status_code === 200);
     expect(completion).toMatchObject({ user_id: 79, method: 'POST', path: '/api/v1/telegram/connect' });

@@ -206,11 +206,10 @@ describe('Telegram login by phone code (POST /api/v1/telegram/connect)', () => {
     const sent = await connect(106, { phone: '+9996611237' });
     const sessionId = sent.json().session_id as string;
     await collectSecrets(sessionId);
-    await world.db.query(
-      `UPDATE telegram_sessions SET session_metadata = jsonb_set(session_metadata, '{login_expires_at}', to_jsonb($2::text))
-       WHERE id = $1`,
-      [sessionId, new Date(Date.now() - 1000).toISOString()],
-    );
+    await world.db.query('UPDATE telegram_sessions SET login_expires_at = $2 WHERE id = $1', [
+      sessionId,
+      new Date(Date.now() - 1000).toISOString(),
+    ]);
     const late = await connect(106, { phone: '+9996611237', code: '11111' });
     expect(late.statusCode).toBe(410);
     expect(late.json()).toMatchObject({ code: 'login_expired' });

@@ -6,6 +6,7 @@ import { dataSourceOptions, type DatabaseConnectionSettings } from '../../src/da
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../src/database/migrator';
 import { AccountsRepository } from '../../src/telegram/accounts/accounts.repository';
+import { LISTED_COLUMNS } from '../../src/telegram/accounts/listed-session';
 import { TelegramSessionEntity } from '../../src/telegram/accounts/telegram-session.entity';
 
 /** The user whose accounts the benchmark lists, and how many active accounts it has. */
@@ -14,7 +15,7 @@ export const BENCH_USER_ACCOUNTS = 20;
 
 /** The accounts query the repository sends (checked at start), which the raw server sends too. */
 export const ACCOUNTS_SQL =
-  'SELECT id, created_at, updated_at, user_id, phone, session_metadata, is_active FROM telegram_sessions ' +
+  `SELECT ${LISTED_COLUMNS.join(', ')} FROM telegram_sessions ` +
   'WHERE user_id = $1 AND is_active ORDER BY created_at DESC, id DESC';
 
 export interface PostgresServer {
@@ -140,13 +141,15 @@ export async function migrateAndSeed(settings: DatabaseConnectionSettings): Prom
 async function seed(dataSource: DataSource): Promise<void> {
   // users 1..51: user 1 has 20 active + 5 inactive accounts, every other user 8 active + 2 inactive.
   await dataSource.query(
-    `INSERT INTO telegram_sessions (user_id, phone, session_data, session_metadata, is_active, created_at, updated_at)
+    `INSERT INTO telegram_sessions (user_id, phone, session_data, status, login_method, telegram_user_id,
+                                    username, first_name, dc_id, connected_at, last_connected_at,
+                                    is_active, created_at, updated_at)
      SELECT u, '+1555' || lpad((u * 100 + i)::text, 7, '0'),
             jsonb_build_object('cipher', 'aes-256-gcm', 'key', 'local', 'key_version', 1,
                                'ciphertext', repeat(md5(u::text || '-' || i::text), 12)),
-            jsonb_build_object('status', CASE WHEN i <= active THEN 'connected' ELSE 'disconnected' END,
-                               'telegram_user_id', (100200300 + u * 100 + i)::text,
-                               'username', 'user' || u || '_' || i, 'first_name', 'Bench', 'dc_id', 2),
+            CASE WHEN i <= active THEN 'connected' ELSE 'disconnected' END, 'phone_code',
+            100200300 + u * 100 + i, 'user' || u || '_' || i, 'Bench', 2,
+            now() - make_interval(mins => i * 7), now() - make_interval(mins => i * 3),
             i <= active,
             now() - make_interval(mins => i * 7),
             now() - make_interval(mins => i * 3)

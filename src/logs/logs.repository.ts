@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { IntegrationLogEntity, type LogStatus } from './integration-log.entity';
 import type { LogCursor } from './log-cursor';
@@ -18,6 +18,8 @@ export interface LogRow extends IntegrationLogEntity {
 }
 
 export interface NewLogRow {
+  /** Set by callers that must later tell whether the row was committed; else PostgreSQL's default. */
+  id?: string;
   userId: number;
   integrationType: string;
   action: string;
@@ -53,9 +55,20 @@ export class LogsRepository {
     @InjectRepository(IntegrationLogEntity) private readonly logs: Repository<IntegrationLogEntity>,
   ) {}
 
-  async insert(row: NewLogRow): Promise<void> {
+  /** Inserts the row, with the transaction's EntityManager when given (it then commits or rolls back with it). */
+  async insert(row: NewLogRow, tx?: EntityManager): Promise<void> {
     // TypeORM's insert type cannot express an arbitrary JSONB object; the column is jsonb.
-    await this.logs.insert(row as QueryDeepPartialEntity<IntegrationLogEntity>);
+    const values = row as QueryDeepPartialEntity<IntegrationLogEntity>;
+    await (tx ? tx.insert(IntegrationLogEntity, values) : this.logs.insert(values));
+  }
+
+  /** Whether the user's row with this id exists (a commit whose answer was lost did land). */
+  async exists(userId: number, id: string): Promise<boolean> {
+    const rows: unknown[] = await this.logs.query(
+      'SELECT 1 FROM integration_logs WHERE id = $1 AND user_id = $2',
+      [id, userId],
+    );
+    return rows.length > 0;
   }
 
   async page(filter: LogFilter, limit: number, offset: number, after?: LogCursor): Promise<LogRow[]> {

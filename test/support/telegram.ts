@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Env } from '../../src/config/env';
 import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
+import { toSessionMetadata, type SessionState } from '../../src/telegram/accounts/session-metadata';
 import { isSecretEnvelope, SECRET_CIPHER, type SecretCipher } from '../../src/vault';
 import { bearer, startTestApp, type TestApp } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -109,32 +110,51 @@ export async function storedSession(
   };
 }
 
-export async function sessionRow(
-  db: TestDatabase,
-  sessionId: string,
-): Promise<{
+export interface StoredSessionRow {
   user_id: number;
   phone: string | null;
   session_data: Record<string, unknown>;
+  /** Built from the state columns by the service's own mapper: what the API would answer. */
   session_metadata: Record<string, unknown>;
   is_active: boolean;
-}> {
-  const [row] = await db.query<{
-    user_id: number;
-    phone: string | null;
-    session_data: Record<string, unknown>;
-    session_metadata: Record<string, unknown>;
-    is_active: boolean;
-  }>(
-    'SELECT user_id, phone, session_data, session_metadata, is_active FROM telegram_sessions WHERE id = $1',
-    [sessionId],
-  );
-  return row;
+}
+
+/** A row as stored, its state columns read back through the service's mapper (toSessionMetadata). */
+export async function sessionRow(db: TestDatabase, sessionId: string): Promise<StoredSessionRow> {
+  const [row] = await db.query('SELECT * FROM telegram_sessions WHERE id = $1', [sessionId]);
+  if (!row) return row;
+  const state: SessionState = {
+    status: row.status as SessionState['status'],
+    loginMethod: row.login_method as SessionState['loginMethod'],
+    telegramUserId: row.telegram_user_id as string | null,
+    username: row.username as string | null,
+    firstName: row.first_name as string | null,
+    lastName: row.last_name as string | null,
+    dcId: row.dc_id as number | null,
+    codeViaApp: row.code_via_app as boolean | null,
+    loginExpiresAt: row.login_expires_at as Date | null,
+    qrExpiresAt: row.qr_expires_at as Date | null,
+    lastError: row.last_error as string | null,
+    lastErrorAt: row.last_error_at as Date | null,
+    connectedAt: row.connected_at as Date | null,
+    lastConnectedAt: row.last_connected_at as Date | null,
+    disconnectedAt: row.disconnected_at as Date | null,
+    revokedAt: row.revoked_at as Date | null,
+  };
+  return {
+    user_id: row.user_id as number,
+    phone: row.phone as string | null,
+    session_data: row.session_data as Record<string, unknown>,
+    session_metadata: { ...toSessionMetadata(state) },
+    is_active: row.is_active as boolean,
+  };
 }
 
 /** Every text column of both tables, as one string (for "this secret never appears in plaintext" checks). */
 export async function plaintextColumns(db: TestDatabase): Promise<string> {
-  const sessions = await db.query('SELECT id, phone, session_metadata::text AS m FROM telegram_sessions');
+  const sessions = await db.query(
+    `SELECT (to_jsonb(s) - 'session_data')::text AS columns FROM telegram_sessions s`,
+  );
   const logs = await db.query(
     'SELECT action, status, details::text AS d, error_message FROM integration_logs',
   );

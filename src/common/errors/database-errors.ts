@@ -14,6 +14,9 @@ const CONNECTION_MESSAGES = [
   'Connection is not established',
   'connect ECONNREFUSED',
   'Query read timeout',
+  // TypeORM releases a transaction's query runner when its connection errors (the server went away
+  // mid-transaction); the transaction's next statement then fails with this.
+  'Query runner already released',
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {

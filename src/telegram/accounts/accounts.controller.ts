@@ -4,12 +4,16 @@ import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator'
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { AccountResponseDto, ListAccountsQueryDto, SessionIdParamDto } from './accounts.dto';
+import { AccountLifecycleService } from './account-lifecycle.service';
 import { AccountsService } from './accounts.service';
 
 @ApiEndpoint('telegram-accounts')
 @Controller('api/v1/telegram/accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly lifecycle: AccountLifecycleService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -42,7 +46,7 @@ export class AccountsController {
   })
   @ApiOkResponse({ type: AccountResponseDto, description: 'The account, now `disconnected`' })
   disconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
-    return this.accounts.disconnect(user.id, params.session_id);
+    return this.lifecycle.disconnect(user.id, params.session_id);
   }
 
   @Post(':session_id/reconnect')
@@ -61,6 +65,6 @@ export class AccountsController {
   })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Inactive session or login in progress' })
   reconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
-    return this.accounts.reconnect(user.id, params.session_id);
+    return this.lifecycle.reconnect(user.id, params.session_id);
   }
 }

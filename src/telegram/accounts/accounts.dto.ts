@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
-import {
-  SESSION_STATUSES,
-  type SessionMetadata,
-  type TelegramSessionEntity,
-} from './telegram-session.entity';
+import { toSessionMetadata, type SessionMetadata } from './session-metadata';
+import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
 
 export class ListAccountsQueryDto {
   @QueryBoolean({ description: 'Only accounts whose session is active', default: true })
@@ -70,7 +67,10 @@ export class AccountResponseDto {
   })
   is_active!: boolean;
 
-  /** Lists the returned fields explicitly, so a new secret column can never leak. */
+  /**
+   * Lists the returned fields explicitly, so a new secret column can never leak; `session_metadata`
+   * is built from the state columns key by key (session-metadata.ts), never passed through.
+   */
   static from(entity: TelegramSessionEntity): AccountResponseDto {
     return {
       id: entity.id,
@@ -78,7 +78,7 @@ export class AccountResponseDto {
       updated_at: entity.updatedAt.toISOString(),
       user_id: entity.userId,
       phone: entity.phone,
-      session_metadata: entity.sessionMetadata,
+      session_metadata: toSessionMetadata(entity),
       is_active: entity.isActive,
     };
   }

@@ -1,13 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountLifecycleService } from './account-lifecycle.service';
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { EmulatorControlController } from './emulator-control.controller';
 import { EmulatorControlService } from './emulator-control.service';
 import { LoginController } from './login.controller';
-import { LoginService } from './login.service';
+import { PendingLogins } from './pending-logins';
+import { PhoneLoginService } from './phone-login.service';
+import { QrLoginService } from './qr-login.service';
+import { QrRenderer } from './qr-renderer';
 import { SessionSecrets } from './session-secrets';
+import { SessionTransitions } from './session-transitions';
 import { TelegramAccountMetrics } from './telegram-account-metrics';
 import { TelegramAudit } from './telegram-audit';
 import { TelegramSessionEntity } from './telegram-session.entity';
@@ -30,8 +35,13 @@ export class TelegramAccountsModule {
       providers: [
         AccountsRepository,
         AccountsService,
-        LoginService,
+        AccountLifecycleService,
+        PendingLogins,
+        PhoneLoginService,
+        QrLoginService,
+        QrRenderer,
         SessionSecrets,
+        SessionTransitions,
         TelegramAudit,
         TelegramAccountMetrics,
         ...(options.emulator ? [EmulatorControlService] : []),

@@ -52,7 +52,7 @@ export class EmulatorControlService {
   async scanQr(userId: number, sessionId: string, phone: string): Promise<EmulatorScanQrResponseDto> {
     const row = await this.accounts.findForUser(userId, sessionId);
     if (!row) throw new NotFoundError('No such QR login');
-    if (row.sessionMetadata.status !== 'qr_pending') {
+    if (row.status !== 'qr_pending') {
       throw new SessionStateError(
         'qr_login_not_pending',
         'This session is not a QR login waiting for its scan',

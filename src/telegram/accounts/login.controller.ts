@@ -10,7 +10,8 @@ import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator'
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { ConnectAccountDto, LoginResponseDto, SessionIdParamDto } from './accounts.dto';
-import { LoginService } from './login.service';
+import { PhoneLoginService } from './phone-login.service';
+import { QrLoginService } from './qr-login.service';
 
 @ApiEndpoint('telegram-accounts')
 @ApiConflictResponse({
@@ -20,7 +21,10 @@ import { LoginService } from './login.service';
 @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending login expired (`login_expired`)' })
 @Controller('api/v1/telegram')
 export class LoginController {
-  constructor(private readonly login: LoginService) {}
+  constructor(
+    private readonly phoneLogin: PhoneLoginService,
+    private readonly qrLogin: QrLoginService,
+  ) {}
 
   @Post('connect')
   @HttpCode(200)
@@ -45,7 +49,7 @@ export class LoginController {
     description: 'Telegram refuses this phone number',
   })
   connect(@CurrentUser() user: AuthUser, @Body() body: ConnectAccountDto): Promise<LoginResponseDto> {
-    return this.login.connect(user.id, body);
+    return this.phoneLogin.connect(user.id, body);
   }
 
   @Get('qr-code')
@@ -61,7 +65,7 @@ export class LoginController {
     description: 'A pending QR login: the QR code to show and the `session_id` to poll',
   })
   startQr(@CurrentUser() user: AuthUser): Promise<LoginResponseDto> {
-    return this.login.startQr(user.id);
+    return this.qrLogin.start(user.id);
   }
 
   @Get('qr-code/:session_id')
@@ -77,6 +81,6 @@ export class LoginController {
     description: 'The QR login’s state: `pending` (with the current code), `2fa_required` or `success`',
   })
   pollQr(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<LoginResponseDto> {
-    return this.login.pollQr(user.id, params.session_id);
+    return this.qrLogin.poll(user.id, params.session_id);
   }
 }

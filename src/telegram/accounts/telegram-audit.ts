@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
-import { AuditLogService } from '../../logs/audit-log.service';
+import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 
 export type TelegramAction =
   'send_code' | 'sign_in' | 'check_password' | 'qr_export' | 'qr_login' | 'reconnect' | 'disconnect';
@@ -9,34 +10,39 @@ export type TelegramAction =
 export interface AuditFacts {
   session_id?: string;
   phone?: string | null;
-  dc_id?: number;
-  method?: string;
+  dc_id?: number | null;
+  method?: string | null;
   [fact: string]: unknown;
 }
 
-/** Facts as given; AuditLogService's sanitizer masks every `phone` (`+999*****34`) and drops secrets by key. */
+/** Facts as given, without empty ones; AuditLogService's sanitizer masks every `phone` and drops secrets by key. */
 function safeFacts(facts: AuditFacts): Record<string, unknown> {
-  const { phone, ...rest } = facts;
-  return phone ? { ...rest, phone } : rest;
+  return Object.fromEntries(
+    Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
 }
 
-/** Writes the Telegram actions to integration_logs through AuditLogService (which never throws). */
+/**
+ * The Telegram actions as integration_logs entries. `record` / `failed` write at once through
+ * AuditLogService (which never throws): for steps that change no state. Entries built with
+ * `entry` / `failureEntry` are written by SessionTransitions inside a state change's transaction.
+ */
 @Injectable()
 export class TelegramAudit {
   constructor(private readonly audit: AuditLogService) {}
 
-  record(
+  entry(
     userId: number,
     action: TelegramAction,
     status: 'success' | 'pending',
     facts: AuditFacts,
-  ): Promise<void> {
-    return this.audit.record({ userId, action, status, details: safeFacts(facts) });
+  ): AuditEntry {
+    return { userId, action, status, details: safeFacts(facts) };
   }
 
-  failed(userId: number, action: TelegramAction, error: unknown, facts: AuditFacts): Promise<void> {
+  failureEntry(userId: number, action: TelegramAction, error: unknown, facts: AuditFacts): AuditEntry {
     const known = error instanceof AppError;
-    return this.audit.record({
+    return {
       userId,
       action,
       status: 'error',
@@ -47,6 +53,32 @@ export class TelegramAudit {
       },
       // Domain error messages are fixed texts; anything else is summarised, never echoed.
       errorMessage: known ? error.message : 'Internal error',
-    });
+    };
+  }
+
+  record(
+    userId: number,
+    action: TelegramAction,
+    status: 'success' | 'pending',
+    facts: AuditFacts,
+  ): Promise<void> {
+    return this.audit.record(this.entry(userId, action, status, facts));
+  }
+
+  failed(userId: number, action: TelegramAction, error: unknown, facts: AuditFacts): Promise<void> {
+    return this.audit.record(this.failureEntry(userId, action, error, facts));
+  }
+
+  /** Inside a transaction: throws when the row cannot be written (the transaction rolls back). */
+  recordIn(tx: EntityManager, entry: AuditEntry): Promise<void> {
+    return this.audit.recordIn(tx, entry);
+  }
+
+  committed(entry: AuditEntry): void {
+    this.audit.committed(entry);
+  }
+
+  wasWritten(userId: number, id: string): Promise<boolean> {
+    return this.audit.wasWritten(userId, id);
   }
 }

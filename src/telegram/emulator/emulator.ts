@@ -186,6 +186,14 @@ export class TelegramEmulator implements EmulatorEndpoint {
     return this.state.requestCount(className, dcId);
   }
 
+  /**
+   * Login codes this world sent (auth.SendCode answered with a code, not a PHONE_MIGRATE or a flood
+   * wait), optionally to one phone: the SMS a real user would have received. Reset with the request counts.
+   */
+  codesSent(phone?: string): number {
+    return this.state.codesIssuedCount(phone === undefined ? undefined : normalizePhone(phone));
+  }
+
   resetRequestCounts(): void {
     this.state.resetRequestCounts();
   }

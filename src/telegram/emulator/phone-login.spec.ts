@@ -33,6 +33,18 @@ describe('emulator: login by phone code through the real GramJS client', () => {
     expect(await client.isUserAuthorized()).toBe(true);
   });
 
+  it('records the codes it sent: one per SendCode answered with a code, none for PHONE_MIGRATE or FLOOD_WAIT', async () => {
+    const { client } = await pool.connected();
+    await client.sendCode(API, '+9996631234'); // DC 1 answers PHONE_MIGRATE_3, DC 3 sends the code
+    await expect(client.sendCode(API, '+9996618123')).rejects.toThrow(); // FLOOD_WAIT_120
+    expect(emulator.requestCount('auth.SendCode')).toBeGreaterThanOrEqual(3);
+    expect(emulator.codesSent()).toBe(1);
+    expect(emulator.codesSent('9996631234')).toBe(1);
+    expect(emulator.codesSent('+9996618123')).toBe(0);
+    emulator.resetRequestCounts();
+    expect(emulator.codesSent()).toBe(0);
+  });
+
   it('restores a saved StringSession in a new client: getMe works, the emulator knows the key', async () => {
     const first = await pool.connected();
     await signInWithCode(first.client, '9996611234');

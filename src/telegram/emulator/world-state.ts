@@ -101,6 +101,8 @@ export class WorldState {
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
+  /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
+  private readonly codesIssued = new Map<string, number>();
   private readonly passwords = new Map<string, SrpPasswordParams>();
 
   constructor(
@@ -169,6 +171,18 @@ export class WorldState {
 
   resetRequestCounts(): void {
     this.requestCounts.clear();
+    this.codesIssued.clear();
+  }
+
+  countCodeIssued(phone: string): void {
+    this.codesIssued.set(phone, (this.codesIssued.get(phone) ?? 0) + 1);
+  }
+
+  codesIssuedCount(phone?: string): number {
+    if (phone !== undefined) return this.codesIssued.get(phone) ?? 0;
+    let total = 0;
+    for (const count of this.codesIssued.values()) total += count;
+    return total;
   }
 
   /** Pushes an Updates object's bytes to every healthy live connection of the key. */

@@ -60,15 +60,17 @@ describe('TelegramGateway over the emulator', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const work = () =>
-      gateway.run({ key: 'row-1', session: signedIn }, { keepAlive: true }, async (tg) => {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        const me = await tg.getMe();
-        await sleep(5);
-        expect(emulator.liveConnectionCount(phone)).toBe(1);
-        inFlight--;
-        return me.phone;
-      });
+      gateway
+        .run({ key: 'row-1', session: signedIn }, { keepAlive: true }, async (tg) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          const me = await tg.getMe();
+          await sleep(5);
+          expect(emulator.liveConnectionCount(phone)).toBe(1);
+          inFlight--;
+          return me.phone;
+        })
+        .then((result) => result.value);
     await expect(Promise.all([work(), work(), work()])).resolves.toEqual([phone, phone, phone]);
     expect(maxInFlight).toBe(1);
     expect(emulator.liveConnectionCount(phone)).toBe(1);
@@ -93,11 +95,12 @@ describe('TelegramGateway over the emulator', () => {
     expect(emulator.liveConnectionCount()).toBe(0);
 
     await gateway.run({ key: 'row-2', session: signedIn }, { keepAlive: true }, (tg) => tg.getMe());
-    const fresh = await gateway.run({ key: 'row-2', session: '' }, { keepAlive: false }, async (tg) => {
-      await tg.sendCode('+9996611235');
-      return tg.save();
-    });
-    expect(fresh).not.toBe(signedIn);
+    const fresh = await gateway.run({ key: 'row-2', session: '' }, { keepAlive: false }, (tg) =>
+      tg.sendCode('+9996611235'),
+    );
+    expect(fresh.session).not.toBe(signedIn);
+    expect(fresh.session).toMatch(/^1/);
+    expect(fresh.dcId).toBe(1);
     expect(emulator.liveConnectionCount(phone)).toBe(0);
   });
 
@@ -120,7 +123,10 @@ describe('TelegramGateway over the emulator', () => {
     expect(connectFailure).toMatchObject({ reason: 'timeout' });
 
     emulator.unresponsive = false;
-    await expect(gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe())).resolves.toMatchObject({ phone });
+    await expect(gateway.run(ref, { keepAlive: true }, (tg) => tg.getMe())).resolves.toMatchObject({
+      value: { phone },
+      session: signedIn,
+    });
   });
 
   it('a second request on a busy session waits at most the call timeout, then 409 telegram_session_busy', async () => {

@@ -57,6 +57,15 @@ export interface RunOptions<T> {
   keepAlive: boolean | ((result: T) => boolean);
 }
 
+/** What a run hands back: the work's value, and the session as it stands after it (callers store it encrypted). */
+export interface RunResult<T> {
+  value: T;
+  /** The StringSession after the run: the account's full credential once signed in. */
+  session: string;
+  /** The DC the session is on after the run (it moves during PHONE_MIGRATE / QR migration). */
+  dcId: number;
+}
+
 interface PooledClient {
   readonly key: string;
   readonly client: TelegramClient;
@@ -147,23 +156,24 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Runs `work` with a connected client for the session, holding the session's lock throughout.
-   * The session's StringSession after the run is `handle.save()` (callers store it encrypted).
+   * Runs `work` with a connected client for the session, holding the session's lock throughout, and
+   * answers its value with the session string and DC as they stand after it.
    */
   async run<T>(
     ref: SessionRef,
     options: RunOptions<T>,
     work: (handle: TelegramSessionHandle) => Promise<T>,
-  ): Promise<T> {
+  ): Promise<RunResult<T>> {
     if (this.closing) throw new TelegramUnavailableError('The service is shutting down', 'shutdown');
     const credentials = await this.credentials.get();
     const release = await this.lock(ref.key);
     let entry: PooledClient | undefined;
     try {
       entry = await this.checkout(ref, credentials);
-      const result = await work(entry.handle);
+      const value = await work(entry.handle);
       entry.saved = entry.session.save();
-      const keep = typeof options.keepAlive === 'function' ? options.keepAlive(result) : options.keepAlive;
+      const result: RunResult<T> = { value, session: entry.saved, dcId: entry.handle.dcId };
+      const keep = typeof options.keepAlive === 'function' ? options.keepAlive(value) : options.keepAlive;
       await this.checkin(entry, keep);
       return result;
     } catch (error) {

@@ -23,6 +23,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
       code: account.loginCode,
       expiresAt: ctx.clock.now() + ctx.state.settings.codeTtlMs,
     });
+    ctx.state.countCodeIssued(account.phone);
     return new Api.auth.SentCode({
       type: new Api.auth.SentCodeTypeApp({ length: account.loginCode.length }),
       phoneCodeHash,

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ValidationFailedError } from '../../common/errors/app-error';
+import { TelegramGateway } from '../gateway/telegram-gateway';
+import type {
+  SignInOutcome,
+  TelegramSessionHandle,
+  TelegramUserInfo,
+} from '../gateway/telegram-session-handle';
+import { SessionStateError, TelegramRejectedError } from '../telegram.errors';
+import type { ConnectAccountDto, LoginResponseDto } from './accounts.dto';
+import { AccountsRepository } from './accounts.repository';
+import { LoginMessages } from './login-messages';
+import { PendingLogins, passwordPrompt, successResponse } from './pending-logins';
+import { normalizePhone } from './phone';
+import { SessionSecrets, type SessionSecret } from './session-secrets';
+import { SessionTransitions } from './session-transitions';
+import type { TelegramSessionEntity } from './telegram-session.entity';
+
+/** What the sign-in step got from Telegram. */
+type SignInStep =
+  | { kind: 'signed_in'; user: TelegramUserInfo; viaPassword: boolean }
+  | { kind: 'password_needed'; passwordError?: unknown };
+
+/**
+ * Login by phone code over several HTTP requests: `{phone}` sends a code, `{phone, code}` signs in,
+ * `{phone, password}` finishes 2FA (also for a QR login waiting for its password). Between steps
+ * the StringSession and the phone code hash are kept only encrypted in the row (is_active = false).
+ */
+@Injectable()
+export class PhoneLoginService {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly secrets: SessionSecrets,
+    private readonly gateway: TelegramGateway,
+    private readonly logins: PendingLogins,
+    private readonly transitions: SessionTransitions,
+    @InjectPinoLogger(PhoneLoginService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** POST /telegram/connect: phone alone sends a code; with code signs in; with password finishes 2FA. */
+  async connect(userId: number, dto: ConnectAccountDto): Promise<LoginResponseDto> {
+    const phone = normalizePhone(dto.phone);
+    if (dto.code === undefined && dto.password === undefined && dto.session_id === undefined) {
+      return this.sendCode(userId, phone);
+    }
+    const row = await this.logins.find(userId, phone, dto);
+    if (row.status === 'qr_pending')
+      throw new SessionStateError('qr_login_pending', LoginMessages.qrPendingScan);
+    await this.logins.assertNotExpired(
+      userId,
+      row,
+      row.status === 'code_sent' ? 'sign_in' : 'check_password',
+    );
+    const secret = await this.secrets.open(userId, row.sessionData);
+    if (row.status === 'code_sent') {
+      if (dto.code === undefined) {
+        throw new ValidationFailedError([{ field: 'code', message: LoginMessages.codeRequired }]);
+      }
+      return this.signIn(userId, row, secret, phone, dto.code, dto.password);
+    }
+    // 2fa_required: the code (if sent again) was already used; only the password matters now.
+    if (dto.password === undefined) return passwordPrompt(row.id);
+    return this.checkPassword(userId, row, secret, dto.password);
+  }
+
+  /**
+   * auth.SendCode on a new key. PostgreSQL is asked first: when it is down the answer is 503 and
+   * Telegram sends nothing (a code nobody can use is SMS spam and a flood-wait risk).
+   */
+  private async sendCode(userId: number, phone: string): Promise<LoginResponseDto> {
+    await this.accounts.assertReachable();
+    let sent;
+    try {
+      sent = await this.gateway.run({ key: `new:${randomUUID()}`, session: '' }, { keepAlive: false }, (tg) =>
+        tg.sendCode(phone),
+      );
+    } catch (error) {
+      await this.transitions.stepFailed(
+        userId,
+        'send_code',
+        error,
+        { phone, method: 'phone_code' },
+        'phone_code',
+      );
+      throw error;
+    }
+    const row = await this.transitions.codeSent(userId, {
+      id: randomUUID(),
+      phone,
+      sessionData: await this.secrets.seal(userId, {
+        session: sent.session,
+        phone_code_hash: sent.value.phoneCodeHash,
+      }),
+      dcId: sent.dcId,
+      codeViaApp: sent.value.viaApp,
+      loginExpiresAt: this.logins.expiry(),
+    });
+    this.logger.info({ session_id: row.id, dc_id: row.dcId }, 'Telegram login code sent');
+    return {
+      status: 'code_required',
+      session_id: row.id,
+      message: LoginMessages.codeSent(row.codeViaApp === true),
+      expires_at: row.loginExpiresAt?.toISOString(),
+    };
+  }
+
+  private async signIn(
+    userId: number,
+    row: TelegramSessionEntity,
+    secret: SessionSecret,
+    phone: string,
+    code: string,
+    password: string | undefined,
+  ): Promise<LoginResponseDto> {
+    const hash = secret.phone_code_hash;
+    if (!hash) throw new SessionStateError('login_not_pending', LoginMessages.noCodeRequest);
+    let run;
+    try {
+      run = await this.gateway.run(
+        { key: row.id, session: secret.session },
+        { keepAlive: (step: SignInStep) => step.kind === 'signed_in' },
+        async (tg): Promise<SignInStep> => {
+          const out = await signInOrResume(tg, phone, hash, code);
+          if (out.kind === 'signed_in') return { kind: 'signed_in', user: out.user, viaPassword: false };
+          if (password === undefined) return { kind: 'password_needed' };
+          // Code and password in one request: finish 2FA on the same client.
+          try {
+            return { kind: 'signed_in', user: await tg.checkPassword(password), viaPassword: true };
+          } catch (error) {
+            return { kind: 'password_needed', passwordError: error };
+          }
+        },
+      );
+    } catch (error) {
+      await this.logins.stepFailed(userId, row, 'sign_in', 'phone_code', error);
+      throw error;
+    }
+    const step = run.value;
+
+    if (step.kind === 'password_needed') {
+      // The code was right; when the password sent with it was not, the login now waits for the password alone.
+      const failed = step.passwordError;
+      await this.transitions.passwordNeeded(
+        userId,
+        row,
+        { sessionData: await this.secrets.seal(userId, { session: run.session }), dcId: run.dcId },
+        'sign_in',
+        failed === undefined
+          ? []
+          : [
+              this.transitions.failure(
+                userId,
+                'check_password',
+                failed,
+                { session_id: row.id, phone },
+                'password',
+              ),
+            ],
+      );
+      if (failed !== undefined) throw failed;
+      return passwordPrompt(row.id);
+    }
+
+    const viaPassword = step.viaPassword;
+    const connected = await this.logins.complete(userId, row, run, step.user, 'phone_code', (stored) => [
+      this.transitions.step(
+        userId,
+        'sign_in',
+        viaPassword ? 'pending' : 'success',
+        {
+          session_id: stored.id,
+          phone,
+          dc_id: stored.dcId,
+          method: 'phone_code',
+          ...(viaPassword ? { outcome: '2fa_required' } : {}),
+        },
+        ['phone_code', viaPassword ? '2fa_required' : 'success'],
+      ),
+      ...(viaPassword
+        ? [
+            this.transitions.step(
+              userId,
+              'check_password',
+              'success',
+              { session_id: stored.id, phone, dc_id: stored.dcId },
+              ['password', 'success'],
+            ),
+          ]
+        : []),
+    ]);
+    return successResponse(connected, 'phone_code');
+  }
+
+  private async checkPassword(
+    userId: number,
+    row: TelegramSessionEntity,
+    secret: SessionSecret,
+    password: string,
+  ): Promise<LoginResponseDto> {
+    let run;
+    try {
+      run = await this.gateway.run({ key: row.id, session: secret.session }, { keepAlive: true }, (tg) =>
+        tg.checkPassword(password),
+      );
+    } catch (error) {
+      await this.logins.stepFailed(userId, row, 'check_password', 'password', error);
+      throw error;
+    }
+    const method = row.loginMethod ?? 'phone_code';
+    const connected = await this.logins.complete(userId, row, run, run.value, method, (stored) => [
+      this.transitions.step(
+        userId,
+        'check_password',
+        'success',
+        { session_id: stored.id, phone: stored.phone, dc_id: stored.dcId, method },
+        ['password', 'success'],
+      ),
+    ]);
+    return successResponse(connected, method);
+  }
+}
+
+/**
+ * auth.SignIn — or, when Telegram says the code is spent (PHONE_CODE_EXPIRED) but this very key is
+ * signed in, the sign-in of an earlier request whose commit was lost: Telegram spent the code on it.
+ * Only this service holds the key, so a signed-in key here is that sign-in; resume it.
+ */
+async function signInOrResume(
+  tg: TelegramSessionHandle,
+  phone: string,
+  hash: string,
+  code: string,
+): Promise<SignInOutcome> {
+  try {
+    return await tg.signIn(phone, hash, code);
+  } catch (error) {
+    if (!(error instanceof TelegramRejectedError && error.reason === 'PHONE_CODE_EXPIRED')) throw error;
+    let user: TelegramUserInfo;
+    try {
+      user = await tg.getMe();
+    } catch {
+      throw error;
+    }
+    return { kind: 'signed_in', user };
+  }
+}
