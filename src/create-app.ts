@@ -68,11 +68,14 @@ export async function createApp(
   enableCors(app, http);
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: no promise per request on the hot path.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing.has(fastify)) void reply.header('connection', 'close');
+    done(null, payload);
   });
   authenticateBeforeBody(fastify, app.get(Authenticator));
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HttpRequestStats } from './http-request-stats';
 
 /**
  * The service's own Prometheus registry (not prom-client's global one, so that several app
@@ -10,30 +11,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by method, route template and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration in seconds by method, route template and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-
-  readonly httpInProgress = new Gauge({
-    name: 'http_requests_inprogress',
-    help: 'HTTP requests being served, by method and route template',
-    labelNames: ['method', 'route'] as const,
-    registers: [this.registry],
-  });
+  /** The HTTP request metrics (http_requests_total, http_request_duration_seconds, http_requests_inprogress). */
+  readonly http = new HttpRequestStats();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.http.register(this.registry);
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {

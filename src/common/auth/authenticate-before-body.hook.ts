@@ -9,15 +9,16 @@ import type { PublicRouteConfig } from './public.decorator';
  * refusal closes the connection instead of draining what the client is still sending.
  */
 export function authenticateBeforeBody(fastify: FastifyInstance, authenticator: Authenticator): void {
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (!announcesBody(request) || (request.routeOptions.config as PublicRouteConfig | undefined)?.public)
-      return;
-    try {
-      await authenticator.authenticate(request);
-    } catch (error) {
-      void reply.header('connection', 'close');
-      throw error;
-    }
+      return done();
+    authenticator.authenticate(request).then(
+      () => done(),
+      (error: Error) => {
+        void reply.header('connection', 'close');
+        done(error);
+      },
+    );
   });
 }
 
