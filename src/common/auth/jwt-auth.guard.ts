@@ -15,11 +15,23 @@ export class JwtAuthGuard implements CanActivate {
     private readonly authenticator: Authenticator,
   ) {}
 
+  /** Whether each handler is public, read from its metadata once (metadata never changes at run time). */
+  private readonly publicHandlers = new WeakMap<object, boolean>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
-      return true;
+    if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!request.user) await this.authenticator.authenticate(request);
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let known = this.publicHandlers.get(handler);
+    if (known === undefined) {
+      known = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, context.getClass()]) === true;
+      this.publicHandlers.set(handler, known);
+    }
+    return known;
   }
 }

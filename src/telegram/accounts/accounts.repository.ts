@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type FindOptionsWhere, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { poolQuery } from '../../database/pool-query';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
 import { SessionStateError } from '../telegram.errors';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
-import { LISTED_COLUMNS, listedEntity, type ListedSessionRow } from './listed-session';
+import { listedEntity, listSessionsSql, type ListedSessionRow } from './listed-session';
 import { normalizePhone } from './phone';
 import {
   PENDING_STATUSES,
@@ -62,11 +63,9 @@ export class AccountsRepository {
    * session_data.
    */
   async listForUser(userId: number, activeOnly: boolean): Promise<TelegramSessionEntity[]> {
-    const rows: ListedSessionRow[] = await this.sessions.query(
-      `SELECT ${LISTED_COLUMNS.join(', ')}
-       FROM telegram_sessions
-       WHERE user_id = $1 ${activeOnly ? 'AND is_active' : ''}
-       ORDER BY created_at DESC, id DESC`,
+    const rows = await poolQuery<ListedSessionRow>(
+      this.sessions.manager.connection,
+      listSessionsSql(activeOnly),
       [userId],
     );
     return rows.map((row) => listedEntity(row));

@@ -31,6 +31,14 @@ export const LISTED_COLUMNS = [
   'revoked_at',
 ] as const;
 
+/** The list route's SQL ($1 = the user id); the benchmark's raw baseline sends the same text. */
+export function listSessionsSql(activeOnly: boolean): string {
+  return (
+    `SELECT ${LISTED_COLUMNS.join(', ')} FROM telegram_sessions ` +
+    `WHERE user_id = $1${activeOnly ? ' AND is_active' : ''} ORDER BY created_at DESC, id DESC`
+  );
+}
+
 export type ListedSessionRow = Record<(typeof LISTED_COLUMNS)[number], unknown>;
 
 /** A row of the list query as an entity (without `session_data`). */
