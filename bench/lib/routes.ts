@@ -15,12 +15,14 @@ export interface RouteSpec {
 export function routeSpecs(token: string): RouteSpec[] {
   const auth = { authorization: `Bearer ${token}` };
   return [
-    { key: 'health', label: 'GET /health', request: { method: 'GET', path: '/health' } },
+    // Aims (issue "Make room…", item 10): /health and the account list at 0.8× raw Fastify, the
+    // validated POST at 0.6× (a bare NestJS-on-Fastify route runs at about 0.86× here).
+    { key: 'health', label: 'GET /health', request: { method: 'GET', path: '/health' }, aim: 0.8 },
     {
       key: 'accounts',
       label: 'GET /api/v1/telegram/accounts',
       request: { method: 'GET', path: '/api/v1/telegram/accounts', headers: auth },
-      aim: 0.6,
+      aim: 0.8,
     },
     {
       key: 'echo',
@@ -31,7 +33,7 @@ export function routeSpecs(token: string): RouteSpec[] {
         headers: { ...auth, 'content-type': 'application/json' },
         body: echoBody(),
       },
-      aim: 0.5,
+      aim: 0.6,
     },
   ];
 }
