@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Env } from '../../src/config/env';
 import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
-import { toSessionMetadata, type SessionState } from '../../src/telegram/accounts/session-metadata';
+import { listedEntity, type ListedSessionRow } from '../../src/telegram/accounts/listed-session';
+import { toSessionMetadata } from '../../src/telegram/accounts/session-metadata';
 import { isSecretEnvelope, SECRET_CIPHER, type SecretCipher } from '../../src/vault';
 import { bearer, startTestApp, type TestApp } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -123,24 +124,7 @@ export interface StoredSessionRow {
 export async function sessionRow(db: TestDatabase, sessionId: string): Promise<StoredSessionRow> {
   const [row] = await db.query('SELECT * FROM telegram_sessions WHERE id = $1', [sessionId]);
   if (!row) return row;
-  const state: SessionState = {
-    status: row.status as SessionState['status'],
-    loginMethod: row.login_method as SessionState['loginMethod'],
-    telegramUserId: row.telegram_user_id as string | null,
-    username: row.username as string | null,
-    firstName: row.first_name as string | null,
-    lastName: row.last_name as string | null,
-    dcId: row.dc_id as number | null,
-    codeViaApp: row.code_via_app as boolean | null,
-    loginExpiresAt: row.login_expires_at as Date | null,
-    qrExpiresAt: row.qr_expires_at as Date | null,
-    lastError: row.last_error as string | null,
-    lastErrorAt: row.last_error_at as Date | null,
-    connectedAt: row.connected_at as Date | null,
-    lastConnectedAt: row.last_connected_at as Date | null,
-    disconnectedAt: row.disconnected_at as Date | null,
-    revokedAt: row.revoked_at as Date | null,
-  };
+  const state = listedEntity(row as ListedSessionRow);
   return {
     user_id: row.user_id as number,
     phone: row.phone as string | null,
