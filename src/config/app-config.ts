@@ -87,6 +87,8 @@ export interface AppConfig {
     loginTtlSeconds: number;
   };
   redisUrl?: string;
+  /** Prefix of every Redis key the service writes (several environments may share one Redis). */
+  redisKeyPrefix: string;
   amqpUrl?: string;
   prometheusEnabled: boolean;
   rateLimit: {
@@ -96,6 +98,8 @@ export interface AppConfig {
     apiWindowSeconds: number;
     /** Requests per minute per IP on /health and /api/v1/health/detailed together (probes and /metrics: never limited). */
     healthLimit: number;
+    /** With REDIS_URL: bound on one counter update; past it the request is let through. */
+    redisTimeoutMs: number;
   };
   health: {
     checkTimeoutMs: number;
@@ -202,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
     },
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'integration-service:'),
     amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
     prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),
     rateLimit: {
@@ -209,6 +214,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       apiLimit: r.integer('RATE_LIMIT_API_LIMIT', 120, 1, 1_000_000),
       apiWindowSeconds: r.integer('RATE_LIMIT_API_WINDOW_SECONDS', 60, 1, 86400),
       healthLimit: r.integer('RATE_LIMIT_HEALTH_LIMIT', 60, 1, 1_000_000),
+      redisTimeoutMs: r.integer('RATE_LIMIT_REDIS_TIMEOUT_MS', 500, 20, 10_000),
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),

@@ -1,13 +1,47 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
 import { FailedAuthLimiter } from './failed-auth-limiter';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
+
+const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+
+/** Where the counters live: Redis with REDIS_URL (shared by every replica), else in memory (per replica). */
+@Module({})
+class RateLimitStorageModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const url = config.redisUrl;
+    return {
+      module: RateLimitStorageModule,
+      providers: [
+        {
+          provide: RATE_LIMIT_STORAGE,
+          inject: [MetricsService],
+          useFactory: (metrics: MetricsService): ThrottlerStorage | null =>
+            url
+              ? new RedisThrottlerStorage({
+                  url,
+                  keyPrefix: `${config.redisKeyPrefix}ratelimit:`,
+                  commandTimeoutMs: config.rateLimit.redisTimeoutMs,
+                  failures: metrics.counter(
+                    'rate_limit_storage_failures_total',
+                    'Requests let through uncounted because the rate-limit storage (Redis) did not answer',
+                    ['reason'],
+                  ),
+                })
+              : null,
+        },
+      ],
+      exports: [RATE_LIMIT_STORAGE],
+    };
+  }
+}
 
 /**
  * Two named limits: `default` for the API (one bucket per user, per IP before authentication) and
  * `health` for `/health` and `/api/v1/health/detailed` (one bucket per IP). The liveness and
  * readiness probes and `/metrics` are never limited. Each controller opts out of the one that is not its own.
- * In-memory storage: limits are per replica.
  */
 @Module({})
 export class ThrottlingModule {
@@ -17,11 +51,16 @@ export class ThrottlingModule {
       module: ThrottlingModule,
       global: true,
       imports: [
-        ThrottlerModule.forRoot({
-          throttlers: [
-            { name: 'default', limit: apiLimit, ttl: apiWindowSeconds * 1000 },
-            { name: 'health', limit: healthLimit, ttl: 60_000 },
-          ],
+        ThrottlerModule.forRootAsync({
+          imports: [RateLimitStorageModule.forRoot(config)],
+          inject: [RATE_LIMIT_STORAGE],
+          useFactory: (storage: ThrottlerStorage | null) => ({
+            throttlers: [
+              { name: 'default', limit: apiLimit, ttl: apiWindowSeconds * 1000 },
+              { name: 'health', limit: healthLimit, ttl: 60_000 },
+            ],
+            ...(storage ? { storage } : {}),
+          }),
         }),
       ],
       providers: [FailedAuthLimiter],
