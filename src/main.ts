@@ -5,6 +5,7 @@ import { JwtVerifier } from './common/auth/jwt-verifier';
 import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './config/app-config';
 import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { HealthService } from './health/health.service';
 
 function readConfig(): AppConfig {
   try {
@@ -62,12 +63,23 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal} received: finishing in-flight requests\n`);
-    const force = setTimeout(() => {
-      console.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
-      process.exit(1);
-    }, config.shutdownTimeoutMs + 5000);
+    const force = setTimeout(
+      () => {
+        console.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
+        process.exit(1);
+      },
+      config.shutdownDrainMs + config.shutdownTimeoutMs + 5000,
+    );
     force.unref();
+    // Readiness turns 503 first; requests are still served while the load balancer notices.
+    app.get(HealthService).startDraining();
+    if (config.shutdownDrainMs > 0) {
+      process.stdout.write(
+        `${signal} received: readiness now 503, draining for ${config.shutdownDrainMs} ms\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+    }
+    process.stdout.write(`${signal} received: finishing in-flight requests\n`);
     await closeWithin(app, config.shutdownTimeoutMs);
     await embedded?.stop();
     process.exit(0);

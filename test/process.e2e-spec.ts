@@ -93,6 +93,53 @@ describe('the service process', () => {
     }
   });
 
+  it('on SIGTERM with SHUTDOWN_DRAIN_MS, readiness turns 503 first while requests are still served, then exits 0', async () => {
+    const port = await freePort();
+    const child = spawnNode('src/main.js', [], {
+      DATABASE_URL: db.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_MS: '1500',
+      DATA_DIR: `${db.name}-drain-data`,
+    });
+    const exit = finished(child, 30000);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        up = await fetch(`${base}/api/v1/health/readiness`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!up) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(up).toBe(true);
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      const readiness = await fetch(`${base}/api/v1/health/readiness`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({
+        status: 'error',
+        error: { shutdown: { status: 'down' } },
+      });
+      expect((await fetch(`${base}/api/v1/health/liveness`)).status).toBe(200);
+      const token = jwt.sign({ user_id: 5 }, TEST_JWT_SECRET, { expiresIn: 60 });
+      const served = await fetch(`${base}/api/v1/telegram/accounts`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(served.status).toBe(200);
+      const result = await exit;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('readiness now 503, draining for 1500 ms');
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      const { rmSync } = await import('node:fs');
+      rmSync(`${db.name}-drain-data`, { recursive: true, force: true });
+    }
+  });
+
   it('npm run token prints a token for the requested user', async () => {
     const result = await runNode('src/cli/token.js', ['--user', '42'], {
       JWT_SECRET: TEST_JWT_SECRET,

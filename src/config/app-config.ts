@@ -51,6 +51,8 @@ export interface AppConfig {
   dataDir: string;
   allowDevelopmentDefaults: boolean;
   shutdownTimeoutMs: number;
+  /** On SIGTERM, readiness answers 503 for this long while requests are still served, before closing. */
+  shutdownDrainMs: number;
   http: HttpConfig;
   database: {
     /** Undefined: the embedded PostgreSQL is started under `<dataDir>/postgres`. */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     dataDir: resolve(cwd, r.string('DATA_DIR', 'data')),
     allowDevelopmentDefaults: r.boolean('ALLOW_DEVELOPMENT_DEFAULTS', false),
     shutdownTimeoutMs: r.integer('SHUTDOWN_TIMEOUT_MS', 10000, 100, 300000),
+    shutdownDrainMs: r.integer('SHUTDOWN_DRAIN_MS', 0, 0, 120000),
     http: readHttp(r, production),
     database: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),

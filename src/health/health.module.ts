@@ -9,6 +9,6 @@ import { HealthService } from './health.service';
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [HealthRegistry, HealthService],
-  exports: [HealthRegistry],
+  exports: [HealthRegistry, HealthService],
 })
 export class HealthModule {}

@@ -57,8 +57,22 @@ export class HealthService implements OnModuleInit {
     }
   }
 
+  private draining = false;
+
+  /**
+   * From now on readiness answers 503 (`shutdown: down`) while everything else keeps serving, so a
+   * load balancer stops sending new requests before the server stops accepting them (SIGTERM).
+   */
+  startDraining(): void {
+    this.draining = true;
+  }
+
   /** Terminus readiness: every critical component must answer within the timeout. */
   async readiness(): Promise<{ ready: boolean; body: HealthCheckResult }> {
+    if (this.draining) {
+      const down = { shutdown: { status: 'down' as const, message: 'The process is shutting down' } };
+      return { ready: false, body: { status: 'error', info: {}, error: down, details: down } };
+    }
     try {
       return { ready: true, body: await this.terminusCheck() };
     } catch (error) {
