@@ -58,7 +58,7 @@ export async function createApp(
     AppModule.forRoot({ config, ...options }),
     adapter,
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's; no form parser is wanted.
-    { bufferLogs: true, bodyParser: false },
+    { bufferLogs: true, bodyParser: false, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());

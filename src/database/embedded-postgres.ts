@@ -24,7 +24,8 @@ export async function startEmbeddedPostgres(
   dir: string,
   database = 'integration',
   log: (line: string) => void = () => undefined,
-  options: { port?: number } = {},
+  /** `port`: a fixed port (a restart on the same address); `settings`: extra server settings (`-c name=value`). */
+  options: { port?: number; settings?: Record<string, string> } = {},
 ): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   ensureDataDir(dirname(dir));
@@ -48,7 +49,13 @@ export async function startEmbeddedPostgres(
     createPostgresUser: process.getuid?.() === 0,
     // The package asks for en_US.UTF-8 messages, a locale many machines lack: C is always there.
     initdbFlags: ['--encoding=UTF8', '--no-locale', '--lc-messages=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: (message: unknown) => remember(String(message).trim()),
     onError: (message: unknown) => remember(String(message).trim()),
   });

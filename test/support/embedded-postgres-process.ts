@@ -22,7 +22,11 @@ const BUILT = join(__dirname, '..', '..', 'dist', 'src', 'database', 'embedded-p
  * server is driven from a small Node process (the built `startEmbeddedPostgres`; `npm test` builds
  * first), over IPC: `start` (on the first port again after a stop) and `stop`.
  */
-export async function startControlledPostgres(dir: string, database: string): Promise<ControlledPostgres> {
+export async function startControlledPostgres(
+  dir: string,
+  database: string,
+  settings: Record<string, string> = {},
+): Promise<ControlledPostgres> {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`);
   const script = `
     const { startEmbeddedPostgres } = require(${JSON.stringify(BUILT)});
@@ -30,7 +34,7 @@ export async function startControlledPostgres(dir: string, database: string): Pr
     process.on('message', async (m) => {
       try {
         if (m.cmd === 'start') {
-          db = await startEmbeddedPostgres(${JSON.stringify(dir)}, ${JSON.stringify(database)}, () => {}, { port });
+          db = await startEmbeddedPostgres(${JSON.stringify(dir)}, ${JSON.stringify(database)}, () => {}, { port, settings: ${JSON.stringify(settings)} });
           port = Number(new URL(db.url).port);
           process.send({ id: m.id, ok: true, url: db.url });
         } else if (m.cmd === 'stop') {

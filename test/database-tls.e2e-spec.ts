@@ -1,0 +1,75 @@
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Client } from 'pg';
+import { startTestApp } from './support/app';
+import { startControlledPostgres, type ControlledPostgres } from './support/embedded-postgres-process';
+import { makeTestCertificates, type TestCertificates } from './support/test-ca';
+
+/**
+ * PostgreSQL over verified TLS: `DATABASE_URL` with `sslmode=verify-full&sslrootcert=<CA file>` (pg's
+ * own connection-string options) connects over TLS to a server whose certificate chains to that
+ * CA and names the host, and refuses one that does not.
+ */
+describe('PostgreSQL over verified TLS (DATABASE_URL sslmode=verify-full)', () => {
+  let pg: ControlledPostgres;
+  let certs: TestCertificates;
+  let foreign: TestCertificates;
+  const root = mkdtempSync(join(tmpdir(), 'tls-pg-'));
+
+  beforeAll(async () => {
+    certs = makeTestCertificates('pg-ca');
+    foreign = makeTestCertificates('foreign-ca');
+    // The server reads its key as its own user (the embedded server runs as `postgres` under root).
+    const key = join(root, 'server.key');
+    const cert = join(root, 'server.crt');
+    copyFileSync(certs.serverKey, key);
+    copyFileSync(certs.serverCert, cert);
+    chmodSync(key, 0o600);
+    if (userInfo().uid === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      chownSync(key, uid, gid);
+      chownSync(cert, uid, gid);
+    }
+    pg = await startControlledPostgres(join(root, 'pg'), 'tls_test', {
+      ssl: 'on',
+      ssl_cert_file: cert,
+      ssl_key_file: key,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.close();
+    rmSync(root, { recursive: true, force: true });
+    for (const c of [certs, foreign]) if (c) rmSync(c.dir, { recursive: true, force: true });
+  });
+
+  const withTls = (url: string, ca: string) =>
+    `${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`;
+
+  it('the service connects over TLS when the certificate chains to the given CA', async () => {
+    const t = await startTestApp(withTls(pg.url, certs.caCert), { MIGRATIONS_RUN: 'true' });
+    try {
+      expect((await t.inject('/api/v1/health/readiness')).statusCode).toBe(200);
+      const client = new Client({ connectionString: withTls(pg.url, certs.caCert) });
+      await client.connect();
+      const { rows } = await client.query<{ ssl: boolean }>(
+        "SELECT bool_and(ssl) AS ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'integration-service'",
+      );
+      await client.end();
+      expect(rows[0].ssl).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a server whose certificate does not chain to the given CA is refused, naming the reason', async () => {
+    const client = new Client({ connectionString: withTls(pg.url, foreign.caCert) });
+    await expect(client.connect()).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+    await expect(startTestApp(withTls(pg.url, foreign.caCert), { MIGRATIONS_RUN: 'true' })).rejects.toThrow(
+      /certificate|self[- ]signed|unable to verify/i,
+    );
+  });
+});
