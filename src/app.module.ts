@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
+import { TelegramBotsModule } from './telegram/bots/bots.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
@@ -57,6 +58,7 @@ export class AppModule {
         LogsModule,
         TelegramGatewayModule.forRoot({ emulator: telegramEmulator }),
         TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator }),
+        TelegramBotsModule.forRoot({ emulator: config.telegram.emulator }),
         ...extraImports,
       ],
       providers: [

@@ -27,6 +27,7 @@ describe('migration SessionStateColumns', () => {
   });
 
   it('backfills rows in the old shape into the columns and leaves only unknown keys in the bag; down restores the bag', async () => {
+    await revertLastMigrationLocked(ds); // BotSessions (later than the one under test)
     await revertLastMigrationLocked(ds); // back to the schema before the state columns
     const insert = async (phone: string | null, meta: Record<string, unknown>, active: boolean) => {
       const [row] = await db.query<{ id: string }>(
@@ -148,6 +149,7 @@ describe('migration SessionStateColumns', () => {
     ).rejects.toThrow(/chk_telegram_sessions_login_method/);
 
     // Down puts the facts back into the bag in the shape the service wrote them.
+    await revertLastMigrationLocked(ds); // BotSessions
     await revertLastMigrationLocked(ds);
     const [back] = await db.query<{ session_metadata: Record<string, unknown> }>(
       'SELECT session_metadata FROM telegram_sessions WHERE id = $1',

@@ -19,6 +19,31 @@ export interface TelegramUserInfo {
   phone: string | null;
 }
 
+/** A bot as Telegram describes it (users.getUsers self after auth.importBotAuthorization). */
+export interface TelegramBotInfo {
+  /** The bot's user id (a 64-bit integer, as a decimal string). */
+  id: string;
+  username: string;
+  firstName: string | null;
+  /** False when the bot may not be added to groups (`bot_nochats`). */
+  canJoinGroups: boolean;
+  /** True when privacy mode is off (`bot_chat_history`). */
+  canReadAllGroupMessages: boolean;
+}
+
+function botInfo(user: Api.TypeUser | undefined): TelegramBotInfo {
+  if (!(user instanceof Api.User) || !user.bot || !user.username) {
+    throw new TelegramUnavailableError('Telegram answered without the bot', 'bad_response');
+  }
+  return {
+    id: user.id.toString(),
+    username: user.username,
+    firstName: user.firstName ?? null,
+    canJoinGroups: !user.botNochats,
+    canReadAllGroupMessages: user.botChatHistory === true,
+  };
+}
+
 export type SignInOutcome = { kind: 'signed_in'; user: TelegramUserInfo } | { kind: 'password_needed' };
 
 export type QrOutcome =
@@ -154,6 +179,32 @@ export class TelegramSessionHandle {
   /** users.getUsers([self]): proves the session works. */
   async getMe(): Promise<TelegramUserInfo> {
     return userInfo(await this.call('users.GetUsers(self)', () => this.client.getMe(false)));
+  }
+
+  /**
+   * auth.importBotAuthorization: this (new) session becomes the bot's. USER_MIGRATE_X (the bot lives
+   * on another DC) is handled inside GramJS's invoke. Then users.getUsers(self) reads the bot.
+   */
+  async importBotAuthorization(botToken: string): Promise<TelegramBotInfo> {
+    await this.call('auth.ImportBotAuthorization', () =>
+      this.client.invoke(
+        new Api.auth.ImportBotAuthorization({
+          flags: 0,
+          apiId: this.credentials.apiId,
+          apiHash: this.credentials.apiHash,
+          botAuthToken: botToken,
+        }),
+      ),
+    );
+    return this.getBotSelf();
+  }
+
+  /** users.getUsers([self]) for a bot session: proves the bot's authorization still works. */
+  async getBotSelf(): Promise<TelegramBotInfo> {
+    const [self] = await this.call('users.GetUsers(self)', () =>
+      this.client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] })),
+    );
+    return botInfo(self);
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */

@@ -1,5 +1,6 @@
 import { accountInfoHandlers } from './account-info';
 import { authCodeHandlers } from './auth-code';
+import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
 import { passwordHandlers } from './password';
 import { qrLoginHandlers } from './qr-login';
@@ -14,6 +15,7 @@ export const allHandlers: readonly HandlerDef[] = [
   ...qrLoginHandlers,
   ...dcTransferHandlers,
   ...accountInfoHandlers,
+  ...botHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';
