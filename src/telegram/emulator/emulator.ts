@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
 import { lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
+import type { DialogWorld } from './dialogs';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
@@ -186,6 +187,11 @@ export class TelegramEmulator implements EmulatorEndpoint {
       }
     }
     return signedOut;
+  }
+
+  /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */
+  get dialogs(): DialogWorld {
+    return this.state.dialogs;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatedAccount } from './accounts';
 import { BotRegistry } from './bots';
+import { DialogWorld } from './dialogs';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
 import { unauthorized, type RpcFailure } from './errors';
@@ -103,6 +104,7 @@ export class WorldState {
   readonly qrTokens = new Map<string, QrToken>();
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   readonly bots = new BotRegistry();
+  readonly dialogs = new DialogWorld();
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */

@@ -2,6 +2,7 @@ import { accountInfoHandlers } from './account-info';
 import { authCodeHandlers } from './auth-code';
 import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
+import { dialogHandlers } from './dialogs';
 import { passwordHandlers } from './password';
 import { qrLoginHandlers } from './qr-login';
 import type { HandlerDef } from './registry';
@@ -16,6 +17,7 @@ export const allHandlers: readonly HandlerDef[] = [
   ...dcTransferHandlers,
   ...accountInfoHandlers,
   ...botHandlers,
+  ...dialogHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';
