@@ -1,10 +1,14 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { AuditLogIndexes1764100000000 } from './1764100000000-audit-log-indexes';
 import { SessionStateColumns1764200000000 } from './1764200000000-session-state-columns';
+import { BotSessions1764300000000 } from './1764300000000-bot-sessions';
+import { ChannelSenders1764400000000 } from './1764400000000-channel-senders';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   AuditLogIndexes1764100000000,
   SessionStateColumns1764200000000,
+  BotSessions1764300000000,
+  ChannelSenders1764400000000,
 ];

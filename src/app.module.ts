@@ -16,6 +16,8 @@ import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
+import { TelegramBotsModule } from './telegram/bots/bots.module';
+import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
@@ -42,6 +44,8 @@ export class AppModule {
     telegramEmulator,
   }: AppModuleOptions): DynamicModule {
     const rootLogger = createRootLogger(config, logStream);
+    // One instance, imported by the app and by the channels module (which reads accounts through it).
+    const accounts = TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator });
     return {
       module: AppModule,
       imports: [
@@ -56,7 +60,9 @@ export class AppModule {
         VaultModule,
         LogsModule,
         TelegramGatewayModule.forRoot({ emulator: telegramEmulator }),
-        TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator }),
+        accounts,
+        TelegramBotsModule.forRoot({ emulator: config.telegram.emulator }),
+        TelegramChannelsModule.forRoot({ emulator: config.telegram.emulator, accounts }),
         ...extraImports,
       ],
       providers: [

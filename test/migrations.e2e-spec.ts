@@ -53,6 +53,7 @@ describe('migrations', () => {
     expect(triggers.map((t) => t.tgname)).toEqual([
       'trg_integration_logs_updated_at',
       'trg_telegram_bots_updated_at',
+      'trg_telegram_channel_senders_updated_at',
       'trg_telegram_channels_updated_at',
       'trg_telegram_sessions_updated_at',
     ]);

@@ -13,6 +13,17 @@ const open = async (url: string) =>
     dataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
   ).initialize();
 
+/** Reverts the migrations after SessionStateColumns, then SessionStateColumns itself. */
+async function revertThroughStateColumns(ds: DataSource): Promise<void> {
+  for (;;) {
+    const [last] = await ds.query<{ name: string }[]>(
+      'SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1',
+    );
+    await revertLastMigrationLocked(ds);
+    if (!last || last.name === 'SessionStateColumns1764200000000') return;
+  }
+}
+
 describe('migration SessionStateColumns', () => {
   let db: TestDatabase;
   let ds: DataSource;
@@ -27,7 +38,7 @@ describe('migration SessionStateColumns', () => {
   });
 
   it('backfills rows in the old shape into the columns and leaves only unknown keys in the bag; down restores the bag', async () => {
-    await revertLastMigrationLocked(ds); // back to the schema before the state columns
+    await revertThroughStateColumns(ds); // back to the schema before the state columns
     const insert = async (phone: string | null, meta: Record<string, unknown>, active: boolean) => {
       const [row] = await db.query<{ id: string }>(
         `INSERT INTO telegram_sessions (user_id, phone, session_data, session_metadata, is_active)
@@ -148,7 +159,7 @@ describe('migration SessionStateColumns', () => {
     ).rejects.toThrow(/chk_telegram_sessions_login_method/);
 
     // Down puts the facts back into the bag in the shape the service wrote them.
-    await revertLastMigrationLocked(ds);
+    await revertThroughStateColumns(ds);
     const [back] = await db.query<{ session_metadata: Record<string, unknown> }>(
       'SELECT session_metadata FROM telegram_sessions WHERE id = $1',
       [connected],

@@ -200,16 +200,17 @@ describe('Vault: secrets at rest', () => {
       expect(summary.rotatedFrom).toBe(before);
       expect(summary.target).toEqual({ cipher: 'vault-transit', key: KEY, version: before + 1 });
       expect(summary.totals).toEqual({
-        scanned: 16,
+        scanned: 21, // 11 sessions, 5 bot tokens, 5 bot sessions (never logged in here: empty)
         rewrapped: 14,
         migrated: 0,
         skipped: 0,
         failed: 0,
         conflicts: 0,
-        empty: 2,
+        empty: 7,
       });
       expect(summary.tables.telegram_sessions).toMatchObject({ scanned: 11, rewrapped: 9, empty: 2 });
-      expect(summary.tables.telegram_bots).toMatchObject({ scanned: 5, rewrapped: 5 });
+      expect(summary.tables['telegram_bots.bot_token']).toMatchObject({ scanned: 5, rewrapped: 5 });
+      expect(summary.tables['telegram_bots.bot_session']).toMatchObject({ scanned: 5, empty: 5 });
       for (const row of rows) {
         const envelope = await envelopeOf(row);
         expect(envelope.key_version).toBe(before + 1);
@@ -230,7 +231,8 @@ describe('Vault: secrets at rest', () => {
       expect((await new SecretRewrapper(db, { target: cipher }).run()).totals.rewrapped).toBe(5);
       vault.resetRequests();
       const again = await new SecretRewrapper(db, { target: cipher }).run();
-      expect(again.totals).toMatchObject({ scanned: 5, rewrapped: 0, skipped: 5, failed: 0 });
+      // scanned: 3 sessions, 2 bot tokens, 2 empty bot sessions
+      expect(again.totals).toMatchObject({ scanned: 7, rewrapped: 0, skipped: 5, failed: 0 });
       expect(vault.requestCount(`transit/rewrap/${KEY}`)).toBe(0);
     });
 
@@ -315,7 +317,8 @@ describe('Vault: secrets at rest', () => {
       };
 
       const plan = await new SecretRewrapper(db, { target: cipher, sources: [local], dryRun: true }).run();
-      expect(plan.totals).toMatchObject({ migrated: 9, skipped: 2, rewrapped: 0, failed: 0, empty: 1 });
+      // empty: the wiped session and the 3 bots' sessions (seeded with a token only)
+      expect(plan.totals).toMatchObject({ migrated: 9, skipped: 2, rewrapped: 0, failed: 0, empty: 4 });
       expect(await localCount()).toBe(9);
 
       // Without the local key ring, local rows cannot be moved: they fail and stay as they are.
@@ -324,7 +327,7 @@ describe('Vault: secrets at rest', () => {
       expect(blind.failures[0].reason).toContain('No cipher configured to decrypt local-aes-256-gcm');
 
       const summary = await new SecretRewrapper(db, { target: cipher, sources: [local], batchSize: 4 }).run();
-      expect(summary.totals).toMatchObject({ migrated: 9, skipped: 2, failed: 0, conflicts: 0, empty: 1 });
+      expect(summary.totals).toMatchObject({ migrated: 9, skipped: 2, failed: 0, conflicts: 0, empty: 4 });
       expect(await localCount()).toBe(0);
       for (const row of localRows) expect((await envelopeOf(row)).cipher).toBe('vault-transit');
       await expectAllDecrypt([...localRows, ...vaultRows]);
@@ -367,7 +370,7 @@ describe('Vault: secrets at rest', () => {
       expect(dry.code).toBe(0);
       expect(dry.out).toContain(`Dry run: target vault-transit key "${KEY}" v${before}`);
       expect(dry.out).toContain(
-        'Dry run done: would rewrap 0, would migrate 5, skipped 2, failed 0, empty 0',
+        'Dry run done: would rewrap 0, would migrate 5, skipped 2, failed 0, empty 1 (scanned 8)',
       );
 
       const run = await command(['--to', 'vault', '--rotate', '--batch-size', '2']);
@@ -378,7 +381,7 @@ describe('Vault: secrets at rest', () => {
       );
       expect(run.out).toContain(`Rotated "${KEY}" from v${before} to v${before + 1}`);
       expect(run.out).toContain(
-        'Done: rewrapped 2, migrated 5, skipped 0, failed 0, conflicts 0, empty 0 (scanned 7)',
+        'Done: rewrapped 2, migrated 5, skipped 0, failed 0, conflicts 0, empty 1 (scanned 8)',
       );
       for (const row of [...localRows, ...vaultRows]) {
         expect(await envelopeOf(row)).toMatchObject({ cipher: 'vault-transit', key_version: before + 1 });

@@ -1,11 +1,13 @@
 import { IntegrationLogEntity } from '../logs/integration-log.entity';
 import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.entity';
 import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
+import { ChannelSenderEntity } from '../telegram/channels/channel-sender.entity';
 import { TelegramChannelEntity } from '../telegram/channels/telegram-channel.entity';
 
 export const ENTITIES = [
   TelegramSessionEntity,
   TelegramBotEntity,
   TelegramChannelEntity,
+  ChannelSenderEntity,
   IntegrationLogEntity,
 ];

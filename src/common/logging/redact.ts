@@ -2,7 +2,7 @@
  * Scrubbing of log records and audit details, by field: values under secret-named keys are
  * replaced, values under phone keys are masked. Free text is never pattern-masked for phones or
  * other data (that corrupted UUIDs and request ids); only credential shapes that cannot be
- * anything else — bearer tokens, JWTs, `password=…` assignments — are cut out of messages.
+ * anything else — bearer tokens, JWTs, bot tokens, `password=…` assignments — are cut out of messages.
  */
 export const REDACTED = '[REDACTED]';
 
@@ -17,6 +17,8 @@ const BEARER_IN_TEXT = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
 const ASSIGNMENT_IN_TEXT =
   /\b(password|passwd|secret|token|api_hash|phone_code|session_string)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 const JWT_IN_TEXT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+/** A Telegram bot token (`123456:` + 35 characters), e.g. inside a Bot API URL. */
+const BOT_TOKEN_IN_TEXT = /\b\d{5,12}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g;
 
 /** Keeps the country code and the last two digits: +99966*****67. */
 export function maskPhone(phone: string): string {
@@ -31,6 +33,7 @@ export function scrubText(text: string): string {
   return text
     .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
     .replace(JWT_IN_TEXT, REDACTED)
+    .replace(BOT_TOKEN_IN_TEXT, REDACTED)
     .replace(ASSIGNMENT_IN_TEXT, `$1$2${REDACTED}`);
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
+import { lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
+import type { DialogWorld } from './dialogs';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
@@ -169,6 +171,30 @@ export class TelegramEmulator implements EmulatorEndpoint {
   }
 
   /**
+   * BotFather revokes the token of the bot it names (the bot's id is the token's digits before the colon):
+   * the tokens of that bot seen so far answer ACCESS_TOKEN_EXPIRED, and every key signed in as the bot is
+   * signed out (AUTH_KEY_UNREGISTERED). Returns how many keys were signed out; undefined for no such bot.
+   */
+  revokeBotToken(token: string): number | undefined {
+    const bot = lookupBotByToken(token);
+    if (!bot) return undefined;
+    this.state.bots.revoke(bot.botId);
+    let signedOut = 0;
+    for (const key of this.state.keys.values()) {
+      if (key.botId === bot.botId.toString()) {
+        this.state.unauthorize(key, 'AUTH_KEY_UNREGISTERED');
+        signedOut++;
+      }
+    }
+    return signedOut;
+  }
+
+  /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */
+  get dialogs(): DialogWorld {
+    return this.state.dialogs;
+  }
+
+  /**
    * The user with `phone` scans a QR login token (bytes, base64url, or the tg://login URL); the exporting
    * client gets updateLoginToken. Throws EmulatorControlError AUTH_TOKEN_INVALID / _EXPIRED / _ALREADY_ACCEPTED.
    */
@@ -271,7 +297,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
     const { key } = connection;
     this.state.countRequest(classNameOf(request), key.dcId);
     const def = this.registry.find(request);
-    const signedIn = key.userPhone !== undefined;
+    const signedIn = key.userPhone !== undefined || key.botId !== undefined;
     if (!def) {
       // Telegram checks authorization before it looks at what the method is.
       if (!signedIn) throw this.state.notAuthorized(key);

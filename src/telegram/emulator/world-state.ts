@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatedAccount } from './accounts';
+import { BotRegistry } from './bots';
+import { DialogWorld } from './dialogs';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
 import { unauthorized, type RpcFailure } from './errors';
@@ -26,6 +28,8 @@ export interface AuthKeyRecord {
   readonly createdAt: number;
   /** Phone of the user this key is signed in as. */
   userPhone?: string;
+  /** Telegram id of the bot this key is signed in as (auth.importBotAuthorization), decimal. */
+  botId?: string;
   /** Set between SESSION_PASSWORD_NEEDED and a successful CheckPassword. */
   pendingPasswordPhone?: string;
   /** Why the key lost its authorization, answered instead of AUTH_KEY_UNREGISTERED. */
@@ -99,6 +103,8 @@ export class WorldState {
   readonly srpSessions = new Map<string, SrpSession>();
   readonly qrTokens = new Map<string, QrToken>();
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
+  readonly bots = new BotRegistry();
+  readonly dialogs = new DialogWorld();
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
@@ -128,12 +134,14 @@ export class WorldState {
 
   authorize(key: AuthKeyRecord, account: EmulatedAccount): void {
     key.userPhone = account.phone;
+    key.botId = undefined;
     key.pendingPasswordPhone = undefined;
     key.revokedReason = undefined;
   }
 
   unauthorize(key: AuthKeyRecord, reason?: RevocationReason): void {
     key.userPhone = undefined;
+    key.botId = undefined;
     key.pendingPasswordPhone = undefined;
     key.revokedReason = reason;
   }

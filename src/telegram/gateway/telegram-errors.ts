@@ -32,6 +32,8 @@ export class TelegramCallTimeoutError extends Error {
 interface Rejection {
   kind: ErrorKind;
   message: string;
+  /** Our code when it is not Telegram's reason in lower case. */
+  code?: string;
 }
 
 /** What the caller sent was wrong, or Telegram refuses it: 4xx with the reason as `code`. */
@@ -69,6 +71,16 @@ const REJECTIONS: Record<string, Rejection> = {
   },
   AUTH_TOKEN_INVALID: { kind: 'invalid', message: 'The QR login token is not valid' },
   AUTH_TOKEN_ALREADY_ACCEPTED: { kind: 'conflict', message: 'The QR login token was already used' },
+  ACCESS_TOKEN_INVALID: {
+    kind: 'invalid',
+    code: 'bot_token_invalid',
+    message: 'Telegram does not accept this bot token; copy it again from BotFather',
+  },
+  ACCESS_TOKEN_EXPIRED: {
+    kind: 'invalid',
+    code: 'bot_token_revoked',
+    message: 'This bot token was revoked in BotFather; generate a new one',
+  },
 };
 
 const API_CREDENTIAL_ERRORS = new Set(['API_ID_INVALID', 'API_ID_PUBLISHED_FLOOD']);
@@ -118,7 +130,12 @@ function fromRpcError(error: errors.RPCError): AppError {
   }
   const rejection = REJECTIONS[reason];
   if (rejection) {
-    return new TelegramRejectedError(rejection.kind, reason.toLowerCase(), rejection.message, reason);
+    return new TelegramRejectedError(
+      rejection.kind,
+      rejection.code ?? reason.toLowerCase(),
+      rejection.message,
+      reason,
+    );
   }
   if (API_CREDENTIAL_ERRORS.has(reason)) {
     return new TelegramNotConfiguredError(

@@ -1,4 +1,5 @@
 import { Api, type TelegramClient } from 'telegram';
+import { returnBigInt } from 'telegram/Helpers';
 import { computeCheck } from 'telegram/Password';
 import type { StringSession } from 'telegram/sessions';
 import {
@@ -7,6 +8,7 @@ import {
   TelegramUnavailableError,
 } from '../telegram.errors';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
+import { DIALOGS_PAGE_SIZE, readDialogsPage, type TelegramChatInfo } from './telegram-dialogs';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
 export interface TelegramUserInfo {
@@ -17,6 +19,31 @@ export interface TelegramUserInfo {
   lastName: string | null;
   /** Digits only, as Telegram stores it. */
   phone: string | null;
+}
+
+/** A bot as Telegram describes it (users.getUsers self after auth.importBotAuthorization). */
+export interface TelegramBotInfo {
+  /** The bot's user id (a 64-bit integer, as a decimal string). */
+  id: string;
+  username: string;
+  firstName: string | null;
+  /** False when the bot may not be added to groups (`bot_nochats`). */
+  canJoinGroups: boolean;
+  /** True when privacy mode is off (`bot_chat_history`). */
+  canReadAllGroupMessages: boolean;
+}
+
+function botInfo(user: Api.TypeUser | undefined): TelegramBotInfo {
+  if (!(user instanceof Api.User) || !user.bot || !user.username) {
+    throw new TelegramUnavailableError('Telegram answered without the bot', 'bad_response');
+  }
+  return {
+    id: user.id.toString(),
+    username: user.username,
+    firstName: user.firstName ?? null,
+    canJoinGroups: !user.botNochats,
+    canReadAllGroupMessages: user.botChatHistory === true,
+  };
 }
 
 export type SignInOutcome = { kind: 'signed_in'; user: TelegramUserInfo } | { kind: 'password_needed' };
@@ -154,6 +181,72 @@ export class TelegramSessionHandle {
   /** users.getUsers([self]): proves the session works. */
   async getMe(): Promise<TelegramUserInfo> {
     return userInfo(await this.call('users.GetUsers(self)', () => this.client.getMe(false)));
+  }
+
+  /**
+   * auth.importBotAuthorization: this (new) session becomes the bot's. USER_MIGRATE_X (the bot lives
+   * on another DC) is handled inside GramJS's invoke. Then users.getUsers(self) reads the bot.
+   */
+  async importBotAuthorization(botToken: string): Promise<TelegramBotInfo> {
+    await this.call('auth.ImportBotAuthorization', () =>
+      this.client.invoke(
+        new Api.auth.ImportBotAuthorization({
+          flags: 0,
+          apiId: this.credentials.apiId,
+          apiHash: this.credentials.apiHash,
+          botAuthToken: botToken,
+        }),
+      ),
+    );
+    return this.getBotSelf();
+  }
+
+  /** users.getUsers([self]) for a bot session: proves the bot's authorization still works. */
+  async getBotSelf(): Promise<TelegramBotInfo> {
+    const [self] = await this.call('users.GetUsers(self)', () =>
+      this.client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] })),
+    );
+    return botInfo(self);
+  }
+
+  /**
+   * Every channel and group of the account: all pages of messages.getDialogs, then
+   * channels.getFullChannel for each channel whose dialog lacks participants_count. Nothing is
+   * returned until every page is read, so a FLOOD_WAIT midway leaves the caller nothing half-read.
+   */
+  async listChats(): Promise<{ chats: TelegramChatInfo[]; calls: number }> {
+    const byId = new Map<string, TelegramChatInfo>();
+    let calls = 0;
+    let seen = 0;
+    let offset = { offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty() as Api.TypeInputPeer };
+    for (;;) {
+      const request = new Api.messages.GetDialogs({
+        ...offset,
+        limit: DIALOGS_PAGE_SIZE,
+        hash: returnBigInt(0),
+      });
+      const answer = await this.call('messages.GetDialogs', () => this.client.invoke(request));
+      calls++;
+      const page = readDialogsPage(answer, DIALOGS_PAGE_SIZE, seen);
+      seen += page.dialogs;
+      for (const chat of page.chats) if (!byId.has(chat.chatId)) byId.set(chat.chatId, chat);
+      if (!page.next) break;
+      offset = page.next;
+    }
+    for (const chat of byId.values()) {
+      if (chat.membersCount !== null || chat.kind === 'group' || chat.accessHash === null) continue;
+      const input = new Api.InputChannel({
+        channelId: returnBigInt(chat.chatId.slice(4)),
+        accessHash: returnBigInt(chat.accessHash),
+      });
+      const full = await this.call('channels.GetFullChannel', () =>
+        this.client.invoke(new Api.channels.GetFullChannel({ channel: input })),
+      );
+      calls++;
+      if (full.fullChat instanceof Api.ChannelFull)
+        chat.membersCount = full.fullChat.participantsCount ?? null;
+    }
+    return { chats: [...byId.values()], calls };
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */

@@ -2,6 +2,7 @@ import { Api } from 'telegram';
 import { accountByUserId, type EmulatedAccount } from '../accounts';
 import { badRequest } from '../errors';
 import { buildUser, buildUserFull } from '../tl-builders';
+import { botGetUsers } from './bots';
 import { signedInAccount } from './common';
 import { handler, type HandlerDef, type RequestContext } from './registry';
 
@@ -20,6 +21,7 @@ function resolveInputUser(ctx: RequestContext, input: unknown): EmulatedAccount 
 
 export const accountInfoHandlers: readonly HandlerDef[] = [
   handler(Api.users.GetUsers, { requiresAuth: true }, (ctx, req) => {
+    if (ctx.key.botId !== undefined) return botGetUsers(ctx, req);
     const self = signedInAccount(ctx);
     const found: Api.TypeUser[] = [];
     for (const input of req.id) {

@@ -13,6 +13,7 @@ export function requireAccount(phone: string | undefined): EmulatedAccount {
 
 /** The account the key is signed in as (handlers declared `requiresAuth` only run for signed-in keys). */
 export function signedInAccount(ctx: RequestContext): EmulatedAccount {
+  if (ctx.key.botId !== undefined) throw badRequest('BOT_METHOD_INVALID');
   const account = ctx.key.userPhone === undefined ? undefined : lookupAccount(ctx.key.userPhone);
   if (!account) throw ctx.state.notAuthorized(ctx.key);
   return account;

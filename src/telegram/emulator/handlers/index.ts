@@ -1,6 +1,8 @@
 import { accountInfoHandlers } from './account-info';
 import { authCodeHandlers } from './auth-code';
+import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
+import { dialogHandlers } from './dialogs';
 import { passwordHandlers } from './password';
 import { qrLoginHandlers } from './qr-login';
 import type { HandlerDef } from './registry';
@@ -14,6 +16,8 @@ export const allHandlers: readonly HandlerDef[] = [
   ...qrLoginHandlers,
   ...dcTransferHandlers,
   ...accountInfoHandlers,
+  ...botHandlers,
+  ...dialogHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
+import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
+import { BotAlreadyAddedError } from './bots.errors';
+import { BotsRepository, type NewBot } from './bots.repository';
+import type { TelegramBotEntity } from './telegram-bot.entity';
+
+export type BotAction = 'bot_add' | 'bot_update' | 'bot_check' | 'bot_remove';
+
+/** Safe facts of a bot: ids, username, DC — never the token or the session. */
+function factsOf(row: Pick<TelegramBotEntity, 'id' | 'telegramBotId' | 'username' | 'dcId'>) {
+  return { bot_id: row.id, telegram_bot_id: row.telegramBotId, username: row.username, dc_id: row.dcId };
+}
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  ((error as { code?: unknown }).code === '23505' ||
+    (error as { driverError?: { code?: unknown } }).driverError?.code === '23505');
+
+/**
+ * The one place a bot's state changes: each change commits together with its integration_logs row
+ * (the pattern of SessionTransitions), so a change is never stored without its audit row.
+ */
+@Injectable()
+export class BotTransitions {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bots: BotsRepository,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async added(userId: number, bot: NewBot): Promise<TelegramBotEntity> {
+    try {
+      return await this.apply(
+        (tx) => this.bots.insert(tx, userId, bot),
+        (row) => this.entry(userId, 'bot_add', 'success', factsOf(row)),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new BotAlreadyAddedError();
+      throw error;
+    }
+  }
+
+  settingsUpdated(userId: number, id: string, settings: Record<string, unknown>) {
+    return this.apply(
+      (tx) => this.bots.updateSettings(tx, userId, id, settings),
+      (row) =>
+        this.entry(userId, 'bot_update', 'success', {
+          ...factsOf(row),
+          settings_keys: Object.keys(settings).length,
+        }),
+    );
+  }
+
+  checked(userId: number, id: string, info: TelegramBotInfo) {
+    return this.apply(
+      (tx) => this.bots.markChecked(tx, userId, id, info),
+      (row) => this.entry(userId, 'bot_check', 'success', factsOf(row)),
+    );
+  }
+
+  revoked(userId: number, row: TelegramBotEntity, reason: string, error: AppError) {
+    return this.apply(
+      (tx) => this.bots.markRevoked(tx, userId, row.id, reason),
+      (stored) => this.failureEntry(userId, 'bot_check', error, { ...factsOf(stored), outcome: 'revoked' }),
+    );
+  }
+
+  removed(userId: number, row: TelegramBotEntity, outcome: { loggedOut: boolean; reason?: string }) {
+    return this.apply(
+      (tx) => this.bots.markRemoved(tx, userId, row),
+      (stored) =>
+        this.entry(userId, 'bot_remove', 'success', {
+          ...factsOf(stored),
+          logged_out: outcome.loggedOut,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        }),
+    );
+  }
+
+  /** A step that failed without changing any state: its audit row only (never throws). */
+  failed(userId: number, action: BotAction, error: unknown, facts: Record<string, unknown>): Promise<void> {
+    return this.audit.record(this.failureEntry(userId, action, error, facts));
+  }
+
+  private entry(
+    userId: number,
+    action: BotAction,
+    status: 'success',
+    facts: Record<string, unknown>,
+  ): AuditEntry {
+    return { userId, action, status, details: withoutEmpty(facts) };
+  }
+
+  private failureEntry(
+    userId: number,
+    action: BotAction,
+    error: unknown,
+    facts: Record<string, unknown>,
+  ): AuditEntry {
+    const known = error instanceof AppError;
+    return {
+      userId,
+      action,
+      status: 'error',
+      details: {
+        ...withoutEmpty(facts),
+        reason: known ? error.code : 'internal_error',
+        ...(known && typeof error.details.reason === 'string'
+          ? { telegram_reason: error.details.reason }
+          : {}),
+        ...(error instanceof RateLimitedError ? { retry_after: error.retryAfterSeconds } : {}),
+      },
+      // Domain error messages are fixed texts; anything else is summarised, never echoed.
+      errorMessage: known ? error.message : 'Internal error',
+    };
+  }
+
+  private async apply(
+    change: (tx: EntityManager) => Promise<TelegramBotEntity>,
+    record: (row: TelegramBotEntity) => AuditEntry,
+  ): Promise<TelegramBotEntity> {
+    let entry: AuditEntry | undefined;
+    const row = await this.dataSource.transaction(async (tx) => {
+      const stored = await change(tx);
+      entry = record(stored);
+      await this.audit.recordIn(tx, entry);
+      return stored;
+    });
+    if (entry) this.audit.committed(entry);
+    return row;
+  }
+}
+
+function withoutEmpty(facts: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
+import type { TelegramChatInfo } from '../gateway/telegram-dialogs';
+import { ChannelsRepository, type SyncCounts } from './channels.repository';
+import type { TelegramChannelEntity } from './telegram-channel.entity';
+
+export type ChannelAction = 'channels_sync' | 'channel_update' | 'channel_remove';
+
+/** The one place chats change: each change commits together with its integration_logs row. */
+@Injectable()
+export class ChannelTransitions {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly channels: ChannelsRepository,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  synced(
+    userId: number,
+    sessionId: string,
+    chats: TelegramChatInfo[],
+    facts: { calls: number; duration_ms: number },
+  ): Promise<SyncCounts> {
+    return this.apply(
+      (tx) => this.channels.applySync(tx, userId, sessionId, chats),
+      (counts) => ({
+        userId,
+        action: 'channels_sync',
+        status: 'success',
+        details: {
+          session_id: sessionId,
+          ...counts,
+          telegram_calls: facts.calls,
+          duration_ms: facts.duration_ms,
+        },
+      }),
+    );
+  }
+
+  settingsUpdated(userId: number, id: string, settings: Record<string, unknown>) {
+    return this.apply(
+      (tx) => this.channels.updateSettings(tx, userId, id, settings),
+      (row) => this.entry(userId, 'channel_update', row, { settings_keys: Object.keys(settings).length }),
+    );
+  }
+
+  removed(userId: number, id: string) {
+    return this.apply(
+      (tx) => this.channels.deactivate(tx, userId, id),
+      (row) => this.entry(userId, 'channel_remove', row),
+    );
+  }
+
+  /** A step that failed without changing anything: its audit row only (never throws). */
+  failed(
+    userId: number,
+    action: ChannelAction,
+    error: unknown,
+    facts: Record<string, unknown>,
+  ): Promise<void> {
+    const known = error instanceof AppError;
+    return this.audit.record({
+      userId,
+      action,
+      status: 'error',
+      details: {
+        ...facts,
+        reason: known ? error.code : 'internal_error',
+        ...(error instanceof RateLimitedError ? { retry_after: error.retryAfterSeconds } : {}),
+      },
+      errorMessage: known ? error.message : 'Internal error',
+    });
+  }
+
+  private entry(
+    userId: number,
+    action: ChannelAction,
+    row: TelegramChannelEntity,
+    extra: Record<string, unknown> = {},
+  ): AuditEntry {
+    return {
+      userId,
+      action,
+      status: 'success',
+      details: { channel_row_id: row.id, channel_id: row.channelId, type: row.type, ...extra },
+    };
+  }
+
+  private async apply<T>(
+    change: (tx: EntityManager) => Promise<T>,
+    record: (result: T) => AuditEntry,
+  ): Promise<T> {
+    let entry: AuditEntry | undefined;
+    const result = await this.dataSource.transaction(async (tx) => {
+      const changed = await change(tx);
+      entry = record(changed);
+      await this.audit.recordIn(tx, entry);
+      return changed;
+    });
+    if (entry) this.audit.committed(entry);
+    return result;
+  }
+}

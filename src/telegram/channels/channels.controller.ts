@@ -1,0 +1,82 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
+import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import {
+  ChannelIdParamDto,
+  ChannelPageDto,
+  ChannelResponseDto,
+  ListChannelsQueryDto,
+  SyncChannelsDto,
+  SyncResultDto,
+  UpdateChannelDto,
+} from './channels.dto';
+import { ChannelsService } from './channels.service';
+
+@ApiEndpoint('telegram-channels')
+@Controller('api/v1/telegram/channels')
+export class ChannelsController {
+  constructor(private readonly channels: ChannelsService) {}
+
+  @Post('sync')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Sync the channels and groups of a connected account',
+    description:
+      'Reads every page of messages.getDialogs (100 per page) and channels.getFullChannel where a participant ' +
+      'count is missing; keeps channels, supergroups and basic groups with the account’s role and whether it can ' +
+      'post. Upserts one row per chat; chats the account left turn inactive when no other sender reaches them. ' +
+      '429 `telegram_flood_wait` with Retry-After when Telegram asks to wait midway: nothing is written.',
+  })
+  @ApiOkResponse({ type: SyncResultDto, description: 'What the sync changed' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account is not connected' })
+  sync(@CurrentUser() user: AuthUser, @Body() body: SyncChannelsDto): Promise<SyncResultDto> {
+    return this.channels.sync(user.id, body.session_id);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: "List the caller's channels and groups",
+    description: 'By title; `{items, total, page, size, pages}`; each item lists the senders that reach it.',
+  })
+  @ApiOkResponse({ type: ChannelPageDto, description: 'One page of chats' })
+  list(@CurrentUser() user: AuthUser, @Query() query: ListChannelsQueryDto): Promise<ChannelPageDto> {
+    return this.channels.list(user.id, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One channel or group of the caller',
+    description: 'Read from the database only.',
+  })
+  @ApiOkResponse({ type: ChannelResponseDto, description: 'The chat with its senders' })
+  get(@CurrentUser() user: AuthUser, @Param() params: ChannelIdParamDto): Promise<ChannelResponseDto> {
+    return this.channels.get(user.id, params.id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Replace the chat’s settings',
+    description: 'A JSON object, at most 16 KiB and 5 levels.',
+  })
+  @ApiOkResponse({ type: ChannelResponseDto, description: 'The chat with its new settings' })
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param() params: ChannelIdParamDto,
+    @Body() body: UpdateChannelDto,
+  ): Promise<ChannelResponseDto> {
+    return this.channels.updateSettings(user.id, params.id, body.settings);
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Remove the chat (soft)',
+    description:
+      'is_active=false for the chat and its senders; Telegram is not called. A later sync that sees it reactivates it.',
+  })
+  @ApiOkResponse({ type: ChannelResponseDto, description: 'The chat, now inactive' })
+  remove(@CurrentUser() user: AuthUser, @Param() params: ChannelIdParamDto): Promise<ChannelResponseDto> {
+    return this.channels.remove(user.id, params.id);
+  }
+}

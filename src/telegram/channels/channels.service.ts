@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../../common/errors/app-error';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { holdsSecret, SessionSecrets } from '../accounts/session-secrets';
+import { TelegramGateway } from '../gateway/telegram-gateway';
+import { SessionStateError } from '../telegram.errors';
+import { ChannelTransitions } from './channel-transitions';
+import { ChannelPageDto, ChannelResponseDto, SyncResultDto, type ListChannelsQueryDto } from './channels.dto';
+import { ChannelsRepository } from './channels.repository';
+import type { TelegramChannelEntity } from './telegram-channel.entity';
+
+class ChannelNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such channel or group');
+  }
+}
+
+/** The caller's channels and groups: synced from an account's dialogs, listed, updated, removed. */
+@Injectable()
+export class ChannelsService {
+  constructor(
+    private readonly channels: ChannelsRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly secrets: SessionSecrets,
+    private readonly gateway: TelegramGateway,
+    private readonly transitions: ChannelTransitions,
+  ) {}
+
+  /**
+   * Reads every dialog page of the connected account (and channels.getFullChannel where a count is
+   * missing), then stores the result in one transaction. Telegram failing midway (FLOOD_WAIT → 429)
+   * writes nothing but the audit row of the failure.
+   */
+  async sync(userId: number, sessionId: string): Promise<SyncResultDto> {
+    const account = await this.accounts.findForUser(userId, sessionId);
+    if (!account) throw new NotFoundError('No such Telegram account');
+    if (!account.isActive || account.status !== 'connected' || !holdsSecret(account.sessionData)) {
+      throw new SessionStateError(
+        'session_inactive',
+        'This account is not connected; log in or reconnect first',
+      );
+    }
+    const { session } = await this.secrets.open(userId, account.sessionData);
+    const started = Date.now();
+    let run;
+    try {
+      run = await this.gateway.run({ key: account.id, session }, { keepAlive: true }, (tg) => tg.listChats());
+    } catch (error) {
+      await this.transitions.failed(userId, 'channels_sync', error, { session_id: account.id });
+      throw error;
+    }
+    const { chats, calls } = run.value;
+    return this.transitions.synced(userId, account.id, chats, { calls, duration_ms: Date.now() - started });
+  }
+
+  async list(userId: number, query: ListChannelsQueryDto): Promise<ChannelPageDto> {
+    const page = query.page ?? 1;
+    const size = query.size ?? 20;
+    const [rows, total] = await this.channels.page(userId, {
+      type: query.type,
+      activeOnly: query.active_only ?? true,
+      search: query.search,
+      page,
+      size,
+    });
+    const senders = await this.channels.sendersOf(
+      userId,
+      rows.map((r) => r.id),
+    );
+    return {
+      items: rows.map((row) => ChannelResponseDto.from(row, senders)),
+      total,
+      page,
+      size,
+      pages: Math.ceil(total / size),
+    };
+  }
+
+  async get(userId: number, id: string): Promise<ChannelResponseDto> {
+    return this.respond(userId, await this.owned(userId, id));
+  }
+
+  async updateSettings(
+    userId: number,
+    id: string,
+    settings: Record<string, unknown>,
+  ): Promise<ChannelResponseDto> {
+    await this.owned(userId, id);
+    return this.respond(userId, await this.transitions.settingsUpdated(userId, id, settings));
+  }
+
+  /** Soft delete: inactive with its senders (a later sync that sees the chat again reactivates it). */
+  async remove(userId: number, id: string): Promise<ChannelResponseDto> {
+    await this.owned(userId, id);
+    return this.respond(userId, await this.transitions.removed(userId, id));
+  }
+
+  private async respond(userId: number, row: TelegramChannelEntity): Promise<ChannelResponseDto> {
+    return ChannelResponseDto.from(row, await this.channels.sendersOf(userId, [row.id]));
+  }
+
+  private async owned(userId: number, id: string): Promise<TelegramChannelEntity> {
+    const row = await this.channels.findForUser(userId, id);
+    if (!row) throw new ChannelNotFoundError();
+    return row;
+  }
+}

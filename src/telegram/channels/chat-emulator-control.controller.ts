@@ -1,0 +1,86 @@
+import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
+import { NotFoundError } from '../../common/errors/app-error';
+import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { normalizePhone } from '../accounts/phone';
+import { lookupAccount, type EmulatedAccount, type TelegramEmulator } from '../emulator';
+import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
+import {
+  EmulatorChatDto,
+  EmulatorCreateChatDto,
+  EmulatorLeaveChatDto,
+  EmulatorLeaveChatResponseDto,
+} from './channels.dto';
+
+/** Development only: the emulated users' side of their chats, for the caller's own accounts. */
+@Injectable()
+export class ChatEmulatorControlService {
+  constructor(
+    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator | null,
+    private readonly accounts: AccountsRepository,
+  ) {}
+
+  async create(userId: number, body: EmulatorCreateChatDto): Promise<EmulatorChatDto> {
+    const { world, account } = await this.ownAccount(userId, body.phone);
+    const chat = world.dialogs.createChat(account, body.type, body.title, Math.floor(world.now() / 1000));
+    return {
+      chat_id: chat.kind === 'group' ? `-${chat.id}` : `-100${chat.id}`,
+      type: chat.kind,
+      title: chat.title,
+    };
+  }
+
+  async leave(userId: number, body: EmulatorLeaveChatDto): Promise<EmulatorLeaveChatResponseDto> {
+    const { world, account } = await this.ownAccount(userId, body.phone);
+    const bare = body.chat_id.startsWith('-100') ? body.chat_id.slice(4) : body.chat_id.slice(1);
+    if (!world.dialogs.leave(account, BigInt(bare))) throw new NotFoundError('This user is not in that chat');
+    return { left: true };
+  }
+
+  private async ownAccount(
+    userId: number,
+    phone: string,
+  ): Promise<{ world: TelegramEmulator; account: EmulatedAccount }> {
+    if (!this.emulator) throw new NotFoundError();
+    const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(phone));
+    const account = lookupAccount(phone);
+    if (rows.length === 0 || !account)
+      throw new NotFoundError('None of your accounts is signed in with this phone');
+    return { world: this.emulator, account };
+  }
+}
+
+/** Registered only with TELEGRAM_EMULATOR=true (never in production). */
+@ApiEndpoint('telegram-emulator (development)')
+@Controller('api/v1/dev/telegram-emulator/chats')
+export class ChatEmulatorControlController {
+  constructor(private readonly control: ChatEmulatorControlService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Emulator: one of your emulated users creates a channel or group',
+    description:
+      'The user is its creator; it is their newest dialog. 404 unless one of your accounts is that phone.',
+  })
+  @ApiOkResponse({ type: EmulatorChatDto, description: 'The new chat' })
+  create(@CurrentUser() user: AuthUser, @Body() body: EmulatorCreateChatDto): Promise<EmulatorChatDto> {
+    return this.control.create(user.id, body);
+  }
+
+  @Post('leave')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Emulator: one of your emulated users leaves a chat',
+    description: 'It disappears from their dialogs; 404 when they are not in it.',
+  })
+  @ApiOkResponse({ type: EmulatorLeaveChatResponseDto, description: 'The user left' })
+  leave(
+    @CurrentUser() user: AuthUser,
+    @Body() body: EmulatorLeaveChatDto,
+  ): Promise<EmulatorLeaveChatResponseDto> {
+    return this.control.leave(user.id, body);
+  }
+}
