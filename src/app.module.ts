@@ -17,6 +17,7 @@ import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import type { TelegramEmulator } from './telegram/emulator';
+import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
 
@@ -42,6 +43,10 @@ export class AppModule {
     telegramEmulator,
   }: AppModuleOptions): DynamicModule {
     const rootLogger = createRootLogger(config, logStream);
+    // The emulator is a module of its own: mounted here or not at all.
+    const emulator = config.telegram.emulator
+      ? TelegramEmulatorModule.forRoot({ world: telegramEmulator })
+      : undefined;
     return {
       module: AppModule,
       imports: [
@@ -55,8 +60,9 @@ export class AppModule {
         HealthModule,
         VaultModule,
         LogsModule,
-        TelegramGatewayModule.forRoot({ emulator: telegramEmulator }),
-        TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator }),
+        TelegramGatewayModule.forRoot({ backend: emulator }),
+        TelegramAccountsModule,
+        ...(emulator ? [emulator] : []),
         ...extraImports,
       ],
       providers: [

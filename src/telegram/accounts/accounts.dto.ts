@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
 import { toSessionMetadata, type SessionMetadata } from './session-metadata';
 import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
@@ -159,53 +159,4 @@ export class LoginResponseDto {
 
   @ApiPropertyOptional({ type: AccountResponseDto, description: 'On `success`: the connected account' })
   account?: AccountResponseDto;
-}
-
-export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] as const;
-
-export class EmulatorRevokeDto {
-  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user whose sessions end' })
-  @IsTelegramPhone()
-  phone!: string;
-
-  @ApiPropertyOptional({
-    enum: REVOCATION_REASONS,
-    default: 'AUTH_KEY_UNREGISTERED',
-    description: 'What Telegram answers the revoked sessions from now on',
-  })
-  @IsOptional()
-  @IsIn(REVOCATION_REASONS as unknown as string[], {
-    message: `reason must be one of: ${REVOCATION_REASONS.join(', ')}`,
-  })
-  reason?: (typeof REVOCATION_REASONS)[number];
-}
-
-export class EmulatorRevokeResponseDto {
-  @ApiProperty({ example: 1, description: 'Sessions (auth keys) signed out' })
-  revoked!: number;
-}
-
-export class EmulatorScanQrDto {
-  @ApiProperty({
-    format: 'uuid',
-    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
-    description: "The caller's pending QR login (from GET /api/v1/telegram/qr-code)",
-  })
-  @IsUuidId()
-  session_id!: string;
-
-  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user who scans the code' })
-  @IsTelegramPhone()
-  phone!: string;
-}
-
-export class EmulatorScanQrResponseDto {
-  @ApiProperty({ example: 'scanned' })
-  status!: 'scanned';
-
-  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
-  session_id!: string;
-
-  @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
-  message!: string;
 }
