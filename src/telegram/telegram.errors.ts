@@ -132,3 +132,30 @@ export class SessionStateError extends ConflictError {
     super(code, message);
   }
 }
+
+/**
+ * Telegram answered auth.sentCodeTypeSetUpEmailRequired: the account must first set up a login email
+ * in a Telegram app; no code was sent, so this login cannot finish here (422).
+ */
+export class EmailSetupRequiredError extends AppError {
+  readonly kind = 'unprocessable';
+  readonly code = 'email_setup_required';
+  constructor() {
+    super(
+      'Telegram requires this account to set up a login email first: finish logging in once in a ' +
+        'Telegram app, then try again',
+    );
+    this.details.reason = 'SENT_CODE_TYPE_SETUP_EMAIL_REQUIRED';
+  }
+}
+
+/** `{phone, resend: true}` before the `resend_after` Telegram announced: 429 with Retry-After. */
+export class CodeResendTooEarlyError extends RateLimitedError {
+  constructor(seconds: number) {
+    super(
+      seconds,
+      'code_resend_too_early',
+      `Telegram allows resending the code in ${Math.max(1, Math.ceil(seconds))} seconds`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
 import { toSessionMetadata, type SessionMetadata } from './session-metadata';
 import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
@@ -122,6 +122,16 @@ export class ConnectAccountDto {
   @IsOptional()
   @IsUuidId()
   session_id?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "With the phone alone (and optionally `session_id`): send the pending login's code again by " +
+      '`next_code_type` (auth.resendCode); refused with 429 before `resend_after`.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  resend?: boolean;
 }
 
 export const LOGIN_STATUSES = ['success', 'pending', 'code_required', '2fa_required'] as const;
@@ -156,6 +166,30 @@ export class LoginResponseDto {
       'QR login: when the QR code shown expires (poll before then for a fresh one). Code login: when the pending login expires.',
   })
   expires_at?: string;
+
+  @ApiPropertyOptional({
+    example: 'sms',
+    description:
+      'On `code_required`: how Telegram sent the code (`app`, `sms`, `call`, `flash_call`, `missed_call`, ' +
+      '`email`, `fragment_sms`, `firebase_sms`, `sms_word`, `sms_phrase`)',
+  })
+  code_type?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'call',
+    description: 'On `code_required`: how a resend (`resend: true`) would send it; null when it cannot',
+  })
+  next_code_type?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '2026-11-25T10:01:00.000Z',
+    description: 'On `code_required`: from when a resend may be asked; null without `next_code_type`',
+  })
+  resend_after?: string | null;
 
   @ApiPropertyOptional({ type: AccountResponseDto, description: 'On `success`: the connected account' })
   account?: AccountResponseDto;

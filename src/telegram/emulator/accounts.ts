@@ -2,11 +2,16 @@ import { createHash } from 'node:crypto';
 
 /**
  * The emulator's population. Phone `99966XYYYY`: X (1–3) is the home DC, YYYY four digits.
- * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 8000–8999 is flood-limited at SendCode.
+ * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 4000–4999 gets its code by SMS
+ * (then a call on auth.resendCode); YYYY 5000–5999 must set up a login email first; YYYY 8000–8999
+ * is flood-limited at SendCode.
  */
 export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
 export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
 export const SEND_CODE_FLOOD_SECONDS = 120;
+
+/** How auth.sendCode delivers this account's code (auth.SentCodeType). */
+export type CodeDelivery = 'app' | 'sms' | 'email_setup_required';
 
 export interface EmulatedAccount {
   /** Digits only, as Telegram stores `User.phone` (no `+`). */
@@ -20,6 +25,7 @@ export interface EmulatedAccount {
   readonly username: string;
   readonly loginCode: string;
   readonly hasPassword: boolean;
+  readonly codeDelivery: CodeDelivery;
   /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
   readonly sendCodeFloodSeconds?: number;
 }
@@ -65,8 +71,15 @@ export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
     username: `emu${phone}`,
     loginCode: String(homeDcId).repeat(5),
     hasPassword: suffix >= 2000 && suffix <= 2999,
+    codeDelivery: codeDeliveryOf(suffix),
     sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,
   };
+}
+
+function codeDeliveryOf(suffix: number): CodeDelivery {
+  if (suffix >= 4000 && suffix <= 4999) return 'sms';
+  if (suffix >= 5000 && suffix <= 5999) return 'email_setup_required';
+  return 'app';
 }
 
 /** The login code the emulator "sends" to this phone (X repeated five times), or undefined for invalid phones. */

@@ -24,6 +24,8 @@ export interface TelegramEmulatorOptions {
   codeTtlMs?: number;
   /** QR token lifetime (default 30 s). */
   qrTokenTtlMs?: number;
+  /** The `timeout` announced with SMS codes, seconds (default 60). */
+  resendTimeoutSeconds?: number;
   /** See EmulatorSettings.duplicatePolicy (default `newer-only`). */
   duplicatePolicy?: EmulatorSettings['duplicatePolicy'];
 }
@@ -93,6 +95,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       defaultDcId,
       codeTtlMs: options.codeTtlMs ?? 5 * 60_000,
       qrTokenTtlMs: options.qrTokenTtlMs ?? 30_000,
+      resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
       duplicatePolicy: options.duplicatePolicy ?? 'newer-only',
     });
   }

@@ -49,7 +49,9 @@ export interface PendingCode {
   readonly phone: string;
   readonly keyRef: string;
   readonly code: string;
-  readonly expiresAt: number;
+  expiresAt: number;
+  /** The `next_type` announced with the code: what auth.resendCode sends next (none: SEND_CODE_UNAVAILABLE). */
+  nextType?: 'call';
 }
 
 export interface SrpSession {
@@ -85,6 +87,8 @@ export interface EmulatorSettings {
   readonly codeTtlMs: number;
   /** Lifetime of a QR login token. */
   readonly qrTokenTtlMs: number;
+  /** The `timeout` (seconds) announced with an SMS code before auth.resendCode may be used. */
+  readonly resendTimeoutSeconds: number;
   /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
 }

@@ -52,6 +52,11 @@ const REJECTIONS: Record<string, Rejection> = {
     kind: 'invalid',
     message: 'The login code has expired; request a new one by sending the phone number alone',
   },
+  SEND_CODE_UNAVAILABLE: {
+    kind: 'unprocessable',
+    message:
+      'Telegram has no other way left to send this code; use the code already sent, or start again later',
+  },
   PHONE_CODE_HASH_EMPTY: { kind: 'invalid', message: 'The login was not started; request a code first' },
   PASSWORD_HASH_INVALID: {
     kind: 'invalid',

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestApp } from './support/app';
+import { connect, createTelegramWorld, sessionRow, type TelegramWorld } from './support/telegram';
+
+/**
+ * Issue 16: the emulator answers as Telegram documents (method/*.html), and the service handles it —
+ * through HTTP, real PostgreSQL, and the real GramJS client over the emulator. One describe per item.
+ */
+describe('Telegram fidelity (issue 16)', () => {
+  let world: TelegramWorld;
+  let t: TestApp;
+  const auditRows = (userId: number, action: string) =>
+    world.db.query<{ status: string; details: Record<string, unknown>; error_message: string | null }>(
+      'SELECT status, details, error_message FROM integration_logs WHERE user_id = $1 AND action = $2 ORDER BY created_at, id',
+      [userId, action],
+    );
+
+  beforeAll(async () => {
+    world = await createTelegramWorld({ resendTimeoutSeconds: 1 });
+    t = await world.start();
+  });
+  afterAll(() => world.cleanup());
+
+  describe('fidelity #1: code types and resending', () => {
+    it('SMS (YYYY 4000–4999): code_type sms, next call after the timeout; resend refused before it, then by call', async () => {
+      const phone = '+9996614321';
+      const sent = await connect(t, 1601, { phone });
+      expect(sent.statusCode).toBe(200);
+      const body = sent.json();
+      expect(body).toMatchObject({
+        status: 'code_required',
+        code_type: 'sms',
+        next_code_type: 'call',
+        message: expect.stringContaining('SMS'),
+      });
+      const resendAfter = Date.parse(body.resend_after as string);
+      expect(resendAfter - Date.now()).toBeGreaterThan(0);
+      expect(resendAfter - Date.now()).toBeLessThanOrEqual(1000);
+
+      const early = await connect(t, 1601, { phone, resend: true });
+      expect(early.statusCode).toBe(429);
+      expect(early.json()).toMatchObject({ code: 'code_resend_too_early' });
+      expect(early.headers['retry-after']).toBe('1');
+      expect(world.emulator.codesSent('9996614321')).toBe(1);
+
+      await sleep(Math.max(0, resendAfter - Date.now()) + 50);
+      const resent = await connect(t, 1601, { phone, resend: true });
+      expect(resent.statusCode).toBe(200);
+      expect(resent.json()).toMatchObject({
+        status: 'code_required',
+        session_id: body.session_id,
+        code_type: 'call',
+        next_code_type: null,
+        resend_after: null,
+        message: expect.stringContaining('call'),
+      });
+      expect(world.emulator.codesSent('9996614321')).toBe(2);
+      expect(await auditRows(1601, 'resend_code')).toEqual([
+        expect.objectContaining({
+          status: 'success',
+          details: expect.objectContaining({ code_type: 'call' }),
+        }),
+      ]);
+
+      // Nothing left to resend by: Telegram's SEND_CODE_UNAVAILABLE, and the login is kept.
+      const none = await connect(t, 1601, { phone, resend: true });
+      expect(none.statusCode).toBe(422);
+      expect(none.json()).toMatchObject({ code: 'send_code_unavailable' });
+      expect(await sessionRow(world.db, body.session_id as string)).toMatchObject({
+        session_metadata: { status: 'code_sent' },
+      });
+
+      const signedIn = await connect(t, 1601, { phone, code: '11111' });
+      expect(signedIn.statusCode).toBe(200);
+      expect(signedIn.json()).toMatchObject({ status: 'success', session_id: body.session_id });
+    });
+
+    it('app code: code_type app, no resend; resend with a code is 400; resend without a login is 409', async () => {
+      const sent = await connect(t, 1602, { phone: '+9996621234' });
+      expect(sent.json()).toMatchObject({ code_type: 'app', next_code_type: null, resend_after: null });
+      const withCode = await connect(t, 1602, { phone: '+9996621234', resend: true, code: '22222' });
+      expect(withCode.statusCode).toBe(400);
+      expect(withCode.json().errors).toEqual([expect.objectContaining({ field: 'resend' })]);
+      const unavailable = await connect(t, 1602, { phone: '+9996621234', resend: true });
+      expect(unavailable.statusCode).toBe(422);
+      expect(unavailable.json()).toMatchObject({ code: 'send_code_unavailable' });
+      const noLogin = await connect(t, 1602, { phone: '+9996621299', resend: true });
+      expect(noLogin.statusCode).toBe(409);
+      expect(noLogin.json()).toMatchObject({ code: 'login_not_started' });
+    });
+
+    it('email setup required (YYYY 5000–5999): 422 email_setup_required, no login kept', async () => {
+      const res = await connect(t, 1603, { phone: '+9996615000' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({
+        code: 'email_setup_required',
+        message: expect.stringContaining('email'),
+      });
+      expect(await world.db.query('SELECT id FROM telegram_sessions WHERE user_id = $1', [1603])).toEqual([]);
+      expect(await auditRows(1603, 'send_code')).toEqual([
+        expect.objectContaining({
+          status: 'error',
+          details: expect.objectContaining({ phone: expect.any(String) }),
+        }),
+      ]);
+    });
+  });
+});
