@@ -105,4 +105,38 @@ describe('Telegram fidelity (issue 16)', () => {
       ]);
     });
   });
+
+  describe('fidelity #2: unregistered numbers', () => {
+    it('YYYY 9000–9999: a code is sent, the right code is 422 phone_number_unoccupied, the login ends', async () => {
+      const phone = '+9996619123';
+      const sent = await connect(t, 1621, { phone });
+      expect(sent.statusCode).toBe(200);
+      const sessionId = sent.json().session_id as string;
+      const wrong = await connect(t, 1621, { phone, code: '12345' });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json()).toMatchObject({ code: 'phone_code_invalid' });
+
+      const res = await connect(t, 1621, { phone, code: '11111' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({
+        code: 'phone_number_unoccupied',
+        message: expect.stringContaining('signing up is not supported'),
+      });
+      expect(await sessionRow(world.db, sessionId)).toMatchObject({
+        is_active: false,
+        session_data: {},
+        session_metadata: { status: 'error', last_error: 'PHONE_NUMBER_UNOCCUPIED' },
+      });
+      const again = await connect(t, 1621, { phone, code: '11111' });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'login_not_started' });
+      expect(await auditRows(1621, 'sign_in')).toEqual([
+        expect.objectContaining({ status: 'error' }),
+        expect.objectContaining({
+          status: 'error',
+          details: expect.objectContaining({ reason: 'phone_number_unoccupied' }),
+        }),
+      ]);
+    });
+  });
 });

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
  * The emulator's population. Phone `99966XYYYY`: X (1–3) is the home DC, YYYY four digits.
  * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 4000–4999 gets its code by SMS
  * (then a call on auth.resendCode); YYYY 5000–5999 must set up a login email first; YYYY 8000–8999
- * is flood-limited at SendCode.
+ * is flood-limited at SendCode; YYYY 9000–9999 has no Telegram account (a code is sent, signing in
+ * answers auth.authorizationSignUpRequired).
  */
 export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
 export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
@@ -26,6 +27,8 @@ export interface EmulatedAccount {
   readonly loginCode: string;
   readonly hasPassword: boolean;
   readonly codeDelivery: CodeDelivery;
+  /** False for numbers no Telegram account uses (YYYY 9000–9999). */
+  readonly registered: boolean;
   /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
   readonly sendCodeFloodSeconds?: number;
 }
@@ -72,6 +75,7 @@ export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
     loginCode: String(homeDcId).repeat(5),
     hasPassword: suffix >= 2000 && suffix <= 2999,
     codeDelivery: codeDeliveryOf(suffix),
+    registered: suffix < 9000,
     sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,
   };
 }

@@ -99,6 +99,11 @@ export const authCodeHandlers: readonly HandlerDef[] = [
       throw badRequest('PHONE_CODE_EXPIRED');
     }
     if (req.phoneCode !== pending.code) throw badRequest('PHONE_CODE_INVALID');
+    if (!account.registered) {
+      // api/auth.html: an unregistered number gets auth.authorizationSignUpRequired (layer ≥ 104;
+      // older layers: 400 PHONE_NUMBER_UNOCCUPIED); the code stays valid for auth.signUp.
+      return new Api.auth.AuthorizationSignUpRequired({});
+    }
     ctx.state.codes.delete(req.phoneCodeHash);
     return completeLogin(ctx, account);
   }),
