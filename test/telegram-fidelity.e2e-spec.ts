@@ -139,4 +139,56 @@ describe('Telegram fidelity (issue 16)', () => {
       ]);
     });
   });
+
+  describe('fidelity #3: limits beyond sendCode', () => {
+    it('after 5 wrong codes: 429 telegram_flood_wait with Retry-After 300, the login kept', async () => {
+      const phone = '+9996611777';
+      const sent = await connect(t, 1631, { phone });
+      const sessionId = sent.json().session_id as string;
+      for (let i = 0; i < 5; i += 1) {
+        const wrong = await connect(t, 1631, { phone, code: '12345' });
+        expect(wrong.statusCode).toBe(400);
+      }
+      const flood = await connect(t, 1631, { phone, code: '11111' });
+      expect(flood.statusCode).toBe(429);
+      expect(flood.json()).toMatchObject({ code: 'telegram_flood_wait', retry_after: 300 });
+      expect(flood.headers['retry-after']).toBe('300');
+      expect(await sessionRow(world.db, sessionId)).toMatchObject({
+        session_metadata: { status: 'code_sent' },
+      });
+    });
+
+    it('after 5 wrong passwords in an hour: 429 with Retry-After, the login kept waiting for its password', async () => {
+      const phone = '+9996612777';
+      await connect(t, 1632, { phone });
+      const pending = await connect(t, 1632, { phone, code: '11111' });
+      expect(pending.json()).toMatchObject({ status: '2fa_required' });
+      for (let i = 0; i < 5; i += 1) {
+        const wrong = await connect(t, 1632, { phone, password: 'not-it' });
+        expect(wrong.statusCode).toBe(400);
+        expect(wrong.json()).toMatchObject({ code: 'password_hash_invalid' });
+      }
+      const flood = await connect(t, 1632, { phone, password: 'emulator-2fa' });
+      expect(flood.statusCode).toBe(429);
+      expect(flood.json()).toMatchObject({ code: 'telegram_flood_wait' });
+      expect(Number(flood.headers['retry-after'])).toBeGreaterThan(280);
+      expect(await sessionRow(world.db, pending.json().session_id as string)).toMatchObject({
+        session_metadata: { status: '2fa_required' },
+      });
+    }, 30_000);
+
+    it('PHONE_NUMBER_FLOOD (YYYY 7000–7499) is 429 phone_number_flood; PHONE_NUMBER_BANNED (7500–7599) 422', async () => {
+      const flood = await connect(t, 1633, { phone: '+9996617001' });
+      expect(flood.statusCode).toBe(429);
+      expect(flood.json()).toMatchObject({ code: 'phone_number_flood', retry_after: 3600 });
+      expect(flood.headers['retry-after']).toBe('3600');
+      const banned = await connect(t, 1633, { phone: '+9996617501' });
+      expect(banned.statusCode).toBe(422);
+      expect(banned.json()).toMatchObject({ code: 'phone_number_banned' });
+      const flood120 = await connect(t, 1633, { phone: '+9996618001' });
+      expect(flood120.statusCode).toBe(429);
+      expect(flood120.headers['retry-after']).toBe('120');
+      expect(await world.db.query('SELECT id FROM telegram_sessions WHERE user_id = $1', [1633])).toEqual([]);
+    });
+  });
 });

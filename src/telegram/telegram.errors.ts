@@ -39,6 +39,22 @@ export class TelegramFloodWaitError extends RateLimitedError {
   }
 }
 
+/**
+ * PHONE_NUMBER_FLOOD: Telegram refuses more login codes for this number for now, without saying for
+ * how long (method/auth.sendCode); answered 429 with a cautious Retry-After of an hour.
+ */
+export class TelegramPhoneNumberFloodError extends RateLimitedError {
+  static readonly RETRY_AFTER_SECONDS = 3600;
+  constructor() {
+    super(
+      TelegramPhoneNumberFloodError.RETRY_AFTER_SECONDS,
+      'phone_number_flood',
+      'Telegram refuses more login codes for this phone number for now; try again later',
+    );
+    this.details.reason = 'PHONE_NUMBER_FLOOD';
+  }
+}
+
 /** Telegram could not be reached, did not answer in time, or failed on its side. */
 export class TelegramUnavailableError extends DependencyUnavailableError {
   constructor(

@@ -24,6 +24,10 @@ export interface TelegramEmulatorOptions {
   codeTtlMs?: number;
   /** QR token lifetime (default 30 s). */
   qrTokenTtlMs?: number;
+  /** Wrong codes per login, and wrong passwords per hour, before FLOOD_WAIT (default 5). */
+  wrongAttemptLimit?: number;
+  /** N of that FLOOD_WAIT_N (default 300). */
+  loginFloodSeconds?: number;
   /** The `timeout` announced with SMS codes, seconds (default 60). */
   resendTimeoutSeconds?: number;
   /** See EmulatorSettings.duplicatePolicy (default `newer-only`). */
@@ -96,6 +100,8 @@ export class TelegramEmulator implements EmulatorEndpoint {
       codeTtlMs: options.codeTtlMs ?? 5 * 60_000,
       qrTokenTtlMs: options.qrTokenTtlMs ?? 30_000,
       resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
+      wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
+      loginFloodSeconds: options.loginFloodSeconds ?? 300,
       duplicatePolicy: options.duplicatePolicy ?? 'newer-only',
     });
   }

@@ -5,6 +5,7 @@ import {
   TelegramFloodWaitError,
   TelegramNotConfiguredError,
   TelegramPasswordNeededError,
+  TelegramPhoneNumberFloodError,
   TelegramRejectedError,
   TelegramSessionRevokedError,
   TelegramUnavailableError,
@@ -38,10 +39,6 @@ interface Rejection {
 const REJECTIONS: Record<string, Rejection> = {
   PHONE_NUMBER_INVALID: { kind: 'invalid', message: 'Telegram says the phone number is invalid' },
   PHONE_NUMBER_BANNED: { kind: 'unprocessable', message: 'This phone number is banned from Telegram' },
-  PHONE_NUMBER_FLOOD: {
-    kind: 'unprocessable',
-    message: 'Telegram refuses more login codes for this phone number for now; try again later',
-  },
   PHONE_NUMBER_UNOCCUPIED: {
     kind: 'unprocessable',
     message: 'No Telegram account uses this phone number (signing up is not supported here)',
@@ -118,6 +115,7 @@ function fromRpcError(error: errors.RPCError): AppError {
   const reason = SAFE_REASON.test(error.errorMessage ?? '') ? error.errorMessage : 'TELEGRAM_ERROR';
   const status = error.code ?? 0;
   if (reason === 'SESSION_PASSWORD_NEEDED') return new TelegramPasswordNeededError();
+  if (reason === 'PHONE_NUMBER_FLOOD') return new TelegramPhoneNumberFloodError();
   if (reason === 'AUTH_KEY_DUPLICATED' || isRevokedReason(reason)) {
     return new TelegramSessionRevokedError(reason);
   }

@@ -48,6 +48,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
     if (account.sendCodeFloodSeconds !== undefined) {
       throw new RpcFailure(420, `FLOOD_WAIT_${account.sendCodeFloodSeconds}`);
     }
+    if (account.sendCodeRefusal !== undefined) throw badRequest(account.sendCodeRefusal);
     const phoneCodeHash = randomBytes(9).toString('hex');
     ctx.state.codes.set(phoneCodeHash, {
       phone: account.phone,
@@ -55,6 +56,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
       code: account.loginCode,
       expiresAt: ctx.clock.now() + ctx.state.settings.codeTtlMs,
       nextType: account.codeDelivery === 'sms' ? 'call' : undefined,
+      wrongCodes: 0,
     });
     ctx.state.countCodeIssued(account.phone);
     return sentCodeFor(ctx, account, phoneCodeHash);
@@ -98,7 +100,19 @@ export const authCodeHandlers: readonly HandlerDef[] = [
       ctx.state.codes.delete(req.phoneCodeHash);
       throw badRequest('PHONE_CODE_EXPIRED');
     }
-    if (req.phoneCode !== pending.code) throw badRequest('PHONE_CODE_INVALID');
+    const now = ctx.clock.now();
+    if (pending.floodUntil !== undefined && now < pending.floodUntil) {
+      throw new RpcFailure(420, `FLOOD_WAIT_${Math.ceil((pending.floodUntil - now) / 1000)}`);
+    }
+    if (req.phoneCode !== pending.code) {
+      // The limit-th wrong code of this login starts a FLOOD_WAIT; the login itself stays valid.
+      pending.wrongCodes += 1;
+      if (pending.wrongCodes >= ctx.state.settings.wrongAttemptLimit) {
+        pending.wrongCodes = 0;
+        pending.floodUntil = now + ctx.state.settings.loginFloodSeconds * 1000;
+      }
+      throw badRequest('PHONE_CODE_INVALID');
+    }
     if (!account.registered) {
       // api/auth.html: an unregistered number gets auth.authorizationSignUpRequired (layer ≥ 104;
       // older layers: 400 PHONE_NUMBER_UNOCCUPIED); the code stays valid for auth.signUp.
