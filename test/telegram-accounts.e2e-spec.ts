@@ -267,8 +267,8 @@ describe('Telegram accounts: AUTH_KEY_DUPLICATED', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    // 'kill-key': a key used from two connections at once dies for both, as Telegram does.
-    world = await createTelegramWorld({ duplicatePolicy: 'kill-key' });
+    // The emulator's default (kill-key): a key used from two connections at once dies for both, as Telegram does.
+    world = await createTelegramWorld();
     t = await world.start();
   });
   afterAll(() => world.cleanup());

@@ -1,6 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger, LogLevel } from 'telegram/extensions/Logger';
+import { StringSession } from 'telegram/sessions';
+import { EmulatedTelegramClient } from '../src/telegram/emulator';
+import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
 import type { TestApp } from './support/app';
-import { connect, createTelegramWorld, sessionRow, type TelegramWorld } from './support/telegram';
+import {
+  call,
+  connect,
+  createTelegramWorld,
+  loginByCode,
+  sessionRow,
+  storedSession,
+  type TelegramWorld,
+} from './support/telegram';
 
 /**
  * Issue 16: the emulator answers as Telegram documents (method/*.html), and the service handles it —
@@ -189,6 +201,33 @@ describe('Telegram fidelity (issue 16)', () => {
       expect(flood120.statusCode).toBe(429);
       expect(flood120.headers['retry-after']).toBe('120');
       expect(await world.db.query('SELECT id FROM telegram_sessions WHERE user_id = $1', [1633])).toEqual([]);
+    });
+  });
+
+  describe('fidelity #5: duplicated keys are fatal, as on Telegram', () => {
+    it('by default a key used from a second connection dies for both: the account turns error AUTH_KEY_DUPLICATED', async () => {
+      const id = await loginByCode(t, 1651, '+9996611651');
+      // The service keeps the signed-in client parked (connected): the intruder is the second connection.
+      const stolen = (await storedSession(t, world.db, id))?.session ?? '';
+      const intruder = new EmulatedTelegramClient(
+        world.emulator,
+        new StringSession(stolen),
+        EMULATOR_API_CREDENTIALS.apiId,
+        EMULATOR_API_CREDENTIALS.apiHash,
+        { baseLogger: new Logger(LogLevel.NONE), connectionRetries: 1 },
+      );
+      try {
+        await expect(intruder.connect()).rejects.toMatchObject({ errorMessage: 'AUTH_KEY_DUPLICATED' });
+        const res = await call(t, 1651, 'POST', `/api/v1/telegram/accounts/${id}/reconnect`);
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toMatchObject({
+          is_active: false,
+          session_metadata: { status: 'error', last_error: 'AUTH_KEY_DUPLICATED' },
+        });
+        expect(world.emulator.sessionInfo(stolen)).toMatchObject({ known: true });
+      } finally {
+        await intruder.destroy();
+      }
     });
   });
 });

@@ -30,7 +30,11 @@ export interface TelegramEmulatorOptions {
   loginFloodSeconds?: number;
   /** The `timeout` announced with SMS codes, seconds (default 60). */
   resendTimeoutSeconds?: number;
-  /** See EmulatorSettings.duplicatePolicy (default `newer-only`). */
+  /**
+   * See EmulatorSettings.duplicatePolicy. Default `kill-key`, as Telegram: a key used from two
+   * connections at once is invalidated (406 AUTH_KEY_DUPLICATED, "login again"); `newer-only` is a
+   * gentler world kept only for tests that want it.
+   */
   duplicatePolicy?: EmulatorSettings['duplicatePolicy'];
 }
 
@@ -102,7 +106,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
       wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
       loginFloodSeconds: options.loginFloodSeconds ?? 300,
-      duplicatePolicy: options.duplicatePolicy ?? 'newer-only',
+      duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
     });
   }
 
