@@ -19,6 +19,7 @@ import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
+import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
 
@@ -44,8 +45,10 @@ export class AppModule {
     telegramEmulator,
   }: AppModuleOptions): DynamicModule {
     const rootLogger = createRootLogger(config, logStream);
-    // One instance, imported by the app and by the channels module (which reads accounts through it).
-    const accounts = TelegramAccountsModule.forRoot({ emulator: config.telegram.emulator });
+    // The emulator is a module of its own: mounted here or not at all.
+    const emulator = config.telegram.emulator
+      ? TelegramEmulatorModule.forRoot({ world: telegramEmulator })
+      : undefined;
     return {
       module: AppModule,
       imports: [
@@ -59,10 +62,11 @@ export class AppModule {
         HealthModule,
         VaultModule,
         LogsModule,
-        TelegramGatewayModule.forRoot({ emulator: telegramEmulator }),
-        accounts,
-        TelegramBotsModule.forRoot({ emulator: config.telegram.emulator }),
-        TelegramChannelsModule.forRoot({ emulator: config.telegram.emulator, accounts }),
+        TelegramGatewayModule.forRoot({ backend: emulator }),
+        TelegramAccountsModule,
+        TelegramBotsModule,
+        TelegramChannelsModule,
+        ...(emulator ? [emulator] : []),
         ...extraImports,
       ],
       providers: [

@@ -2,7 +2,7 @@ import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { StringSession } from 'telegram/sessions';
 import { loadConfig } from '../src/config/app-config';
 import { EmulatedTelegramClient, TelegramEmulator } from '../src/telegram/emulator';
-import { EMULATOR_API_CREDENTIALS } from '../src/telegram/gateway/telegram-credentials';
+import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
 import type { TestApp } from './support/app';
 import { bearer, startTestApp } from './support/app';
 import { createTestDatabase } from './support/database';
@@ -267,8 +267,8 @@ describe('Telegram accounts: AUTH_KEY_DUPLICATED', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    // 'kill-key': a key used from two connections at once dies for both, as Telegram does.
-    world = await createTelegramWorld({ duplicatePolicy: 'kill-key' });
+    // The emulator's default (kill-key): a key used from two connections at once dies for both, as Telegram does.
+    world = await createTelegramWorld();
     t = await world.start();
   });
   afterAll(() => world.cleanup());

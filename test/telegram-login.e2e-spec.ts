@@ -59,6 +59,9 @@ describe('Telegram login by phone code (POST /api/v1/telegram/connect)', () => {
       session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       message: expect.stringContaining('code'),
       expires_at: expect.any(String),
+      code_type: 'app',
+      next_code_type: null,
+      resend_after: null,
     });
     const sessionId = sent.json().session_id as string;
     const pending = await collectSecrets(sessionId);

@@ -39,6 +39,22 @@ export class TelegramFloodWaitError extends RateLimitedError {
   }
 }
 
+/**
+ * PHONE_NUMBER_FLOOD: Telegram refuses more login codes for this number for now, without saying for
+ * how long (method/auth.sendCode); answered 429 with a cautious Retry-After of an hour.
+ */
+export class TelegramPhoneNumberFloodError extends RateLimitedError {
+  static readonly RETRY_AFTER_SECONDS = 3600;
+  constructor() {
+    super(
+      TelegramPhoneNumberFloodError.RETRY_AFTER_SECONDS,
+      'phone_number_flood',
+      'Telegram refuses more login codes for this phone number for now; try again later',
+    );
+    this.details.reason = 'PHONE_NUMBER_FLOOD';
+  }
+}
+
 /** Telegram could not be reached, did not answer in time, or failed on its side. */
 export class TelegramUnavailableError extends DependencyUnavailableError {
   constructor(
@@ -130,5 +146,32 @@ export class LoginExpiredError extends AppError {
 export class SessionStateError extends ConflictError {
   constructor(code: string, message: string) {
     super(code, message);
+  }
+}
+
+/**
+ * Telegram answered auth.sentCodeTypeSetUpEmailRequired: the account must first set up a login email
+ * in a Telegram app; no code was sent, so this login cannot finish here (422).
+ */
+export class EmailSetupRequiredError extends AppError {
+  readonly kind = 'unprocessable';
+  readonly code = 'email_setup_required';
+  constructor() {
+    super(
+      'Telegram requires this account to set up a login email first: finish logging in once in a ' +
+        'Telegram app, then try again',
+    );
+    this.details.reason = 'SENT_CODE_TYPE_SETUP_EMAIL_REQUIRED';
+  }
+}
+
+/** `{phone, resend: true}` before the `resend_after` Telegram announced: 429 with Retry-After. */
+export class CodeResendTooEarlyError extends RateLimitedError {
+  constructor(seconds: number) {
+    super(
+      seconds,
+      'code_resend_too_early',
+      `Telegram allows resending the code in ${Math.max(1, Math.ceil(seconds))} seconds`,
+    );
   }
 }

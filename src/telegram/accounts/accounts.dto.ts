@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
 import { toSessionMetadata, type SessionMetadata } from './session-metadata';
 import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
@@ -122,6 +122,16 @@ export class ConnectAccountDto {
   @IsOptional()
   @IsUuidId()
   session_id?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      "With the phone alone (and optionally `session_id`): send the pending login's code again by " +
+      '`next_code_type` (auth.resendCode); refused with 429 before `resend_after`.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  resend?: boolean;
 }
 
 export const LOGIN_STATUSES = ['success', 'pending', 'code_required', '2fa_required'] as const;
@@ -157,55 +167,30 @@ export class LoginResponseDto {
   })
   expires_at?: string;
 
-  @ApiPropertyOptional({ type: AccountResponseDto, description: 'On `success`: the connected account' })
-  account?: AccountResponseDto;
-}
-
-export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] as const;
-
-export class EmulatorRevokeDto {
-  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user whose sessions end' })
-  @IsTelegramPhone()
-  phone!: string;
+  @ApiPropertyOptional({
+    example: 'sms',
+    description:
+      'On `code_required`: how Telegram sent the code (`app`, `sms`, `call`, `flash_call`, `missed_call`, ' +
+      '`email`, `fragment_sms`, `firebase_sms`, `sms_word`, `sms_phrase`)',
+  })
+  code_type?: string;
 
   @ApiPropertyOptional({
-    enum: REVOCATION_REASONS,
-    default: 'AUTH_KEY_UNREGISTERED',
-    description: 'What Telegram answers the revoked sessions from now on',
+    type: String,
+    nullable: true,
+    example: 'call',
+    description: 'On `code_required`: how a resend (`resend: true`) would send it; null when it cannot',
   })
-  @IsOptional()
-  @IsIn(REVOCATION_REASONS as unknown as string[], {
-    message: `reason must be one of: ${REVOCATION_REASONS.join(', ')}`,
+  next_code_type?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '2026-11-25T10:01:00.000Z',
+    description: 'On `code_required`: from when a resend may be asked; null without `next_code_type`',
   })
-  reason?: (typeof REVOCATION_REASONS)[number];
-}
+  resend_after?: string | null;
 
-export class EmulatorRevokeResponseDto {
-  @ApiProperty({ example: 1, description: 'Sessions (auth keys) signed out' })
-  revoked!: number;
-}
-
-export class EmulatorScanQrDto {
-  @ApiProperty({
-    format: 'uuid',
-    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
-    description: "The caller's pending QR login (from GET /api/v1/telegram/qr-code)",
-  })
-  @IsUuidId()
-  session_id!: string;
-
-  @ApiProperty({ example: '+9996621234', description: 'The emulated Telegram user who scans the code' })
-  @IsTelegramPhone()
-  phone!: string;
-}
-
-export class EmulatorScanQrResponseDto {
-  @ApiProperty({ example: 'scanned' })
-  status!: 'scanned';
-
-  @ApiProperty({ format: 'uuid', example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21' })
-  session_id!: string;
-
-  @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
-  message!: string;
+  @ApiPropertyOptional({ type: AccountResponseDto, description: 'On `success`: the connected account' })
+  account?: AccountResponseDto;
 }

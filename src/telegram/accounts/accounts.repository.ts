@@ -176,6 +176,16 @@ export class AccountsRepository {
     });
   }
 
+  /** The pending code was sent again (auth.resendCode): same login, new code state. */
+  markCodeResent(
+    tx: EntityManager,
+    userId: number,
+    id: string,
+    changes: { sessionData: EncryptedEnvelope; dcId: number; codeViaApp: boolean },
+  ): Promise<TelegramSessionEntity> {
+    return this.transition(tx, userId, id, ['code_sent'], changes);
+  }
+
   /** A QR login was started: a new pending row without a phone. */
   markQrPending(tx: EntityManager, userId: number, login: QrPendingLogin): Promise<TelegramSessionEntity> {
     return this.insert(tx, {

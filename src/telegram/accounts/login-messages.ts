@@ -4,10 +4,16 @@ export const QR_SCAN_HINT =
   'Open Telegram on your phone → Settings → Devices → Link Desktop Device, and scan this code';
 
 export const LoginMessages = {
-  codeSent: (viaApp: boolean): string =>
-    viaApp
+  codeSent: (type: string): string =>
+    type === 'app'
       ? 'A login code was sent to this number in the Telegram app; send it as `code` with the phone'
-      : 'A login code was sent to this number by SMS; send it as `code` with the phone',
+      : type === 'call'
+        ? 'A phone call to this number tells the login code; send it as `code` with the phone'
+        : type === 'sms'
+          ? 'A login code was sent to this number by SMS; send it as `code` with the phone'
+          : `A login code was sent to this number (${type}); send it as \`code\` with the phone`,
+  resendNeedsNoCode: 'resend asks for a new code: send it with the phone (and session_id) only',
+  resendNotPending: 'Only a login waiting for its code can have the code resent',
   passwordPrompt:
     'This account has two-step verification: send the password to POST /api/v1/telegram/connect ' +
     'as {"phone", "password"} (add "session_id" for a QR login)',

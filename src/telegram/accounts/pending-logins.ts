@@ -27,6 +27,9 @@ import {
   type TelegramSessionEntity,
 } from './telegram-session.entity';
 
+/** Telegram answers after which this login can never finish: it ends (row wiped) with the step. */
+const LOGIN_ENDING_REASONS = new Set(['PHONE_CODE_EXPIRED', 'PHONE_NUMBER_UNOCCUPIED']);
+
 /**
  * What the phone-code and QR flows share about a login in progress: finding the row a request
  * continues, its expiry, a failed step, and the end of a successful login (the row connected, older
@@ -91,7 +94,8 @@ export class PendingLogins {
 
   /**
    * Records a failed step. A wrong code or password keeps the login as it is (the user retries); an
-   * expired code or a session Telegram no longer knows ends it, in the same transaction as its row.
+   * expired code, a number without a Telegram account, or a session Telegram no longer knows ends it,
+   * in the same transaction as its row.
    */
   async stepFailed(
     userId: number,
@@ -102,7 +106,7 @@ export class PendingLogins {
   ): Promise<void> {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId, method: row.loginMethod };
     const ends =
-      error instanceof TelegramRejectedError && error.reason === 'PHONE_CODE_EXPIRED'
+      error instanceof TelegramRejectedError && LOGIN_ENDING_REASONS.has(error.reason)
         ? error.reason
         : error instanceof TelegramSessionRevokedError
           ? error.reason

@@ -4,11 +4,17 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ValidationFailedError } from '../../common/errors/app-error';
 import { TelegramGateway } from '../gateway/telegram-gateway';
 import type {
+  SentCodeInfo,
   SignInOutcome,
   TelegramSessionHandle,
   TelegramUserInfo,
 } from '../gateway/telegram-session-handle';
-import { SessionStateError, TelegramRejectedError } from '../telegram.errors';
+import {
+  CodeResendTooEarlyError,
+  EmailSetupRequiredError,
+  SessionStateError,
+  TelegramRejectedError,
+} from '../telegram.errors';
 import type { ConnectAccountDto, LoginResponseDto } from './accounts.dto';
 import { AccountsRepository } from './accounts.repository';
 import { LoginMessages } from './login-messages';
@@ -42,6 +48,7 @@ export class PhoneLoginService {
   /** POST /telegram/connect: phone alone sends a code; with code signs in; with password finishes 2FA. */
   async connect(userId: number, dto: ConnectAccountDto): Promise<LoginResponseDto> {
     const phone = normalizePhone(dto.phone);
+    if (dto.resend === true) return this.resendCode(userId, phone, dto);
     if (dto.code === undefined && dto.password === undefined && dto.session_id === undefined) {
       return this.sendCode(userId, phone);
     }
@@ -86,24 +93,73 @@ export class PhoneLoginService {
       );
       throw error;
     }
+    if (sent.value.type === 'email_setup_required') {
+      // No code was sent: the account must set up a login email in a Telegram app first.
+      const error = new EmailSetupRequiredError();
+      await this.transitions.stepFailed(
+        userId,
+        'send_code',
+        error,
+        { phone, method: 'phone_code' },
+        'phone_code',
+      );
+      throw error;
+    }
+    const state = codeState(sent.value);
     const row = await this.transitions.codeSent(userId, {
       id: randomUUID(),
       phone,
       sessionData: await this.secrets.seal(userId, {
         session: sent.session,
         phone_code_hash: sent.value.phoneCodeHash,
+        ...state,
       }),
       dcId: sent.dcId,
-      codeViaApp: sent.value.viaApp,
+      codeViaApp: sent.value.type === 'app',
       loginExpiresAt: this.logins.expiry(),
     });
     this.logger.info({ session_id: row.id, dc_id: row.dcId }, 'Telegram login code sent');
-    return {
-      status: 'code_required',
-      session_id: row.id,
-      message: LoginMessages.codeSent(row.codeViaApp === true),
-      expires_at: row.loginExpiresAt?.toISOString(),
-    };
+    return codeRequired(row, state);
+  }
+
+  /**
+   * `{phone, resend: true}`: auth.ResendCode on the pending login's own key, by the `next_type`
+   * Telegram announced, not before its `timeout` (429 until then).
+   */
+  private async resendCode(userId: number, phone: string, dto: ConnectAccountDto): Promise<LoginResponseDto> {
+    if (dto.code !== undefined || dto.password !== undefined) {
+      throw new ValidationFailedError([{ field: 'resend', message: LoginMessages.resendNeedsNoCode }]);
+    }
+    const row = await this.logins.find(userId, phone, dto);
+    if (row.status !== 'code_sent')
+      throw new SessionStateError('login_not_pending', LoginMessages.resendNotPending);
+    await this.logins.assertNotExpired(userId, row, 'resend_code');
+    const secret = await this.secrets.open(userId, row.sessionData);
+    const hash = secret.phone_code_hash;
+    if (!hash) throw new SessionStateError('login_not_pending', LoginMessages.noCodeRequest);
+    const waitMs = secret.resend_after ? Date.parse(secret.resend_after) - Date.now() : 0;
+    if (waitMs > 0) throw new CodeResendTooEarlyError(waitMs / 1000);
+    let sent;
+    try {
+      sent = await this.gateway.run({ key: row.id, session: secret.session }, { keepAlive: false }, (tg) =>
+        tg.resendCode(phone, hash),
+      );
+    } catch (error) {
+      await this.logins.stepFailed(userId, row, 'resend_code', 'phone_code', error);
+      throw error;
+    }
+    const state = codeState(sent.value);
+    const updated = await this.transitions.codeResent(userId, row, {
+      sessionData: await this.secrets.seal(userId, {
+        session: sent.session,
+        phone_code_hash: sent.value.phoneCodeHash,
+        ...state,
+      }),
+      dcId: sent.dcId,
+      codeViaApp: sent.value.type === 'app',
+      codeType: sent.value.type,
+    });
+    return codeRequired(updated, state);
   }
 
   private async signIn(
@@ -220,6 +276,33 @@ export class PhoneLoginService {
     ]);
     return successResponse(connected, method);
   }
+}
+
+/** What the sealed secret keeps of a sent code, for the next resend. */
+function codeState(sent: SentCodeInfo): Pick<SessionSecret, 'code_type' | 'next_code_type' | 'resend_after'> {
+  return {
+    code_type: sent.type,
+    next_code_type: sent.nextType,
+    resend_after: resendAfter(sent),
+  };
+}
+
+function resendAfter(sent: SentCodeInfo): string | null {
+  if (sent.nextType === null) return null;
+  return new Date(Date.now() + (sent.timeoutSeconds ?? 0) * 1000).toISOString();
+}
+
+function codeRequired(row: TelegramSessionEntity, state: ReturnType<typeof codeState>): LoginResponseDto {
+  const type = state.code_type ?? 'unknown';
+  return {
+    status: 'code_required',
+    session_id: row.id,
+    message: LoginMessages.codeSent(type),
+    expires_at: row.loginExpiresAt?.toISOString(),
+    code_type: type,
+    next_code_type: state.next_code_type ?? null,
+    resend_after: state.resend_after ?? null,
+  };
 }
 
 /**

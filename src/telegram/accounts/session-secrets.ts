@@ -11,6 +11,10 @@ export interface SessionSecret {
   phone_code_hash?: string;
   /** The QR login token last exported, base64url (pending QR logins). */
   qr_token?: string;
+  /** How the pending code was sent, what a resend would use, and from when (ISO) it may be asked. */
+  code_type?: string;
+  next_code_type?: string | null;
+  resend_after?: string | null;
 }
 
 /**
@@ -41,6 +45,9 @@ export class SessionSecrets {
       session: parsed.session,
       phone_code_hash: parsed.phone_code_hash,
       qr_token: parsed.qr_token,
+      code_type: parsed.code_type,
+      next_code_type: parsed.next_code_type,
+      resend_after: parsed.resend_after,
     };
   }
 }

@@ -104,6 +104,34 @@ export class SessionTransitions {
     );
   }
 
+  codeResent(
+    userId: number,
+    row: TelegramSessionEntity,
+    changes: { sessionData: EncryptedEnvelope; dcId: number; codeViaApp: boolean; codeType: string },
+  ): Promise<TelegramSessionEntity> {
+    const { codeType, ...stored } = changes;
+    return this.apply(
+      userId,
+      row.id,
+      (tx) => this.accounts.markCodeResent(tx, userId, row.id, stored),
+      (updated) => [
+        this.step(
+          userId,
+          'resend_code',
+          'success',
+          {
+            session_id: updated.id,
+            phone: updated.phone,
+            dc_id: updated.dcId,
+            method: 'phone_code',
+            code_type: codeType,
+          },
+          ['phone_code', 'code_resent'],
+        ),
+      ],
+    );
+  }
+
   qrIssued(userId: number, login: QrPendingLogin): Promise<TelegramSessionEntity> {
     return this.apply(
       userId,

@@ -4,7 +4,14 @@ import { AppError, RateLimitedError } from '../../common/errors/app-error';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 
 export type TelegramAction =
-  'send_code' | 'sign_in' | 'check_password' | 'qr_export' | 'qr_login' | 'reconnect' | 'disconnect';
+  | 'send_code'
+  | 'resend_code'
+  | 'sign_in'
+  | 'check_password'
+  | 'qr_export'
+  | 'qr_login'
+  | 'reconnect'
+  | 'disconnect';
 
 /** Safe facts only: ids, masked phone, DC, reason codes — never a code, password, token or session. */
 export interface AuditFacts {

@@ -1,33 +1,20 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TelegramAccountsModule } from '../accounts/accounts.module';
 import { ChannelSenderEntity } from './channel-sender.entity';
 import { ChannelTransitions } from './channel-transitions';
 import { ChannelsController } from './channels.controller';
 import { ChannelsRepository } from './channels.repository';
 import { ChannelsService } from './channels.service';
-import {
-  ChatEmulatorControlController,
-  ChatEmulatorControlService,
-} from './chat-emulator-control.controller';
 import { TelegramChannelEntity } from './telegram-channel.entity';
 
 /**
- * Telegram channels and groups. `accounts` is the app's one TelegramAccountsModule (its repository
- * and session secrets are used to read an account's dialogs); the dev routes only with the emulator.
+ * Telegram channels and groups; reads an account's dialogs through the accounts module's repository
+ * and session secrets. Needs the global TelegramGatewayModule.
  */
-@Module({})
-export class TelegramChannelsModule {
-  static forRoot(options: { emulator: boolean; accounts: DynamicModule }): DynamicModule {
-    return {
-      module: TelegramChannelsModule,
-      imports: [TypeOrmModule.forFeature([TelegramChannelEntity, ChannelSenderEntity]), options.accounts],
-      controllers: [ChannelsController, ...(options.emulator ? [ChatEmulatorControlController] : [])],
-      providers: [
-        ChannelsRepository,
-        ChannelsService,
-        ChannelTransitions,
-        ...(options.emulator ? [ChatEmulatorControlService] : []),
-      ],
-    };
-  }
-}
+@Module({
+  imports: [TypeOrmModule.forFeature([TelegramChannelEntity, ChannelSenderEntity]), TelegramAccountsModule],
+  controllers: [ChannelsController],
+  providers: [ChannelsRepository, ChannelsService, ChannelTransitions],
+})
+export class TelegramChannelsModule {}

@@ -2,11 +2,17 @@ import { createHash } from 'node:crypto';
 
 /**
  * The emulator's population. Phone `99966XYYYY`: X (1–3) is the home DC, YYYY four digits.
- * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 8000–8999 is flood-limited at SendCode.
+ * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 4000–4999 gets its code by SMS
+ * (then a call on auth.resendCode); YYYY 5000–5999 must set up a login email first; YYYY 8000–8999
+ * is flood-limited at SendCode (7000–7499: PHONE_NUMBER_FLOOD; 7500–7599: PHONE_NUMBER_BANNED); YYYY 9000–9999 has no Telegram account (a code is sent, signing in
+ * answers auth.authorizationSignUpRequired).
  */
 export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
 export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
 export const SEND_CODE_FLOOD_SECONDS = 120;
+
+/** How auth.sendCode delivers this account's code (auth.SentCodeType). */
+export type CodeDelivery = 'app' | 'sms' | 'email_setup_required';
 
 export interface EmulatedAccount {
   /** Digits only, as Telegram stores `User.phone` (no `+`). */
@@ -20,8 +26,13 @@ export interface EmulatedAccount {
   readonly username: string;
   readonly loginCode: string;
   readonly hasPassword: boolean;
+  readonly codeDelivery: CodeDelivery;
+  /** False for numbers no Telegram account uses (YYYY 9000–9999). */
+  readonly registered: boolean;
   /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
   readonly sendCodeFloodSeconds?: number;
+  /** What auth.SendCode refuses this number with (method/auth.sendCode, 400), if anything. */
+  readonly sendCodeRefusal?: 'PHONE_NUMBER_FLOOD' | 'PHONE_NUMBER_BANNED';
 }
 
 const USER_ID_BASE = 7_000_000_000n;
@@ -65,8 +76,22 @@ export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
     username: `emu${phone}`,
     loginCode: String(homeDcId).repeat(5),
     hasPassword: suffix >= 2000 && suffix <= 2999,
+    codeDelivery: codeDeliveryOf(suffix),
+    registered: suffix < 9000,
     sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,
+    sendCodeRefusal:
+      suffix >= 7000 && suffix <= 7499
+        ? 'PHONE_NUMBER_FLOOD'
+        : suffix >= 7500 && suffix <= 7599
+          ? 'PHONE_NUMBER_BANNED'
+          : undefined,
   };
+}
+
+function codeDeliveryOf(suffix: number): CodeDelivery {
+  if (suffix >= 4000 && suffix <= 4999) return 'sms';
+  if (suffix >= 5000 && suffix <= 5999) return 'email_setup_required';
+  return 'app';
 }
 
 /** The login code the emulator "sends" to this phone (X repeated five times), or undefined for invalid phones. */

@@ -26,7 +26,17 @@ export interface TelegramEmulatorOptions {
   codeTtlMs?: number;
   /** QR token lifetime (default 30 s). */
   qrTokenTtlMs?: number;
-  /** See EmulatorSettings.duplicatePolicy (default `newer-only`). */
+  /** Wrong codes per login, and wrong passwords per hour, before FLOOD_WAIT (default 5). */
+  wrongAttemptLimit?: number;
+  /** N of that FLOOD_WAIT_N (default 300). */
+  loginFloodSeconds?: number;
+  /** The `timeout` announced with SMS codes, seconds (default 60). */
+  resendTimeoutSeconds?: number;
+  /**
+   * See EmulatorSettings.duplicatePolicy. Default `kill-key`, as Telegram: a key used from two
+   * connections at once is invalidated (406 AUTH_KEY_DUPLICATED, "login again"); `newer-only` is a
+   * gentler world kept only for tests that want it.
+   */
   duplicatePolicy?: EmulatorSettings['duplicatePolicy'];
 }
 
@@ -95,7 +105,10 @@ export class TelegramEmulator implements EmulatorEndpoint {
       defaultDcId,
       codeTtlMs: options.codeTtlMs ?? 5 * 60_000,
       qrTokenTtlMs: options.qrTokenTtlMs ?? 30_000,
-      duplicatePolicy: options.duplicatePolicy ?? 'newer-only',
+      resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
+      wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
+      loginFloodSeconds: options.loginFloodSeconds ?? 300,
+      duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
     });
   }
 

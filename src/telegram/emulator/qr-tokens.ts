@@ -25,7 +25,8 @@ export interface AcceptedQrToken {
  */
 export function acceptQrToken(state: WorldState, tokenBytes: Buffer, phone: string): AcceptedQrToken {
   const account = lookupAccount(phone);
-  if (!account) throw badRequest('PHONE_NUMBER_INVALID');
+  // Only a Telegram user can scan: a number without an account is as unknown as an invalid one.
+  if (!account || !account.registered) throw badRequest('PHONE_NUMBER_INVALID');
   const token: QrToken | undefined = state.qrTokens.get(tokenBytes.toString('hex'));
   if (!token || token.kind !== 'login' || token.keyRef === undefined) throw badRequest('AUTH_TOKEN_INVALID');
   if (token.scannedBy !== undefined || token.consumed) throw badRequest('AUTH_TOKEN_ALREADY_ACCEPTED');

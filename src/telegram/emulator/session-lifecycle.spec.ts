@@ -76,7 +76,9 @@ describe('emulator: session lifecycle through the real GramJS client', () => {
     expect(emulator.sessionInfo(t.save())).toMatchObject({ known: true, phone: undefined });
   });
 
-  it('answers AUTH_KEY_DUPLICATED (406) to a second live client on the same key', async () => {
+  it("with duplicatePolicy 'newer-only' only the second live client on the key gets AUTH_KEY_DUPLICATED (406)", async () => {
+    emulator = new TelegramEmulator({ duplicatePolicy: 'newer-only' });
+    pool = new ClientPool(emulator);
     const first = await signedIn();
     const saved = first.save();
     const second = pool.create(saved);
@@ -92,9 +94,7 @@ describe('emulator: session lifecycle through the real GramJS client', () => {
     expect((await third.client.getMe()).phone).toBe('9996611234');
   });
 
-  it("with duplicatePolicy 'kill-key' the key dies for both clients", async () => {
-    emulator = new TelegramEmulator({ duplicatePolicy: 'kill-key' });
-    pool = new ClientPool(emulator);
+  it('fidelity #5: by default (kill-key, as Telegram) a key used from two connections dies for both', async () => {
     const first = await signedIn();
     const second = pool.create(first.save());
     await expect(second.client.connect()).rejects.toMatchObject({ errorMessage: 'AUTH_KEY_DUPLICATED' });

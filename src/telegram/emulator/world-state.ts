@@ -53,7 +53,12 @@ export interface PendingCode {
   readonly phone: string;
   readonly keyRef: string;
   readonly code: string;
-  readonly expiresAt: number;
+  expiresAt: number;
+  /** Wrong codes tried with this hash, and until when (epoch ms) auth.signIn answers FLOOD_WAIT. */
+  wrongCodes: number;
+  floodUntil?: number;
+  /** The `next_type` announced with the code: what auth.resendCode sends next (none: SEND_CODE_UNAVAILABLE). */
+  nextType?: 'call';
 }
 
 export interface SrpSession {
@@ -89,6 +94,12 @@ export interface EmulatorSettings {
   readonly codeTtlMs: number;
   /** Lifetime of a QR login token. */
   readonly qrTokenTtlMs: number;
+  /** Wrong codes per login / wrong passwords per hour before FLOOD_WAIT (Telegram's own limits are unpublished). */
+  readonly wrongAttemptLimit: number;
+  /** N of the FLOOD_WAIT_N answered once a limit is reached. */
+  readonly loginFloodSeconds: number;
+  /** The `timeout` (seconds) announced with an SMS code before auth.resendCode may be used. */
+  readonly resendTimeoutSeconds: number;
   /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
 }
@@ -110,6 +121,9 @@ export class WorldState {
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
   private readonly codesIssued = new Map<string, number>();
   private readonly passwords = new Map<string, SrpPasswordParams>();
+  /** Wrong 2FA passwords by phone (epoch ms of each), and until when CheckPassword answers FLOOD_WAIT. */
+  private readonly passwordFailures = new Map<string, number[]>();
+  private readonly passwordFloodUntil = new Map<string, number>();
 
   constructor(
     readonly clock: EmulatorClock,
@@ -161,6 +175,25 @@ export class WorldState {
       this.passwords.set(account.phone, params);
     }
     return params;
+  }
+
+  /** The FLOOD_WAIT seconds auth.checkPassword answers this phone now, or 0. */
+  passwordFloodSeconds(phone: string): number {
+    const until = this.passwordFloodUntil.get(phone) ?? 0;
+    return Math.max(0, Math.ceil((until - this.clock.now()) / 1000));
+  }
+
+  /** A wrong password: the limit-th within an hour starts a FLOOD_WAIT of loginFloodSeconds. */
+  notePasswordFailure(phone: string): void {
+    const now = this.clock.now();
+    const recent = (this.passwordFailures.get(phone) ?? []).filter((at) => now - at < 3_600_000);
+    recent.push(now);
+    if (recent.length >= this.settings.wrongAttemptLimit) {
+      this.passwordFloodUntil.set(phone, now + this.settings.loginFloodSeconds * 1000);
+      this.passwordFailures.delete(phone);
+      return;
+    }
+    this.passwordFailures.set(phone, recent);
   }
 
   countRequest(className: string, dcId: number): void {

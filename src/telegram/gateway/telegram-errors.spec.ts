@@ -38,6 +38,19 @@ function rpc(
 const signIn = new Api.auth.SignIn({ phoneNumber: '+9996611234', phoneCodeHash: 'h', phoneCode: '11111' });
 
 describe('classifyTelegramError: GramJS errors → domain errors, in one place', () => {
+  it('PHONE_NUMBER_FLOOD (no N given) → 429 phone_number_flood with Retry-After: 3600; PHONE_NUMBER_BANNED → 422', () => {
+    const flood = classifyTelegramError(rpc(400, 'PHONE_NUMBER_FLOOD'));
+    expect(http(flood)).toMatchObject({
+      status: 429,
+      headers: { 'Retry-After': '3600' },
+      body: { code: 'phone_number_flood', retry_after: 3600, reason: 'PHONE_NUMBER_FLOOD' },
+    });
+    expect(http(classifyTelegramError(rpc(400, 'PHONE_NUMBER_BANNED')))).toMatchObject({
+      status: 422,
+      body: { code: 'phone_number_banned' },
+    });
+  });
+
   it('FLOOD_WAIT_N → 429 telegram_flood_wait with Retry-After: N', () => {
     const error = classifyTelegramError(
       rpc(

@@ -5,6 +5,7 @@ import {
   TelegramFloodWaitError,
   TelegramNotConfiguredError,
   TelegramPasswordNeededError,
+  TelegramPhoneNumberFloodError,
   TelegramRejectedError,
   TelegramSessionRevokedError,
   TelegramUnavailableError,
@@ -40,10 +41,6 @@ interface Rejection {
 const REJECTIONS: Record<string, Rejection> = {
   PHONE_NUMBER_INVALID: { kind: 'invalid', message: 'Telegram says the phone number is invalid' },
   PHONE_NUMBER_BANNED: { kind: 'unprocessable', message: 'This phone number is banned from Telegram' },
-  PHONE_NUMBER_FLOOD: {
-    kind: 'unprocessable',
-    message: 'Telegram refuses more login codes for this phone number for now; try again later',
-  },
   PHONE_NUMBER_UNOCCUPIED: {
     kind: 'unprocessable',
     message: 'No Telegram account uses this phone number (signing up is not supported here)',
@@ -53,6 +50,11 @@ const REJECTIONS: Record<string, Rejection> = {
   PHONE_CODE_EXPIRED: {
     kind: 'invalid',
     message: 'The login code has expired; request a new one by sending the phone number alone',
+  },
+  SEND_CODE_UNAVAILABLE: {
+    kind: 'unprocessable',
+    message:
+      'Telegram has no other way left to send this code; use the code already sent, or start again later',
   },
   PHONE_CODE_HASH_EMPTY: { kind: 'invalid', message: 'The login was not started; request a code first' },
   PASSWORD_HASH_INVALID: {
@@ -125,6 +127,7 @@ function fromRpcError(error: errors.RPCError): AppError {
   const reason = SAFE_REASON.test(error.errorMessage ?? '') ? error.errorMessage : 'TELEGRAM_ERROR';
   const status = error.code ?? 0;
   if (reason === 'SESSION_PASSWORD_NEEDED') return new TelegramPasswordNeededError();
+  if (reason === 'PHONE_NUMBER_FLOOD') return new TelegramPhoneNumberFloodError();
   if (reason === 'AUTH_KEY_DUPLICATED' || isRevokedReason(reason)) {
     return new TelegramSessionRevokedError(reason);
   }

@@ -1,54 +1,39 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TelegramClient } from 'telegram';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import { TelegramCredentialsProvider } from '../credentials/telegram-credentials.provider';
-import { createEmulatedClient, TelegramEmulator } from '../emulator';
 import { GatewayCredentials } from './telegram-credentials';
 import { TELEGRAM_CLIENT_SOURCE, TelegramGateway, type TelegramClientSource } from './telegram-gateway';
 
-/** Injection token of the emulator world in use (`null` when talking to Telegram). */
-export const TELEGRAM_EMULATOR = Symbol('TELEGRAM_EMULATOR');
-
 export interface TelegramGatewayOptions {
   /**
-   * The emulator world to use when TELEGRAM_EMULATOR is on; a new one when omitted. Passing one lets
-   * two app instances (a restart in a test) share the same emulated Telegram.
+   * A module that stands in for Telegram: it must provide and export TELEGRAM_CLIENT_SOURCE (how
+   * clients are built) and GatewayCredentials (the API id/hash to connect with). Without it the
+   * gateway builds real TelegramClients with the configured credentials.
    */
-  emulator?: TelegramEmulator;
+  backend?: DynamicModule;
 }
 
-/** Chooses the client factory once, at start: the real TelegramClient, or the emulator's. */
+const TELEGRAM_BACKEND: Provider[] = [
+  {
+    provide: TELEGRAM_CLIENT_SOURCE,
+    useValue: {
+      mode: 'telegram',
+      factory: (session, apiId, apiHash, params) => new TelegramClient(session, apiId, apiHash, params),
+    } satisfies TelegramClientSource,
+  },
+  GatewayCredentials,
+];
+
+/** The gateway to Telegram: real TelegramClients, or whatever `backend` provides instead. */
 @Module({})
 export class TelegramGatewayModule {
   static forRoot(options: TelegramGatewayOptions = {}): DynamicModule {
     return {
       module: TelegramGatewayModule,
       global: true,
-      providers: [
-        {
-          provide: TELEGRAM_EMULATOR,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): TelegramEmulator | null =>
-            config.telegram.emulator ? (options.emulator ?? new TelegramEmulator()) : null,
-        },
-        {
-          provide: TELEGRAM_CLIENT_SOURCE,
-          inject: [TELEGRAM_EMULATOR],
-          useFactory: (emulator: TelegramEmulator | null): TelegramClientSource =>
-            emulator
-              ? { mode: 'emulator', factory: createEmulatedClient(emulator) }
-              : {
-                  mode: 'telegram',
-                  factory: (session, apiId, apiHash, params) =>
-                    new TelegramClient(session, apiId, apiHash, params),
-                },
-        },
-        TelegramCredentialsProvider,
-        GatewayCredentials,
-        TelegramGateway,
-      ],
-      exports: [TelegramGateway, TELEGRAM_EMULATOR],
+      imports: options.backend ? [options.backend] : [],
+      providers: [...(options.backend ? [] : TELEGRAM_BACKEND), TelegramCredentialsProvider, TelegramGateway],
+      exports: [TelegramGateway],
     };
   }
 }

@@ -9,7 +9,8 @@ import {
   TelegramSessionRevokedError,
   TelegramUnavailableError,
 } from '../telegram.errors';
-import { EMULATOR_API_CREDENTIALS, type GatewayCredentials } from './telegram-credentials';
+import { EMULATOR_API_CREDENTIALS } from '../emulator/http/emulator-credentials';
+import type { GatewayCredentials } from './telegram-credentials';
 import { TelegramGateway, type TelegramClientFactory } from './telegram-gateway';
 
 const quietLogger = {

@@ -25,7 +25,7 @@ import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
 
-/** Builds a client the way `new TelegramClient(...)` does: the real one, or the emulator's subclass. */
+/** Builds a client the way `new TelegramClient(...)` does: the real one, or a stand-in's subclass. */
 export type TelegramClientFactory = (
   session: StringSession,
   apiId: number,
@@ -34,7 +34,12 @@ export type TelegramClientFactory = (
 ) => TelegramClient;
 
 export interface TelegramClientSource {
-  mode: 'telegram' | 'emulator';
+  /** Reported by the health check. */
+  mode: string;
+  /** The health check's `type` (default "Telegram MTProto"). */
+  description?: string;
+  /** Logged once at start when set (a stand-in for Telegram says so). */
+  startupWarning?: string;
   factory: TelegramClientFactory;
 }
 
@@ -129,24 +134,16 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  get mode(): 'telegram' | 'emulator' {
-    return this.source.mode;
-  }
-
   /** Connected clients in this process (in use or parked). */
   get liveClients(): number {
     return this.pool.size;
   }
 
   onModuleInit(): void {
-    if (this.source.mode === 'emulator') {
-      this.logger.warn(
-        'Telegram emulator is on (TELEGRAM_EMULATOR): logins reach an in-process fake of Telegram, not Telegram',
-      );
-    }
+    if (this.source.startupWarning) this.logger.warn(this.source.startupWarning);
     this.health.register({
       key: 'telegram',
-      type: this.source.mode === 'emulator' ? 'Telegram emulator (in process)' : 'Telegram MTProto',
+      type: this.source.description ?? 'Telegram MTProto',
       critical: false,
       probe: async () => {
         const { source } = await this.credentials.get();

@@ -46,6 +46,67 @@ function botInfo(user: Api.TypeUser | undefined): TelegramBotInfo {
   };
 }
 
+/** How Telegram delivered a login code (auth.SentCodeType), or will on auth.resendCode (auth.CodeType). */
+export type CodeType =
+  | 'app'
+  | 'sms'
+  | 'call'
+  | 'flash_call'
+  | 'missed_call'
+  | 'email'
+  | 'email_setup_required'
+  | 'fragment_sms'
+  | 'firebase_sms'
+  | 'sms_word'
+  | 'sms_phrase'
+  | 'unknown';
+
+/** auth.sentCode as plain data. */
+export interface SentCodeInfo {
+  phoneCodeHash: string;
+  type: CodeType;
+  /** What auth.resendCode would send next (`next_type`), null when nothing. */
+  nextType: CodeType | null;
+  /** Seconds before auth.resendCode may be used (`timeout`), null when not given. */
+  timeoutSeconds: number | null;
+}
+
+const SENT_CODE_TYPES: [new (...args: never) => unknown, CodeType][] = [
+  [Api.auth.SentCodeTypeApp, 'app'],
+  [Api.auth.SentCodeTypeSms, 'sms'],
+  [Api.auth.SentCodeTypeCall, 'call'],
+  [Api.auth.SentCodeTypeFlashCall, 'flash_call'],
+  [Api.auth.SentCodeTypeMissedCall, 'missed_call'],
+  [Api.auth.SentCodeTypeEmailCode, 'email'],
+  [Api.auth.SentCodeTypeSetUpEmailRequired, 'email_setup_required'],
+  [Api.auth.SentCodeTypeFragmentSms, 'fragment_sms'],
+  [Api.auth.SentCodeTypeFirebaseSms, 'firebase_sms'],
+  [Api.auth.SentCodeTypeSmsWord, 'sms_word'],
+  [Api.auth.SentCodeTypeSmsPhrase, 'sms_phrase'],
+  [Api.auth.CodeTypeSms, 'sms'],
+  [Api.auth.CodeTypeCall, 'call'],
+  [Api.auth.CodeTypeFlashCall, 'flash_call'],
+  [Api.auth.CodeTypeMissedCall, 'missed_call'],
+  [Api.auth.CodeTypeFragmentSms, 'fragment_sms'],
+];
+
+function codeTypeOf(type: unknown): CodeType {
+  return SENT_CODE_TYPES.find(([cls]) => type instanceof cls)?.[1] ?? 'unknown';
+}
+
+function sentCodeInfo(sent: Api.auth.TypeSentCode): SentCodeInfo {
+  if (!(sent instanceof Api.auth.SentCode)) {
+    // auth.sentCodeSuccess: signed in without a code (future auth tokens, which this service never sends).
+    throw new TelegramUnavailableError('Telegram answered a code request unexpectedly', 'bad_response');
+  }
+  return {
+    phoneCodeHash: sent.phoneCodeHash,
+    type: codeTypeOf(sent.type),
+    nextType: sent.nextType ? codeTypeOf(sent.nextType) : null,
+    timeoutSeconds: sent.timeout ?? null,
+  };
+}
+
 export type SignInOutcome = { kind: 'signed_in'; user: TelegramUserInfo } | { kind: 'password_needed' };
 
 export type QrOutcome =
@@ -103,12 +164,31 @@ export class TelegramSessionHandle {
     return this.session.save();
   }
 
-  /** auth.SendCode (PHONE_MIGRATE handled inside GramJS's invoke: the session may move to another DC). */
-  async sendCode(phone: string): Promise<{ phoneCodeHash: string; viaApp: boolean }> {
+  /**
+   * auth.SendCode (PHONE_MIGRATE handled inside GramJS's invoke: the session may move to another
+   * DC). Invoked directly rather than through `client.sendCode`, which hides the code type and
+   * retries AUTH_RESTART without a bound.
+   */
+  async sendCode(phone: string): Promise<SentCodeInfo> {
     const sent = await this.call('auth.SendCode', () =>
-      this.client.sendCode({ apiId: this.credentials.apiId, apiHash: this.credentials.apiHash }, phone),
+      this.client.invoke(
+        new Api.auth.SendCode({
+          phoneNumber: phone,
+          apiId: this.credentials.apiId,
+          apiHash: this.credentials.apiHash,
+          settings: new Api.CodeSettings({}),
+        }),
+      ),
     );
-    return { phoneCodeHash: sent.phoneCodeHash, viaApp: sent.isCodeViaApp };
+    return sentCodeInfo(sent);
+  }
+
+  /** auth.ResendCode: the code again, by the `next_type` the last answer announced. */
+  async resendCode(phone: string, phoneCodeHash: string): Promise<SentCodeInfo> {
+    const sent = await this.call('auth.ResendCode', () =>
+      this.client.invoke(new Api.auth.ResendCode({ phoneNumber: phone, phoneCodeHash })),
+    );
+    return sentCodeInfo(sent);
   }
 
   /** auth.SignIn with the code; SESSION_PASSWORD_NEEDED is an outcome, not an error. */

@@ -1,13 +1,13 @@
 import type { Api } from 'telegram';
 import { lookupAccount, type EmulatedAccount } from '../accounts';
-import { badRequest, unauthorized } from '../errors';
+import { badRequest, RpcFailure, unauthorized } from '../errors';
 import { buildAuthorization } from '../tl-builders';
 import type { RequestContext } from './registry';
 
-/** The account for a phone field, or PHONE_NUMBER_INVALID. */
-export function requireAccount(phone: string | undefined): EmulatedAccount {
+/** The account for a phone field, or PHONE_NUMBER_INVALID (400, or 406 where the method page says so). */
+export function requireAccount(phone: string | undefined, invalidCode: 400 | 406 = 400): EmulatedAccount {
   const account = lookupAccount(phone ?? '');
-  if (!account) throw badRequest('PHONE_NUMBER_INVALID');
+  if (!account) throw new RpcFailure(invalidCode, 'PHONE_NUMBER_INVALID');
   return account;
 }
 

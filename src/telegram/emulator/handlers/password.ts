@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Api } from 'telegram';
 import { lookupAccount, type EmulatedAccount } from '../accounts';
-import { badRequest } from '../errors';
+import { badRequest, RpcFailure } from '../errors';
 import { bigIntToBuffer, createChallenge, SRP_G, SRP_P, verifyProof } from '../srp-server';
 import { buildAuthorization } from '../tl-builders';
 import { randomLong, toLong } from '../tl-codec';
@@ -68,6 +68,8 @@ export const passwordHandlers: readonly HandlerDef[] = [
 
   handler(Api.auth.CheckPassword, { requiresAuth: false }, (ctx, req) => {
     const account = passwordAccount(ctx);
+    const flood = ctx.state.passwordFloodSeconds(account.phone);
+    if (flood > 0) throw new RpcFailure(420, `FLOOD_WAIT_${flood}`);
     const input = req.password;
     if (!(input instanceof Api.InputCheckPasswordSRP)) throw badRequest('PASSWORD_HASH_INVALID');
     const srpId = input.srpId.toString();
@@ -82,7 +84,10 @@ export const passwordHandlers: readonly HandlerDef[] = [
       A: input.A,
       M1: input.M1,
     });
-    if (!ok) throw badRequest('PASSWORD_HASH_INVALID');
+    if (!ok) {
+      ctx.state.notePasswordFailure(account.phone);
+      throw badRequest('PASSWORD_HASH_INVALID');
+    }
     ctx.state.authorize(ctx.key, account);
     return buildAuthorization(account, ctx.clock.nowSeconds());
   }),

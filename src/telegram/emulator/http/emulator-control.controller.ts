@@ -1,16 +1,16 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
-import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
+import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
+import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
 import {
   EmulatorRevokeDto,
   EmulatorRevokeResponseDto,
   EmulatorScanQrDto,
   EmulatorScanQrResponseDto,
-} from './accounts.dto';
+} from './emulator-control.dto';
 import { EmulatorControlService } from './emulator-control.service';
 
-/** Registered only with TELEGRAM_EMULATOR=true (never in production). */
+/** Part of TelegramEmulatorModule, mounted only with TELEGRAM_EMULATOR=true (never in production). */
 @ApiEndpoint('telegram-emulator (development)')
 @Controller('api/v1/dev/telegram-emulator')
 export class EmulatorControlController {

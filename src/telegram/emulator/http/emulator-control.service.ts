@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type ErrorKind } from '../../common/errors/app-error';
-import { EmulatorControlError, type TelegramEmulator } from '../emulator';
-import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
-import { SessionStateError, TelegramRejectedError } from '../telegram.errors';
-import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './accounts.dto';
-import { AccountsRepository } from './accounts.repository';
-import { normalizePhone } from './phone';
-import { SessionSecrets } from './session-secrets';
+import { NotFoundError, type ErrorKind } from '../../../common/errors/app-error';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import { normalizePhone } from '../../accounts/phone';
+import { SessionSecrets } from '../../accounts/session-secrets';
+import { SessionStateError, TelegramRejectedError } from '../../telegram.errors';
+import type { TelegramEmulator } from '../emulator';
+import { EmulatorControlError } from '../errors';
+import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './emulator-control.dto';
+import { TELEGRAM_EMULATOR } from './emulator.tokens';
 
 const SCAN_FAILURES: Record<string, { kind: ErrorKind; message: string }> = {
   AUTH_TOKEN_EXPIRED: {
@@ -21,11 +22,11 @@ const SCAN_FAILURES: Record<string, { kind: ErrorKind; message: string }> = {
   },
 };
 
-/** Development only (TELEGRAM_EMULATOR=true): plays the other side of Telegram for a newcomer or a test. */
+/** Development only (TelegramEmulatorModule): plays the other side of Telegram for a newcomer or a test. */
 @Injectable()
 export class EmulatorControlService {
   constructor(
-    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator | null,
+    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SessionSecrets,
   ) {}
@@ -39,13 +40,12 @@ export class EmulatorControlService {
     phone: string,
     reason: 'AUTH_KEY_UNREGISTERED' | 'SESSION_REVOKED' = 'AUTH_KEY_UNREGISTERED',
   ): Promise<EmulatorRevokeResponseDto> {
-    const world = this.world();
     const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(phone));
     if (rows.length === 0) throw new NotFoundError('None of your accounts is signed in with this phone');
     const sessions = await Promise.all(
       rows.map(async (row) => (await this.secrets.open(userId, row.sessionData)).session),
     );
-    return { revoked: world.revokeSessions(sessions, phone, reason) };
+    return { revoked: this.emulator.revokeSessions(sessions, phone, reason) };
   }
 
   /** The emulated user `phone` scans the QR code of the caller's own pending QR login. */
@@ -61,7 +61,7 @@ export class EmulatorControlService {
     const secret = await this.secrets.open(userId, row.sessionData);
     if (!secret.qr_token) throw new SessionStateError('qr_login_not_pending', 'This QR login holds no token');
     try {
-      this.world().scanQrToken(secret.qr_token, phone);
+      this.emulator.scanQrToken(secret.qr_token, phone);
     } catch (error) {
       const failure = error instanceof EmulatorControlError ? SCAN_FAILURES[error.reason] : undefined;
       if (!failure || !(error instanceof EmulatorControlError)) throw error;
@@ -78,11 +78,5 @@ export class EmulatorControlService {
       message:
         'The emulated user scanned the QR code; poll GET /api/v1/telegram/qr-code/{session_id} to finish',
     };
-  }
-
-  private world(): TelegramEmulator {
-    // The controller exists only with the emulator on; this guards a wiring mistake.
-    if (!this.emulator) throw new NotFoundError();
-    return this.emulator;
   }
 }

@@ -1,14 +1,14 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
-import { NotFoundError } from '../../common/errors/app-error';
-import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
-import type { TelegramEmulator } from '../emulator';
-import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
-import { BotSecrets, holdsBotSecret } from './bot-secrets';
-import { EmulatorRevokeBotDto, EmulatorRevokeBotResponseDto } from './bots.dto';
-import { BotNotFoundError } from './bots.errors';
-import { BotsRepository } from './bots.repository';
+import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
+import { NotFoundError } from '../../../common/errors/app-error';
+import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
+import type { TelegramEmulator } from '..';
+import { TELEGRAM_EMULATOR } from './emulator.tokens';
+import { BotSecrets, holdsBotSecret } from '../../bots/bot-secrets';
+import { EmulatorRevokeBotDto, EmulatorRevokeBotResponseDto } from '../../bots/bots.dto';
+import { BotNotFoundError } from '../../bots/bots.errors';
+import { BotsRepository } from '../../bots/bots.repository';
 
 /** Development only: BotFather's side of the emulator, scoped to the caller's own bots. */
 @Injectable()

@@ -1,18 +1,18 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
-import { NotFoundError } from '../../common/errors/app-error';
-import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
-import { AccountsRepository } from '../accounts/accounts.repository';
-import { normalizePhone } from '../accounts/phone';
-import { lookupAccount, type EmulatedAccount, type TelegramEmulator } from '../emulator';
-import { TELEGRAM_EMULATOR } from '../gateway/telegram-gateway.module';
+import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
+import { NotFoundError } from '../../../common/errors/app-error';
+import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import { normalizePhone } from '../../accounts/phone';
+import { lookupAccount, type EmulatedAccount, type TelegramEmulator } from '..';
+import { TELEGRAM_EMULATOR } from './emulator.tokens';
 import {
   EmulatorChatDto,
   EmulatorCreateChatDto,
   EmulatorLeaveChatDto,
   EmulatorLeaveChatResponseDto,
-} from './channels.dto';
+} from '../../channels/channels.dto';
 
 /** Development only: the emulated users' side of their chats, for the caller's own accounts. */
 @Injectable()
