@@ -9,11 +9,14 @@ export type ErrorKind =
   | 'unauthorized'
   | 'not_found'
   | 'conflict'
+  | 'request_timeout'
   | 'gone'
   | 'too_large'
+  | 'uri_too_long'
   | 'unsupported_media_type'
   | 'unprocessable'
   | 'rate_limited'
+  | 'headers_too_large'
   | 'unavailable';
 
 export interface FieldProblem {

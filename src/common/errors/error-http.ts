@@ -6,12 +6,15 @@ export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthorized: 401,
   not_found: 404,
+  request_timeout: 408,
   conflict: 409,
   gone: 410,
   too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
+  headers_too_large: 431,
   unavailable: 503,
 };
 

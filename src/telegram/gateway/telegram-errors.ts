@@ -85,6 +85,22 @@ const REJECTIONS: Record<string, Rejection> = {
   },
 };
 
+/**
+ * The domain error for a Telegram reason that refuses what the caller sent (REJECTIONS), with
+ * Telegram's kind and code; `message` replaces the default text (the emulator's control routes
+ * word theirs for the developer playing the other side). Undefined for other reasons.
+ */
+export function telegramRejection(reason: string, message?: string): TelegramRejectedError | undefined {
+  const rejection = REJECTIONS[reason];
+  if (!rejection) return undefined;
+  return new TelegramRejectedError(
+    rejection.kind,
+    rejection.code ?? reason.toLowerCase(),
+    message ?? rejection.message,
+    reason,
+  );
+}
+
 const API_CREDENTIAL_ERRORS = new Set(['API_ID_INVALID', 'API_ID_PUBLISHED_FLOOD']);
 const SERVER_SIDE_ERRORS = new Set(['RPC_CALL_FAIL', 'RPC_MCGET_FAIL', 'TIMEOUT', 'INTERDC_CALL_ERROR']);
 const SAFE_REASON = /^[A-Z0-9_]{1,64}$/;
@@ -131,15 +147,8 @@ function fromRpcError(error: errors.RPCError): AppError {
   if (reason === 'AUTH_KEY_DUPLICATED' || isRevokedReason(reason)) {
     return new TelegramSessionRevokedError(reason);
   }
-  const rejection = REJECTIONS[reason];
-  if (rejection) {
-    return new TelegramRejectedError(
-      rejection.kind,
-      rejection.code ?? reason.toLowerCase(),
-      rejection.message,
-      reason,
-    );
-  }
+  const rejection = telegramRejection(reason);
+  if (rejection) return rejection;
   if (API_CREDENTIAL_ERRORS.has(reason)) {
     return new TelegramNotConfiguredError(
       'Telegram rejects the configured API credentials (TELEGRAM_API_ID / TELEGRAM_API_HASH)',

@@ -1,25 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, type ErrorKind } from '../../../common/errors/app-error';
+import { NotFoundError } from '../../../common/errors/app-error';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { normalizePhone } from '../../accounts/phone';
 import { SessionSecrets } from '../../accounts/session-secrets';
-import { SessionStateError, TelegramRejectedError } from '../../telegram.errors';
+import { telegramRejection } from '../../gateway/telegram-errors';
+import { SessionStateError } from '../../telegram.errors';
 import type { TelegramEmulator } from '../emulator';
 import { EmulatorControlError } from '../errors';
 import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './emulator-control.dto';
 import { TELEGRAM_EMULATOR } from './emulator.tokens';
 
-const SCAN_FAILURES: Record<string, { kind: ErrorKind; message: string }> = {
-  AUTH_TOKEN_EXPIRED: {
-    kind: 'gone',
-    message: 'The QR code shown has expired; poll the QR login for a fresh one, then scan again',
-  },
-  AUTH_TOKEN_ALREADY_ACCEPTED: { kind: 'conflict', message: 'This QR code was already scanned' },
-  AUTH_TOKEN_INVALID: { kind: 'invalid', message: 'The emulator does not know this QR code' },
-  PHONE_NUMBER_INVALID: {
-    kind: 'invalid',
-    message: 'No emulated Telegram user has this phone (use 99966XYYYY, X = DC 1–3)',
-  },
+/** How a refused scan is worded for the developer; the kind and code are Telegram's (telegramRejection). */
+const SCAN_FAILURE_MESSAGES: Record<string, string> = {
+  AUTH_TOKEN_EXPIRED: 'The QR code shown has expired; poll the QR login for a fresh one, then scan again',
+  AUTH_TOKEN_ALREADY_ACCEPTED: 'This QR code was already scanned',
+  AUTH_TOKEN_INVALID: 'The emulator does not know this QR code',
+  PHONE_NUMBER_INVALID: 'No emulated Telegram user has this phone (use 99966XYYYY, X = DC 1–3)',
 };
 
 /** Development only (TelegramEmulatorModule): plays the other side of Telegram for a newcomer or a test. */
@@ -63,14 +59,11 @@ export class EmulatorControlService {
     try {
       this.emulator.scanQrToken(secret.qr_token, phone);
     } catch (error) {
-      const failure = error instanceof EmulatorControlError ? SCAN_FAILURES[error.reason] : undefined;
-      if (!failure || !(error instanceof EmulatorControlError)) throw error;
-      throw new TelegramRejectedError(
-        failure.kind,
-        error.reason.toLowerCase(),
-        failure.message,
-        error.reason,
-      );
+      const message = error instanceof EmulatorControlError ? SCAN_FAILURE_MESSAGES[error.reason] : undefined;
+      const rejection = message
+        ? telegramRejection((error as EmulatorControlError).reason, message)
+        : undefined;
+      throw rejection ?? error;
     }
     return {
       status: 'scanned',
