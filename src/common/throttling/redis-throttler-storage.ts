@@ -39,7 +39,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
       commandTimeout: options.commandTimeoutMs,
       connectTimeout: Math.max(1000, options.commandTimeoutMs),
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      lazyConnect: false,
     });
     // Connection errors are reported through the failures of the calls; without a listener ioredis logs them itself.
     this.redis.on('error', () => undefined);
