@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
+import { readTlsConfig, type TlsConfig } from './tls-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -107,6 +108,8 @@ export interface AppConfig {
     checkTimeoutMs: number;
   };
   logRetentionDays: number;
+  /** TLS of every dependency (files read once here); see tls-config.ts. */
+  tls: TlsConfig;
 }
 
 export class ConfigValidationError extends Error {
@@ -154,6 +157,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
+  const amqpUrl = r.url('AMQP_URL', ['amqp:', 'amqps:']);
   const config: AppConfig = {
     appName: r.string('APP_NAME', 'Integration Service'),
     version: r.string('VERSION', '1.0.0'),
@@ -171,7 +177,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     shutdownDrainMs: r.integer('SHUTDOWN_DRAIN_MS', 0, 0, 120000),
     http: readHttp(r, production),
     database: {
-      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      url: databaseUrl,
       poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
       migrationsRun: r.boolean('MIGRATIONS_RUN', true),
       statementTimeoutMs,
@@ -208,9 +214,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
     },
-    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'integration-service:'),
-    amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
+    amqpUrl,
     prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),
     rateLimit: {
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),
@@ -221,6 +227,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+    tls: readTlsConfig(r, production, {
+      database: databaseUrl,
+      redis: redisUrl,
+      vault: vaultUrl,
+      amqp: amqpUrl,
+    }),
   };
 
   if (

@@ -3,11 +3,16 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import type { Counter } from 'prom-client';
+import type { DependencyTls } from '../../config/tls-config';
+import { describeTlsFailure } from '../../tls/tls-failure';
+import { redisTlsOptions } from '../../tls/tls-options';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 export interface RedisThrottlerOptions {
   url: string;
+  /** REDIS_TLS_* (used with a rediss:// URL). */
+  tls: DependencyTls;
   /** Prefix of every key this service writes (several environments may share one Redis). */
   keyPrefix: string;
   /** Bound on one Redis round trip; past it the request is let through (fail open). */
@@ -31,17 +36,21 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly redis: Redis;
   private readonly inner: ThrottlerStorageRedisService;
   private lastWarning = 0;
+  private lastTlsWarning = 0;
 
   constructor(private readonly options: RedisThrottlerOptions) {
+    const tls = redisTlsOptions(options.tls);
     this.redis = new Redis(options.url, {
+      ...(tls ? { tls } : {}),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,
       connectTimeout: Math.max(1000, options.commandTimeoutMs),
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
-    // Connection errors are reported through the failures of the calls; without a listener ioredis logs them itself.
-    this.redis.on('error', () => undefined);
+    // Connection errors are reported through the failures of the calls (without a listener ioredis
+    // logs them itself); a TLS failure is also named, at most once per 10 s.
+    this.redis.on('error', (error: unknown) => this.connectionFailed(error));
     this.inner = new ThrottlerStorageRedisService(this.redis);
   }
 
@@ -68,6 +77,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     this.redis.disconnect(false);
+  }
+
+  private connectionFailed(error: unknown): void {
+    const message = describeTlsFailure(this.options.tls, error);
+    const now = Date.now();
+    if (!message || now - this.lastTlsWarning < WARN_EVERY_MS) return;
+    this.lastTlsWarning = now;
+    this.logger.warn(message);
   }
 
   private letThrough(error: unknown): void {
