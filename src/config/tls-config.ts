@@ -151,10 +151,7 @@ function readInsecure(r: EnvReader, production: boolean, name: string): boolean 
   return insecure;
 }
 
-function readClientPair(
-  r: EnvReader,
-  prefix: string,
-): { cert?: CertificateFile; key?: PrivateKeyFile } {
+function readClientPair(r: EnvReader, prefix: string): { cert?: CertificateFile; key?: PrivateKeyFile } {
   const certName = `${prefix}_TLS_CERT_FILE`;
   const keyName = `${prefix}_TLS_KEY_FILE`;
   const cert = readCertificateFile(r, certName);
@@ -265,7 +262,8 @@ function readDatabaseTls(r: EnvReader, production: boolean, url: string | undefi
   const libpq = params.get('uselibpqcompat') === 'true';
   const unverified =
     mode === 'no-verify' ||
-    (libpq && (mode === 'prefer' || mode === 'verify-ca' || (mode === 'require' && !params.has('sslrootcert'))));
+    (libpq &&
+      (mode === 'prefer' || mode === 'verify-ca' || (mode === 'require' && !params.has('sslrootcert'))));
   if (unverified && !insecure) {
     r.problem(
       'DATABASE_URL',

@@ -19,14 +19,27 @@ const UNTRUSTED = new Set([
 const CLIENT_CERT_REFUSED =
   /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED)/;
 
-function errorChain(error: unknown): { code?: string; message: string; reason?: string }[] {
-  const chain: { code?: string; message: string; reason?: string }[] = [];
+interface ErrorFacts {
+  code?: string;
+  message: string;
+  reason?: string;
+}
+
+/** The error and its causes (duck-typed: errors from another realm, e.g. under jest, are not `instanceof Error`). */
+function errorChain(error: unknown): ErrorFacts[] {
+  const chain: ErrorFacts[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const e = current as Error & { code?: unknown; reason?: unknown; cause?: unknown; errors?: unknown };
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as {
+      code?: unknown;
+      message?: unknown;
+      reason?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     chain.push({
       code: typeof e.code === 'string' ? e.code : undefined,
-      message: e.message,
+      message: typeof e.message === 'string' ? e.message : '',
       reason: typeof e.reason === 'string' ? e.reason : undefined,
     });
     // AggregateError (several addresses tried): the first one's cause.

@@ -36,7 +36,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly redis: Redis;
   private readonly inner: ThrottlerStorageRedisService;
   private lastWarning = 0;
-  private lastTlsWarning = 0;
+  /** Why the last connection attempt failed TLS (named in the warning), until a connection succeeds. */
+  private tlsFailure: string | undefined;
 
   constructor(private readonly options: RedisThrottlerOptions) {
     const tls = redisTlsOptions(options.tls);
@@ -49,8 +50,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     // Connection errors are reported through the failures of the calls (without a listener ioredis
-    // logs them itself); a TLS failure is also named, at most once per 10 s.
-    this.redis.on('error', (error: unknown) => this.connectionFailed(error));
+    // logs them itself); a TLS failure's reason is kept for the warning.
+    this.redis.on('error', (error: unknown) => {
+      this.tlsFailure = describeTlsFailure(options.tls, error) ?? this.tlsFailure;
+    });
+    this.redis.on('ready', () => {
+      this.tlsFailure = undefined;
+    });
     this.inner = new ThrottlerStorageRedisService(this.redis);
   }
 
@@ -79,14 +85,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     this.redis.disconnect(false);
   }
 
-  private connectionFailed(error: unknown): void {
-    const message = describeTlsFailure(this.options.tls, error);
-    const now = Date.now();
-    if (!message || now - this.lastTlsWarning < WARN_EVERY_MS) return;
-    this.lastTlsWarning = now;
-    this.logger.warn(message);
-  }
-
   private letThrough(error: unknown): void {
     const reason = /timed? ?out/i.test(String((error as Error)?.message)) ? 'timeout' : 'unavailable';
     this.options.failures.inc({ reason });
@@ -94,7 +92,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     if (now - this.lastWarning >= WARN_EVERY_MS) {
       this.lastWarning = now;
       this.logger.warn(
-        `Rate-limit storage (Redis) ${reason}: requests are let through uncounted until it answers`,
+        `Rate-limit storage (Redis) ${reason}${this.tlsFailure ? ` (${this.tlsFailure})` : ''}: requests are let through uncounted until it answers`,
       );
     }
   }
