@@ -56,7 +56,9 @@ export function tlsFailureReason(error: unknown, tls?: DependencyTls): string | 
       return `the server's certificate does not chain to ${caVariable} (${code})`;
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-      const detail = (reason ?? message).replace(/:\s*$/, '');
+      const detail = (reason ?? message)
+        .replace(/^Hostname\/IP does not match certificate's altnames: /, '')
+        .replace(/:\s*$/, '');
       return `the server's certificate does not name the host this service connects to: ${detail} (${code})`;
     }
     if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired (${code})`;
