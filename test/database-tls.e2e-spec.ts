@@ -71,6 +71,26 @@ describe('PostgreSQL over verified TLS (DATABASE_URL sslmode=verify-full)', () =
       expect((await t.inject('/metrics')).body).toMatch(
         /dependency_tls_cert_expiry_seconds\{dependency="database",certificate="ca"\} \d+/,
       );
+
+      // The CA was read once at start: with the file gone, new connections still verify the server.
+      const caCopy = join(root, 'ca-read-once.crt');
+      copyFileSync(certs.caCert, caCopy);
+      const t2 = await startTestApp(withTls(pg.url, caCopy));
+      try {
+        rmSync(caCopy);
+        const admin = new Client({ connectionString: withTls(pg.url, certs.caCert) });
+        await admin.connect();
+        await admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'integration-service' AND pid <> pg_backend_pid()",
+        );
+        await admin.end();
+        let status = 0;
+        for (let i = 0; i < 3 && status !== 200; i++)
+          status = (await t2.inject('/api/v1/health/readiness')).statusCode;
+        expect(status).toBe(200);
+      } finally {
+        await t2.close();
+      }
     } finally {
       await t.close();
     }

@@ -238,8 +238,9 @@ function readKeyFile(r: EnvReader, name: string): PrivateKeyFile | undefined {
 }
 
 /**
- * PostgreSQL: pg reads `sslmode`, `sslrootcert`, `sslcert`, `sslkey` from DATABASE_URL itself. Here
- * the files are checked (readable, parseable) and their expiry kept for the metric, and the modes
+ * PostgreSQL: `sslmode`, `sslrootcert`, `sslcert`, `sslkey` in DATABASE_URL (pg's own options). The
+ * files are read once here (the pool gets them as `ssl` options instead of re-reading them for each
+ * connection, see data-source.options.ts), their expiry kept for the metric, and the modes
  * that skip verification (`no-verify`; with `uselibpqcompat=true` also `prefer`, `require`,
  * `verify-ca`) need DATABASE_TLS_INSECURE=true, refused in production.
  */
@@ -271,15 +272,35 @@ function readDatabaseTls(r: EnvReader, production: boolean, url: string | undefi
     );
   }
   if (insecure) readInsecure(r, production, 'DATABASE_TLS_INSECURE');
-  const file = (param: string): CertificateFile | undefined => {
+  const file = (param: string): Buffer | undefined => {
     const path = params.get(param);
     if (!path) return undefined;
     try {
-      return parseCertificates(r, `DATABASE_URL ${param}`, path, readFileSync(path));
+      return readFileSync(path);
     } catch (error) {
       r.problem('DATABASE_URL', `${param}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`);
       return undefined;
     }
   };
-  return { ...base, enabled, ca: file('sslrootcert'), cert: file('sslcert'), insecure: unverified };
+  const certificates = (param: string): CertificateFile | undefined => {
+    const content = file(param);
+    return content && parseCertificates(r, `DATABASE_URL ${param}`, params.get(param)!, content);
+  };
+  const ca = certificates('sslrootcert');
+  const cert = certificates('sslcert');
+  const keyPem = file('sslkey');
+  let key: PrivateKeyFile | undefined;
+  if (keyPem) {
+    try {
+      createPrivateKey(keyPem);
+      key = new PrivateKeyFile(params.get('sslkey')!, keyPem);
+    } catch {
+      r.problem('DATABASE_URL', `sslkey: ${params.get('sslkey')} is not an unencrypted PEM private key`);
+    }
+  }
+  if (params.has('sslcert') !== params.has('sslkey')) {
+    r.problem('DATABASE_URL', 'sslcert and sslkey must be given together (mutual TLS)');
+  }
+  if (cert && key) checkPair(r, 'DATABASE_URL sslcert', 'DATABASE_URL sslkey', cert, key);
+  return { ...base, enabled, ca, cert, key, insecure: unverified };
 }

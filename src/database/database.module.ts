@@ -37,7 +37,7 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
-            ...dataSourceOptions({ ...config.database, url }),
+            ...dataSourceOptions({ ...config.database, url, tls: config.tls.database }),
             retryAttempts: 3,
             retryDelay: 1000,
           }),
