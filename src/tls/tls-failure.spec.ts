@@ -32,6 +32,10 @@ describe('TLS failure reasons', () => {
       /refused the TLS handshake; it wants a client certificate it trusts and none is configured/,
     );
     expect(tlsFailureReason(coded('ERR_SSL_WRONG_VERSION_NUMBER'))).toMatch(/does not speak TLS/);
+    // PostgreSQL refuses by pg_hba after the handshake, with a server error rather than an alert.
+    expect(tlsFailureReason(coded('28000', 'connection requires a valid client certificate'))).toBe(
+      'the server refused the connection; it wants a client certificate it trusts and none is configured (connection requires a valid client certificate)',
+    );
     expect(tlsFailureReason(coded('SELF_SIGNED_CERT_IN_CHAIN'))).toMatch(/Node's default CAs/);
   });
 

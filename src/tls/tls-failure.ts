@@ -68,6 +68,12 @@ export function tlsFailureReason(error: unknown, tls?: DependencyTls): string | 
         tls?.cert ? '' : ' and none is configured'
       } (${code})`;
     }
+    // PostgreSQL refuses after the handshake, by pg_hba (`clientcert=verify-ca|verify-full`).
+    if (/requires a valid client certificate|certificate authentication failed/i.test(message)) {
+      return `the server refused the connection; it wants a client certificate it trusts${
+        tls?.cert ? '' : ' and none is configured'
+      } (${message})`;
+    }
     if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message)) {
       return 'the server does not speak TLS on this port (ERR_SSL_WRONG_VERSION_NUMBER)';
     }
