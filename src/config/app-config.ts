@@ -157,10 +157,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
-  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
-  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
-  const amqpUrl = r.url('AMQP_URL', ['amqp:', 'amqps:']);
-  const config: AppConfig = {
+  const base: Omit<AppConfig, 'tls'> = {
     appName: r.string('APP_NAME', 'Integration Service'),
     version: r.string('VERSION', '1.0.0'),
     nodeEnv,
@@ -177,7 +174,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     shutdownDrainMs: r.integer('SHUTDOWN_DRAIN_MS', 0, 0, 120000),
     http: readHttp(r, production),
     database: {
-      url: databaseUrl,
+      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
       migrationsRun: r.boolean('MIGRATIONS_RUN', true),
       statementTimeoutMs,
@@ -214,9 +211,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
     },
-    redisUrl,
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'integration-service:'),
-    amqpUrl,
+    amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
     prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),
     rateLimit: {
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),
@@ -227,11 +224,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+  };
+  // Read after every URL (so problems keep the order of the variables above).
+  const config: AppConfig = {
+    ...base,
     tls: readTlsConfig(r, production, {
-      database: databaseUrl,
-      redis: redisUrl,
+      database: base.database.url,
+      redis: base.redisUrl,
       vault: vaultUrl,
-      amqp: amqpUrl,
+      amqp: base.amqpUrl,
     }),
   };
 

@@ -94,6 +94,11 @@ describe('TLS settings per dependency', () => {
     expect(problemsOf({ VAULT_TLS_INSECURE: 'true' })).toEqual([
       'VAULT_TLS_INSECURE: is set, but VAULT_URL is not a https:// URL (TLS is off)',
     ]);
+    // An explicit "false" changes nothing and is fine.
+    expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_TLS_INSECURE: 'false' })).toEqual([]);
+    expect(problemsOf({ REDIS_URL: 'rediss://r', REDIS_TLS_INSECURE: 'maybe' })).toEqual([
+      'REDIS_TLS_INSECURE: must be true or false, got "maybe"',
+    ]);
   });
 
   it('turns verification off only with *_TLS_INSECURE=true, which production refuses', () => {

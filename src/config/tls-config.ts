@@ -129,7 +129,12 @@ function readDependencyTls(r: EnvReader, production: boolean, s: Source): Depend
   const names = ['CA_FILE', 'CERT_FILE', 'KEY_FILE', 'SERVERNAME', 'INSECURE'].map(
     (n) => `${s.prefix}_TLS_${n}`,
   );
-  const given = names.filter((n) => r.string(n) !== undefined);
+  // `*_TLS_INSECURE=false` says nothing: only a value that would change something is refused.
+  const given = names.filter((n) =>
+    n.endsWith('_INSECURE')
+      ? ['true', '1', 'yes', 'on'].includes(r.string(n)?.toLowerCase() ?? '')
+      : r.string(n) !== undefined,
+  );
   const base = { dependency: s.dependency, name: s.name, urlVariable: s.urlVariable, enabled };
   if (!enabled) {
     for (const n of given) {
