@@ -21,6 +21,7 @@ import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
+import { TlsModule } from './tls/tls.module';
 import { VaultModule } from './vault/vault.module';
 
 /** The app's root pino logger (request logging hooks write through it). */
@@ -55,6 +56,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(rootLogger)),
         MetricsModule.forRoot({ exposeEndpoint: config.prometheusEnabled }),
+        TlsModule,
         DatabaseModule.forRoot(config),
         ThrottlingModule.forRoot(config),
         ScheduleModule.forRoot(),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
+import { readTlsConfig, type TlsConfig } from './tls-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -107,6 +108,8 @@ export interface AppConfig {
     checkTimeoutMs: number;
   };
   logRetentionDays: number;
+  /** TLS of every dependency (files read once here); see tls-config.ts. */
+  tls: TlsConfig;
 }
 
 export class ConfigValidationError extends Error {
@@ -154,7 +157,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
-  const config: AppConfig = {
+  const base: Omit<AppConfig, 'tls'> = {
     appName: r.string('APP_NAME', 'Integration Service'),
     version: r.string('VERSION', '1.0.0'),
     nodeEnv,
@@ -221,6 +224,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+  };
+  // Read after every URL (so problems keep the order of the variables above).
+  const config: AppConfig = {
+    ...base,
+    tls: readTlsConfig(r, production, {
+      database: base.database.url,
+      redis: base.redisUrl,
+      vault: vaultUrl,
+      amqp: base.amqpUrl,
+    }),
   };
 
   if (

@@ -1,4 +1,7 @@
+import type { TlsOptions } from 'node:tls';
 import type { DataSourceOptions } from 'typeorm';
+import type { DependencyTls } from '../config/tls-config';
+import { tlsConnectionOptions } from '../tls/tls-options';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
@@ -9,13 +12,29 @@ export interface DatabaseConnectionSettings {
   /** Client-side bound on a query; defaults to the statement timeout plus one second. */
   queryTimeoutMs?: number;
   connectTimeoutMs: number;
+  /** DATABASE_URL's TLS options as read at start-up (files read once); absent: pg reads them from the URL. */
+  tls?: DependencyTls;
+}
+
+/** pg's TLS parameters of a connection string; with `tls` they become the pool's `ssl` option instead. */
+const PG_TLS_PARAMS = ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat'];
+
+function urlAndSsl(
+  url: string,
+  tls: DependencyTls | undefined,
+): Pick<DataSourceOptions & { type: 'postgres' }, 'url' | 'ssl'> {
+  if (!tls?.enabled) return { url };
+  const parsed = new URL(url);
+  for (const param of PG_TLS_PARAMS) parsed.searchParams.delete(param);
+  // TypeORM types `ssl` as server-side TlsOptions; pg hands it to tls.connect (client ConnectionOptions).
+  return { url: parsed.toString(), ssl: tlsConnectionOptions(tls) as TlsOptions };
 }
 
 /** TypeORM options for every use: the app, the migration CLI, tests. `synchronize` is never on. */
 export function dataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return {
     type: 'postgres',
-    url: settings.url,
+    ...urlAndSsl(settings.url, settings.tls),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',

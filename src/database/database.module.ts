@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { describeTlsFailure } from '../tls/tls-failure';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source.options';
@@ -34,10 +35,21 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions({ ...config.database, url }),
-          retryAttempts: 3,
-          retryDelay: 1000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({ ...config.database, url, tls: config.tls.database }),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+          // A server that cannot be verified stops start-up with a message naming PostgreSQL and why.
+          dataSourceFactory: async (options?: DataSourceOptions) => {
+            try {
+              return await new DataSource(options!).initialize();
+            } catch (error) {
+              const tlsFailure = describeTlsFailure(config.tls.database, error);
+              throw tlsFailure ? new Error(tlsFailure, { cause: error }) : error;
+            }
+          },
         }),
       ],
       providers: [MigrationsOnBoot],

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { HealthComponent, HealthRegistry } from './health-registry';
 import { AMQP_PROBE, REDIS_PROBE, tcpProbe } from './tcp-probe';
 import { withTimeout } from '../common/util/with-timeout';
+import { PeerCertificates } from '../tls/tls-certificates';
 
 export interface ComponentReport {
   status: 'healthy' | 'unhealthy';
@@ -24,6 +25,7 @@ export class HealthService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly terminus: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
+    private readonly peers: PeerCertificates,
   ) {}
 
   onModuleInit(): void {
@@ -43,7 +45,10 @@ export class HealthService implements OnModuleInit {
         key: 'redis',
         type: 'Redis',
         critical: false,
-        probe: () => tcpProbe(url, REDIS_PROBE, timeout).then(() => ({})),
+        probe: () =>
+          tcpProbe(url, REDIS_PROBE, timeout, { settings: this.config.tls.redis, peers: this.peers }).then(
+            () => (this.config.tls.redis.enabled ? { tls: true } : {}),
+          ),
       });
     }
     if (this.config.amqpUrl) {
@@ -52,7 +57,10 @@ export class HealthService implements OnModuleInit {
         key: 'rabbitmq',
         type: 'RabbitMQ',
         critical: false,
-        probe: () => tcpProbe(url, AMQP_PROBE, timeout).then(() => ({})),
+        probe: () =>
+          tcpProbe(url, AMQP_PROBE, timeout, { settings: this.config.tls.rabbitmq, peers: this.peers }).then(
+            () => (this.config.tls.rabbitmq.enabled ? { tls: true } : {}),
+          ),
       });
     }
   }
@@ -142,5 +150,5 @@ function elapsed(started: number): number {
 /** Error text from a driver can hold a connection string: keep only a short, credential-free message. */
 function safeMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\w+:\/\/[^\s]+/g, '[url]').slice(0, 200);
+  return message.replace(/\w+:\/\/[^\s]+/g, '[url]').slice(0, 300);
 }

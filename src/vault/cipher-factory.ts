@@ -45,6 +45,7 @@ export function vaultClientOptions(config: AppConfig, extras: VaultClientExtras 
     approle: vault.roleId && vault.secretId ? { roleId: vault.roleId, secretId: vault.secretId } : undefined,
     kubernetes: vault.k8sRole ? { role: vault.k8sRole, tokenPath: vault.k8sTokenPath } : undefined,
     timeoutMs: vault.timeoutMs,
+    ...(config.tls.vault.enabled ? { tls: config.tls.vault } : {}),
     ...extras,
   };
 }

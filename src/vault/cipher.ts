@@ -43,6 +43,8 @@ export type CipherState =
   | 'uninitialized'
   | 'unreachable'
   | 'timeout'
+  /** The TLS handshake failed (see `detail`). */
+  | 'tls_failed'
   | 'unexpected_response'
   /** Vault answers, but refuses this service's token (403 even after a fresh login). */
   | 'forbidden'
@@ -59,6 +61,8 @@ export interface CipherHealth {
   latency_ms: number;
   /** Vault's version when it answered. */
   version?: string;
+  /** Why it is down, when there is more to say than the state (e.g. why TLS failed). */
+  detail?: string;
 }
 
 export interface SecretCipher {

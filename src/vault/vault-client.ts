@@ -13,8 +13,12 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import nodeVault from 'node-vault';
 import { withTimeout } from '../common/util/with-timeout';
+import type { DependencyTls } from '../config/tls-config';
+import { describeTlsFailure } from '../tls/tls-failure';
+import { tlsConnectionOptions } from '../tls/tls-options';
 import { canLogin, checkAuthOptions, loginCall, type VaultAuthOptions } from './vault-auth';
 import {
   apiFailureOf,
@@ -47,7 +51,10 @@ export interface VaultClientOptions extends VaultAuthOptions {
   timeoutMs?: number;
   /** Fraction of the token TTL after which it is renewed. Default 2/3. */
   renewFraction?: number;
-  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** VAULT_TLS_* (used with an https:// URL): CA, client certificate, server name, verification. */
+  tls?: DependencyTls;
+  /** Called with each new TLS connection once its handshake is done (the server's certificate, for metrics). */
+  onTlsConnection?: (socket: TLSSocket) => void;
   logger?: VaultLogger;
   /** Called after every Vault round trip (for metrics). */
   onVaultCall?: (event: VaultCallEvent) => void;
@@ -102,11 +109,19 @@ export class VaultClient {
     this.logger = options.logger;
     this.httpsAgent = new HttpsAgent({
       keepAlive: true,
-      ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
-      ...(options.tls?.rejectUnauthorized !== undefined
-        ? { rejectUnauthorized: options.tls.rejectUnauthorized }
-        : {}),
+      ...(options.tls ? tlsConnectionOptions(options.tls) : {}),
     });
+    const onTls = options.onTlsConnection;
+    if (onTls) {
+      // 'keylog' is emitted by the agent for each of its TLS connections: observe each socket once.
+      const seen = new WeakSet<TLSSocket>();
+      this.httpsAgent.on('keylog', (_line: Buffer, socket: TLSSocket) => {
+        if (seen.has(socket)) return;
+        seen.add(socket);
+        if (socket.getPeerCertificate()?.valid_to) onTls(socket);
+        else socket.once('secureConnect', () => onTls(socket));
+      });
+    }
     const base = {
       endpoint: options.url.replace(/\/+$/, ''),
       apiVersion: 'v1',
@@ -192,12 +207,14 @@ export class VaultClient {
       return { ok: true, body };
     } catch (err) {
       if (err instanceof VaultUnavailableError)
-        throw new VaultUnavailableError(err.reason, err.statusCode, operation);
+        throw new VaultUnavailableError(err.reason, err.statusCode, operation, err.detail);
       const failure = apiFailureOf(err);
       if (failure) {
         status = failure.status;
         return { ok: false, failure };
       }
+      const tlsFailure = this.options.tls ? describeTlsFailure(this.options.tls, err) : undefined;
+      if (tlsFailure) throw new VaultUnavailableError('tls', undefined, operation, tlsFailure);
       throw new VaultUnavailableError(networkReason(err) ?? 'bad_response', undefined, operation);
     } finally {
       this.options.onVaultCall?.({

@@ -47,16 +47,25 @@ export async function probeVaultHealth(
 ): Promise<CipherHealth> {
   const started = Date.now();
   const deadline = started + client.timeoutMs;
-  const result = (status: CipherHealth['status'], state: CipherState, version?: string): CipherHealth => ({
+  const result = (
+    status: CipherHealth['status'],
+    state: CipherState,
+    version?: string,
+    detail?: string,
+  ): CipherHealth => ({
     status,
     state,
     latency_ms: Date.now() - started,
     ...(version !== undefined ? { version } : {}),
+    ...(detail !== undefined ? { detail } : {}),
   });
   let res: CallResult;
   try {
     res = await client.sysHealth(deadline);
   } catch (err) {
+    if (err instanceof VaultUnavailableError && err.reason === 'tls') {
+      return result('down', 'tls_failed', undefined, err.detail);
+    }
     return result(
       'down',
       err instanceof VaultUnavailableError && err.reason === 'timeout' ? 'timeout' : 'unreachable',
@@ -85,13 +94,14 @@ const DOWN_STATES: Partial<Record<CipherState, string>> = {
   dr_secondary: 'Vault is a DR secondary and cannot serve requests',
   unreachable: 'Vault is unreachable',
   timeout: 'Vault did not answer within VAULT_TIMEOUT_MS',
+  tls_failed: 'The TLS connection to Vault failed',
   unexpected_response: 'Vault answered something that is not a Vault health response',
   forbidden: "Vault refuses this service's token (403)",
   login_failed: 'The Vault login (AppRole/Kubernetes) is rejected',
   misconfigured: 'The transit key is missing or not derived',
 };
 
-/** The health error text: what is wrong, and the machine-readable state. */
-export function describeDownState(state: CipherState): string {
-  return `${DOWN_STATES[state] ?? 'Vault cannot serve requests'} (state: ${state})`;
+/** The health error text: what is wrong (with `detail` when there is one), and the machine-readable state. */
+export function describeDownState(state: CipherState, detail?: string): string {
+  return `${detail ?? DOWN_STATES[state] ?? 'Vault cannot serve requests'} (state: ${state})`;
 }

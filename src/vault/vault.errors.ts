@@ -24,7 +24,9 @@ export type VaultUnavailableReason =
   /** An answer that is not what the Vault API documents. */
   | 'bad_response'
   /** An unexpected 4xx for a request this service built. */
-  | 'rejected';
+  | 'rejected'
+  /** The TLS handshake failed: the server could not be verified, or it refused this service's certificate. */
+  | 'tls';
 
 export class VaultUnavailableError extends AppError {
   override readonly name = 'VaultUnavailableError';
@@ -35,10 +37,13 @@ export class VaultUnavailableError extends AppError {
     readonly reason: VaultUnavailableReason,
     readonly statusCode?: number,
     operation?: string,
+    /** A safe explanation (e.g. why TLS failed), for logs and health, never for API clients. */
+    readonly detail?: string,
   ) {
     super(
       `Vault is unavailable (${reason}${statusCode !== undefined ? `, HTTP ${statusCode}` : ''})` +
-        (operation ? ` during ${operation}` : ''),
+        (operation ? ` during ${operation}` : '') +
+        (detail ? `: ${detail}` : ''),
     );
     this.clientMessage = `The secret store (Vault) is unavailable: ${reason}`;
     this.details.dependency = 'vault';

@@ -1,9 +1,11 @@
+import type { TLSSocket } from 'node:tls';
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthRegistry } from '../health/health-registry';
 import { MetricsService } from '../metrics/metrics.service';
+import { PeerCertificates } from '../tls/tls-certificates';
 import type { SecretCipher } from './cipher';
 import { createLocalCipher, createVaultCipher, vaultClientOptions } from './cipher-factory';
 import { LocalAesGcmCipher } from './local-cipher';
@@ -20,6 +22,7 @@ export function createVaultClient(
   config: AppConfig,
   logger: PinoLogger,
   metrics: MetricsService,
+  peers?: PeerCertificates,
 ): VaultClient {
   const durations = metrics.histogram(
     'vault_request_duration_seconds',
@@ -33,6 +36,7 @@ export function createVaultClient(
       logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },
       onVaultCall: (event) =>
         durations.observe({ operation: event.operation, outcome: event.outcome }, event.durationMs / 1000),
+      ...(peers ? { onTlsConnection: (socket: TLSSocket) => peers.observe('vault', socket) } : {}),
     }),
   );
 }
@@ -55,7 +59,7 @@ class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
       critical: usesVault,
       probe: async () => {
         const health = await this.cipher.health();
-        if (health.status !== 'up') throw new Error(describeDownState(health.state));
+        if (health.status !== 'up') throw new Error(describeDownState(health.state, health.detail));
         return usesVault
           ? { state: health.state, transit_key: this.config.vault.transitKey }
           : { configured: false, cipher: this.cipher.name };
@@ -87,10 +91,15 @@ class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
   providers: [
     {
       provide: VAULT_CLIENT,
-      inject: [APP_CONFIG, PinoLogger, MetricsService],
-      useFactory: (config: AppConfig, logger: PinoLogger, metrics: MetricsService): VaultClient | null => {
+      inject: [APP_CONFIG, PinoLogger, MetricsService, PeerCertificates],
+      useFactory: (
+        config: AppConfig,
+        logger: PinoLogger,
+        metrics: MetricsService,
+        peers: PeerCertificates,
+      ): VaultClient | null => {
         logger.setContext('Vault');
-        return config.vault.url ? createVaultClient(config, logger, metrics) : null;
+        return config.vault.url ? createVaultClient(config, logger, metrics, peers) : null;
       },
     },
     {

@@ -3,11 +3,16 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import type { Counter } from 'prom-client';
+import type { DependencyTls } from '../../config/tls-config';
+import { describeTlsFailure } from '../../tls/tls-failure';
+import { redisTlsOptions } from '../../tls/tls-options';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 export interface RedisThrottlerOptions {
   url: string;
+  /** REDIS_TLS_* (used with a rediss:// URL). */
+  tls: DependencyTls;
   /** Prefix of every key this service writes (several environments may share one Redis). */
   keyPrefix: string;
   /** Bound on one Redis round trip; past it the request is let through (fail open). */
@@ -31,17 +36,27 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly redis: Redis;
   private readonly inner: ThrottlerStorageRedisService;
   private lastWarning = 0;
+  /** Why the last connection attempt failed TLS (named in the warning), until a connection succeeds. */
+  private tlsFailure: string | undefined;
 
   constructor(private readonly options: RedisThrottlerOptions) {
+    const tls = redisTlsOptions(options.tls);
     this.redis = new Redis(options.url, {
+      ...(tls ? { tls } : {}),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,
       connectTimeout: Math.max(1000, options.commandTimeoutMs),
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
-    // Connection errors are reported through the failures of the calls; without a listener ioredis logs them itself.
-    this.redis.on('error', () => undefined);
+    // Connection errors are reported through the failures of the calls (without a listener ioredis
+    // logs them itself); a TLS failure's reason is kept for the warning.
+    this.redis.on('error', (error: unknown) => {
+      this.tlsFailure = describeTlsFailure(options.tls, error) ?? this.tlsFailure;
+    });
+    this.redis.on('ready', () => {
+      this.tlsFailure = undefined;
+    });
     this.inner = new ThrottlerStorageRedisService(this.redis);
   }
 
@@ -77,7 +92,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     if (now - this.lastWarning >= WARN_EVERY_MS) {
       this.lastWarning = now;
       this.logger.warn(
-        `Rate-limit storage (Redis) ${reason}: requests are let through uncounted until it answers`,
+        `Rate-limit storage (Redis) ${reason}${this.tlsFailure ? ` (${this.tlsFailure})` : ''}: requests are let through uncounted until it answers`,
       );
     }
   }

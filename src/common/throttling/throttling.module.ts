@@ -22,6 +22,7 @@ class RateLimitStorageModule {
             url
               ? new RedisThrottlerStorage({
                   url,
+                  tls: config.tls.redis,
                   keyPrefix: `${config.redisKeyPrefix}ratelimit:`,
                   commandTimeoutMs: config.rateLimit.redisTimeoutMs,
                   failures: metrics.counter(

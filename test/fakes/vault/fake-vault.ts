@@ -20,6 +20,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { isRecord } from '../../../src/common/util/is-record';
 import {
@@ -178,9 +180,27 @@ function formatDuration(seconds: number): string {
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
+/** Serve over HTTPS: the server's certificate and key (PEM), and for mutual TLS the CA clients must chain to. */
+export interface FakeVaultTls {
+  cert: Buffer | string;
+  key: Buffer | string;
+  /** With `ca`: a client certificate signed by it is required. */
+  ca?: Buffer | string;
+}
+
+/** The TLS parameters of one HTTPS connection, as the fake saw them. */
+export interface TlsHandshake {
+  protocol: string | null;
+  cipher: string;
+  clientCertificate: string | undefined;
+}
+
 export class FakeVault {
   readonly transit = new TransitEngine();
   readonly rootToken: string;
+  /** One entry per HTTPS connection (empty over HTTP). */
+  readonly handshakes: TlsHandshake[] = [];
+  private readonly tls: FakeVaultTls | undefined;
 
   private server: Server;
   private portNumber = 0;
@@ -198,8 +218,9 @@ export class FakeVault {
   private connectionsOpened = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(rootToken: string) {
+  private constructor(rootToken: string, tls?: FakeVaultTls) {
     this.rootToken = rootToken;
+    this.tls = tls;
     this.server = this.createHttpServer();
     this.createToken({
       id: rootToken,
@@ -211,15 +232,15 @@ export class FakeVault {
     this.tokens.get(rootToken)!.displayName = 'root';
   }
 
-  /** Starts a fake Vault on 127.0.0.1 with a random port. */
-  static async start(options: { rootToken?: string } = {}): Promise<FakeVault> {
-    const vault = new FakeVault(options.rootToken ?? `hvs.root-${randomUUID()}`);
+  /** Starts a fake Vault on 127.0.0.1 with a random port (HTTPS with `tls`). */
+  static async start(options: { rootToken?: string; tls?: FakeVaultTls } = {}): Promise<FakeVault> {
+    const vault = new FakeVault(options.rootToken ?? `hvs.root-${randomUUID()}`, options.tls);
     await vault.listen(0);
     return vault;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.portNumber}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.portNumber}`;
   }
 
   get port(): number {
@@ -407,8 +428,24 @@ export class FakeVault {
   }
 
   private createHttpServer(): Server {
-    const server = createServer((req, res) => {
-      void this.handle(req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const tls = this.tls;
+    const server: Server = tls
+      ? createHttpsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          handler,
+        )
+      : createServer(handler);
+    server.on('secureConnection', (socket: TLSSocket) => {
+      this.handshakes.push({
+        protocol: socket.getProtocol(),
+        cipher: socket.getCipher().standardName,
+        clientCertificate: [socket.getPeerCertificate()?.subject?.CN ?? []].flat()[0],
+      });
     });
     // Vault (Go net/http) sends no Keep-Alive hint and keeps idle connections for its idle_timeout (5 min). Node
     // would announce `Keep-Alive: timeout=N`, and its client agent refuses to reuse a socket whose hint is <= 1 s:
