@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
-import { lookupBotByToken } from './bots';
+import { findChat } from './bot-chats';
+import { lookupBotById, lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
 import type { DialogWorld } from './dialogs';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
@@ -205,6 +206,16 @@ export class TelegramEmulator implements EmulatorEndpoint {
   /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */
   get dialogs(): DialogWorld {
     return this.state.dialogs;
+  }
+
+  /**
+   * Puts the bot (its Telegram id) into the chat (bare id, no -100), as a member or an admin who may post.
+   * False when this world has no such chat or no such bot.
+   */
+  addBotToChat(chatId: bigint, botId: bigint, admin: boolean): boolean {
+    if (!findChat(this.state.dialogs, chatId) || !lookupBotById(botId)) return false;
+    this.state.botMembers.add(chatId, botId, admin);
+    return true;
   }
 
   /**

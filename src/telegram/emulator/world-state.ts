@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatedAccount } from './accounts';
+import { BotChatMembers } from './bot-chats';
 import { BotRegistry } from './bots';
 import { DialogWorld } from './dialogs';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
@@ -116,6 +117,8 @@ export class WorldState {
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   readonly bots = new BotRegistry();
   readonly dialogs = new DialogWorld();
+  /** Bots put into chats (chats/add-bot). */
+  readonly botMembers = new BotChatMembers();
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */

@@ -8,6 +8,7 @@ import {
   TelegramUnavailableError,
 } from '../telegram.errors';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
+import { findBotChat } from './telegram-bot-chats';
 import { DIALOGS_PAGE_SIZE, readDialogsPage, type TelegramChatInfo } from './telegram-dialogs';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
@@ -327,6 +328,11 @@ export class TelegramSessionHandle {
         chat.membersCount = full.fullChat.participantsCount ?? null;
     }
     return { chats: [...byId.values()], calls };
+  }
+
+  /** For a bot session: the chat `ref` names (`@username`, `-100<id>`, `-<id>`), if the bot is in it. */
+  botChat(ref: string): Promise<TelegramChatInfo> {
+    return findBotChat(this.client, this.call, ref);
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */
