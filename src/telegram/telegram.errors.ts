@@ -92,13 +92,15 @@ export class TelegramSessionRevokedError extends AppError {
   readonly kind = 'conflict';
   readonly code: string;
   constructor(
-    /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`... */
+    /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`, `auth_key_unknown` (−404)... */
     readonly reason: string,
   ) {
     super(
       reason === 'AUTH_KEY_DUPLICATED'
         ? 'The Telegram session was used from two connections at once and is no longer valid; log in again'
-        : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
+        : reason === 'auth_key_unknown'
+          ? 'Telegram no longer knows this session’s authorization key; log in again'
+          : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
     );
     this.code = reason === 'AUTH_KEY_DUPLICATED' ? 'telegram_session_duplicated' : 'telegram_session_revoked';
     this.details.reason = reason;

@@ -7,6 +7,7 @@ import type { DialogWorld } from './dialogs';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
+import { AUTH_KEY_NOT_FOUND, forgottenLink, parseStringSession } from './session-keys';
 import { dcAddress } from './tl-builders';
 import { classNameOf, decodeObject, encodeResult } from './tl-codec';
 import {
@@ -17,6 +18,8 @@ import {
   type LiveConnection,
   type RevocationReason,
 } from './world-state';
+
+export { AUTH_KEY_NOT_FOUND } from './session-keys';
 
 export interface TelegramEmulatorOptions {
   /** Time source in epoch ms (default Date.now); `advanceTime`/`setTime` shift it further. */
@@ -44,7 +47,9 @@ export interface TelegramEmulatorOptions {
 /** The server's answer to one request, as bytes: a serialized result, or an rpc_error's code and message. */
 export type EmulatorReply =
   | { readonly ok: true; readonly body: Buffer }
-  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string };
+  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string }
+  /** A transport error instead of an answer (mtproto-transports: −404 "auth key not found"). */
+  | { readonly ok: false; readonly transportError: number };
 
 /** One client connection to one DC with one auth key. */
 export interface EmulatorLink {
@@ -129,12 +134,15 @@ export class TelegramEmulator implements EmulatorEndpoint {
 
   issueAuthKey(dcId: number): Buffer {
     if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
-    return randomBytes(256);
+    const authKey = randomBytes(256);
+    this.state.registerKey(dcId, authKey);
+    return authKey;
   }
 
   openLink(dcId: number, authKey: Buffer, onUpdate: (updateBytes: Buffer) => void): EmulatorLink {
     if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
-    const key = this.state.keyFor(dcId, authKey);
+    const key = this.state.knownKey(dcId, authKey);
+    if (!key) return forgottenLink(dcId, authKeyIdOf(authKey));
     const duplicated = this.state.liveConnectionsOf(key).length > 0;
     if (duplicated && this.state.settings.duplicatePolicy === 'kill-key') key.dead = true;
     const connection: LiveConnection = {
@@ -182,6 +190,24 @@ export class TelegramEmulator implements EmulatorEndpoint {
       }
     }
     return revoked;
+  }
+
+  /**
+   * The user's home DC forgets their auth keys (only those of these saved sessions when given): each
+   * request on one answers the transport error −404 from now on. Returns how many keys were forgotten.
+   */
+  forgetKeys(phone: string, sessions?: readonly string[]): number {
+    const digits = normalizePhone(phone);
+    const only = sessions?.map((s) => this.keyOfSession(s)).filter((k) => k !== undefined);
+    let forgotten = 0;
+    for (const key of [...this.state.keys.values()]) {
+      const owned = key.userPhone === digits || key.pendingPasswordPhone === digits;
+      if (owned && (!only || only.includes(key))) {
+        this.state.forgetKey(key);
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /**
@@ -306,6 +332,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
   // endregion
 
   private async call(connection: LiveConnection, bytes: Buffer): Promise<EmulatorReply> {
+    if (connection.key.forgotten) return { ok: false, transportError: AUTH_KEY_NOT_FOUND };
     if (connection.duplicated || connection.key.dead) return fail(406, 'AUTH_KEY_DUPLICATED');
     try {
       const result = await this.dispatch(connection, decodeObject(bytes));
@@ -338,15 +365,4 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
     return def.handle(ctx, request);
   }
-}
-
-function parseStringSession(session: string): { dcId: number; authKeyId: string } | undefined {
-  if (!session.startsWith('1')) return undefined;
-  const raw = Buffer.from(session.slice(1), 'base64');
-  if (raw.length < 5) return undefined;
-  const dcId = raw.readUInt8(0);
-  const addressLength = raw.readInt16BE(1);
-  const authKey = raw.subarray(1 + 2 + addressLength + 2);
-  if (authKey.length !== 256) return undefined;
-  return { dcId, authKeyId: authKeyIdOf(authKey) };
 }

@@ -37,6 +37,8 @@ export interface AuthKeyRecord {
   revokedReason?: RevocationReason;
   /** The key was used from two connections at once (only with `duplicatePolicy: 'kill-key'`). */
   dead?: boolean;
+  /** The DC forgot this key (forget-key): every request on it answers the transport error −404. */
+  forgotten?: boolean;
   /** The QR login token this key last exported. */
   qrTokenHex?: string;
   client?: ClientInfo;
@@ -133,7 +135,26 @@ export class WorldState {
     readonly settings: EmulatorSettings,
   ) {}
 
-  /** The record for a key presented on a DC; a key the DC has never seen starts unauthorized. */
+  /**
+   * The record of a key the DC knows (made by its key exchange, see registerKey), or undefined: Telegram
+   * answers such a key with the transport error −404 (mtproto/mtproto-transports.html, "auth key not found").
+   */
+  knownKey(dcId: number, authKey: Buffer): AuthKeyRecord | undefined {
+    return this.keys.get(`${dcId}:${authKeyIdOf(authKey)}`);
+  }
+
+  /** A key just made by the DC's key exchange: known from now on, unauthorized. */
+  registerKey(dcId: number, authKey: Buffer): AuthKeyRecord {
+    return this.keyFor(dcId, authKey);
+  }
+
+  /** The DC forgets the key (a server-side loss, or forget-key): −404 from now on, also on live connections. */
+  forgetKey(key: AuthKeyRecord): void {
+    key.forgotten = true;
+    this.keys.delete(key.ref);
+  }
+
+  /** The record for a key presented on a DC, made unauthorized when the DC has never seen it. */
   keyFor(dcId: number, authKey: Buffer): AuthKeyRecord {
     const authKeyId = authKeyIdOf(authKey);
     const ref = `${dcId}:${authKeyId}`;

@@ -3,7 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import type { TelegramClient } from 'telegram';
 import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
-import { StringSession } from 'telegram/sessions';
+import type { StringSession } from 'telegram/sessions';
 import { withTimeout } from '../../common/util/with-timeout';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -19,6 +19,7 @@ import {
 } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
 import { GramJsLogBridge } from './gramjs-logger';
+import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { GatewayCredentials } from './telegram-credentials';
@@ -218,7 +219,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       }
       await this.dispose(parked);
     }
-    const session = new StringSession(ref.session);
+    const session = new KeyLossSession(ref.session);
     const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
     const entry: PooledClient = {
       key: ref.key,
@@ -227,12 +228,12 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       apiId: credentials.apiId,
       saved: ref.session,
       handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
-        this.call(operation, fn),
+        this.call(operation, fn, session),
       ),
     };
     this.pool.set(ref.key, entry);
     try {
-      const connected = await this.call('connect', () => client.connect());
+      const connected = await this.call('connect', () => client.connect(), session);
       if (!connected) {
         throw new TelegramUnavailableError(
           'Telegram cannot be reached right now; try again shortly',
@@ -277,12 +278,17 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** One GramJS call: bounded, timed, and its failure mapped to a domain error. */
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * One GramJS call: bounded, timed, and its failure mapped to a domain error. A key Telegram reports
+   * unknown (−404, see KeyLossSession) fails the call at once as revoked (`auth_key_unknown`).
+   */
+  private async call<T>(operation: string, fn: () => Promise<T>, session?: KeyLossSession): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const result = await bounded(Promise.resolve().then(fn), this.config.telegram.callTimeoutMs, operation);
+      const work = Promise.resolve().then(fn);
+      const guarded = session ? session.guard(work) : work;
+      const result = await bounded(guarded, this.config.telegram.callTimeoutMs, operation);
       this.durations.observe({ operation, outcome: 'ok' }, seconds());
       return result;
     } catch (error) {

@@ -50,3 +50,17 @@ export class EmulatorScanQrResponseDto {
   @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
   message!: string;
 }
+
+export class EmulatorForgetKeyDto {
+  @ApiProperty({
+    example: '+9996611234',
+    description: 'The emulated Telegram user whose auth keys the DC forgets',
+  })
+  @IsTelegramPhone()
+  phone!: string;
+}
+
+export class EmulatorForgetKeyResponseDto {
+  @ApiProperty({ example: 1, description: 'Auth keys of the caller’s sessions the DC forgot' })
+  forgotten!: number;
+}

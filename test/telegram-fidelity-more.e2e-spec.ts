@@ -1,0 +1,78 @@
+import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
+import type { TestApp } from './support/app';
+import { call, createTelegramWorld, loginByCode, sessionRow, type TelegramWorld } from './support/telegram';
+
+const ACCOUNTS = '/api/v1/telegram/accounts';
+const DEV = '/api/v1/dev/telegram-emulator';
+const CALL_TIMEOUT_MS = 4000;
+
+/**
+ * Issue 16, items 4 and after: the emulator answers as Telegram documents, and the service handles it —
+ * through HTTP, real PostgreSQL and the real GramJS client over the emulator. One describe per item.
+ */
+describe('Telegram fidelity (issue 16, #4 onwards)', () => {
+  let world: TelegramWorld;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    world = await createTelegramWorld();
+    t = await world.start({ TELEGRAM_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) });
+  });
+  afterAll(() => world.cleanup());
+
+  describe('fidelity #4: a forgotten auth key', () => {
+    it('forget-key → −404 → revoked with reason auth_key_unknown within TELEGRAM_CALL_TIMEOUT_MS, client destroyed, no retry', async () => {
+      const phone = '+9996611440';
+      const id = await loginByCode(t, 1640, phone);
+      const gateway = t.app.get(TelegramGateway);
+      const forgotten = await call(t, 1640, 'POST', `${DEV}/forget-key`, { phone });
+      expect(forgotten.statusCode).toBe(200);
+      expect(forgotten.json()).toEqual({ forgotten: 1 });
+
+      world.emulator.resetRequestCounts();
+      const started = Date.now();
+      const res = await call(t, 1640, 'POST', `${ACCOUNTS}/${id}/reconnect`);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeLessThan(CALL_TIMEOUT_MS);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        id,
+        is_active: false,
+        session_metadata: { status: 'revoked', last_error: 'auth_key_unknown' },
+      });
+      expect(await sessionRow(world.db, id)).toMatchObject({ is_active: false, session_data: {} });
+      expect(gateway.liveClients).toBe(0);
+      expect(world.emulator.liveConnectionCount(phone)).toBe(0);
+
+      // Detected once: the next reconnect answers 409 at once, without calling Telegram again.
+      const again = await call(t, 1640, 'POST', `${ACCOUNTS}/${id}/reconnect`);
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'session_inactive' });
+      expect(world.emulator.requestCount('users.GetUsers')).toBe(0);
+      const [audit] = await world.db.query<{ status: string; details: Record<string, unknown> }>(
+        `SELECT status, details FROM integration_logs WHERE user_id = 1640 AND action = 'reconnect'`,
+      );
+      expect(audit).toMatchObject({ status: 'error', details: { reason: 'telegram_session_revoked' } });
+    });
+
+    it('after a restart (no parked client): connect() itself is never answered, the account turns revoked at once', async () => {
+      const phone = '+9996621443';
+      const id = await loginByCode(t, 1643, phone);
+      await call(t, 1643, 'POST', `${DEV}/forget-key`, { phone });
+      const restarted = await world.start({ TELEGRAM_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) });
+      const started = Date.now();
+      const res = await call(restarted, 1643, 'POST', `${ACCOUNTS}/${id}/reconnect`);
+      expect(Date.now() - started).toBeLessThan(CALL_TIMEOUT_MS);
+      expect(res.json()).toMatchObject({
+        session_metadata: { status: 'revoked', last_error: 'auth_key_unknown' },
+      });
+      expect(restarted.app.get(TelegramGateway).liveClients).toBe(0);
+    });
+
+    it('forget-key for a phone the caller has no session with → 404', async () => {
+      await loginByCode(t, 1641, '+9996611441');
+      const other = await call(t, 1642, 'POST', `${DEV}/forget-key`, { phone: '+9996611441' });
+      expect(other.statusCode).toBe(404);
+    });
+  });
+});
