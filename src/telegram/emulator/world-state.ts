@@ -129,6 +129,8 @@ export class WorldState {
   /** Wrong 2FA passwords by phone (epoch ms of each), and until when CheckPassword answers FLOOD_WAIT. */
   private readonly passwordFailures = new Map<string, number[]>();
   private readonly passwordFloodUntil = new Map<string, number>();
+  /** `${phone}|${step}` of the AUTH_RESTART rules already answered. */
+  private readonly authRestarts = new Set<string>();
 
   constructor(
     readonly clock: EmulatorClock,
@@ -218,6 +220,17 @@ export class WorldState {
       return;
     }
     this.passwordFailures.set(phone, recent);
+  }
+
+  /**
+   * True the first time this phone reaches `step` (its AUTH_RESTART rule), false after: Telegram asks once
+   * to restart the authorization, and a restarted one goes through.
+   */
+  firstAuthRestart(phone: string, step: 'sendCode' | 'signIn'): boolean {
+    const slot = `${phone}|${step}`;
+    if (this.authRestarts.has(slot)) return false;
+    this.authRestarts.add(slot);
+    return true;
   }
 
   countRequest(className: string, dcId: number): void {

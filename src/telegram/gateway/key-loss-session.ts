@@ -17,6 +17,16 @@ export class KeyLossSession extends StringSession {
   private lost = false;
   private readonly waiters = new Set<(error: Error) => void>();
 
+  /**
+   * A move to another DC (_switchDC: PHONE_MIGRATE, QR LoginTokenMigrateTo) forgets the key parsed from the
+   * string too: GramJS's connect() calls `load()`, which rebuilds the auth key from those bytes, so a
+   * restored session would present its old DC's key to the new DC — a key that DC does not know (−404).
+   */
+  override setDC(dcId: number, serverAddress: string, port: number): void {
+    if (dcId !== this.dcId) this._key = undefined;
+    super.setDC(dcId, serverAddress, port);
+  }
+
   override processEntities(tlo: unknown): void {
     if (tlo instanceof UpdateConnectionState && tlo.state === UpdateConnectionState.broken) {
       this.lost = true;

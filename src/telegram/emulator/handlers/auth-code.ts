@@ -12,6 +12,8 @@ import { handler, type HandlerDef, type RequestContext } from './registry';
  */
 
 const migrate = (dcId: number): RpcFailure => new RpcFailure(303, `PHONE_MIGRATE_${dcId}`);
+/** method/auth.sendCode, auth.signIn: 500 AUTH_RESTART, "Restart the authorization process". */
+const authRestart = (): RpcFailure => new RpcFailure(500, 'AUTH_RESTART');
 
 function sentCodeFor(
   ctx: RequestContext,
@@ -49,6 +51,9 @@ export const authCodeHandlers: readonly HandlerDef[] = [
       throw new RpcFailure(420, `FLOOD_WAIT_${account.sendCodeFloodSeconds}`);
     }
     if (account.sendCodeRefusal !== undefined) throw badRequest(account.sendCodeRefusal);
+    if (account.authRestartAt === 'sendCode' && ctx.state.firstAuthRestart(account.phone, 'sendCode')) {
+      throw authRestart();
+    }
     const phoneCodeHash = randomBytes(9).toString('hex');
     ctx.state.codes.set(phoneCodeHash, {
       phone: account.phone,
@@ -112,6 +117,11 @@ export const authCodeHandlers: readonly HandlerDef[] = [
         pending.floodUntil = now + ctx.state.settings.loginFloodSeconds * 1000;
       }
       throw badRequest('PHONE_CODE_INVALID');
+    }
+    if (account.authRestartAt === 'signIn' && ctx.state.firstAuthRestart(account.phone, 'signIn')) {
+      // "Restart the authorization process": this login is over; a new auth.sendCode starts another.
+      ctx.state.codes.delete(req.phoneCodeHash);
+      throw authRestart();
     }
     if (!account.registered) {
       // api/auth.html: an unregistered number gets auth.authorizationSignUpRequired (layer ≥ 104;
