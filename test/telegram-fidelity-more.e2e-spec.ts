@@ -1,6 +1,13 @@
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
 import type { TestApp } from './support/app';
-import { call, createTelegramWorld, loginByCode, sessionRow, type TelegramWorld } from './support/telegram';
+import {
+  call,
+  connect,
+  createTelegramWorld,
+  loginByCode,
+  sessionRow,
+  type TelegramWorld,
+} from './support/telegram';
 
 const ACCOUNTS = '/api/v1/telegram/accounts';
 const DEV = '/api/v1/dev/telegram-emulator';
@@ -73,6 +80,50 @@ describe('Telegram fidelity (issue 16, #4 onwards)', () => {
       await loginByCode(t, 1641, '+9996611441');
       const other = await call(t, 1642, 'POST', `${DEV}/forget-key`, { phone: '+9996611441' });
       expect(other.statusCode).toBe(404);
+    });
+  });
+
+  describe('fidelity #7: AUTH_RESTART', () => {
+    it('YYYY 6000–6499: sendCode answers AUTH_RESTART once; the service asks again (bounded) and answers code_required', async () => {
+      world.emulator.resetRequestCounts();
+      const phone = '+9996616101';
+      const sent = await connect(t, 1671, { phone });
+      expect(sent.statusCode).toBe(200);
+      expect(sent.json()).toMatchObject({ status: 'code_required', code_type: 'app' });
+      expect(world.emulator.requestCount('auth.SendCode')).toBe(2);
+      expect(world.emulator.codesSent('9996616101')).toBe(1);
+      const signedIn = await connect(t, 1671, { phone, code: '11111' });
+      expect(signedIn.json()).toMatchObject({ status: 'success', session_id: sent.json().session_id });
+    });
+
+    it('YYYY 6500–6999: signIn answers AUTH_RESTART; the login restarts with a new code (code_required), then succeeds', async () => {
+      const phone = '+9996616601';
+      const sent = await connect(t, 1672, { phone });
+      const sessionId = sent.json().session_id as string;
+      world.emulator.resetRequestCounts();
+      const restarted = await connect(t, 1672, { phone, code: '11111' });
+      expect(restarted.statusCode).toBe(200);
+      expect(restarted.json()).toMatchObject({
+        status: 'code_required',
+        session_id: sessionId,
+        message: expect.stringContaining('AUTH_RESTART'),
+      });
+      expect(world.emulator.codesSent('9996616601')).toBe(1);
+      expect(await sessionRow(world.db, sessionId)).toMatchObject({
+        session_metadata: { status: 'code_sent' },
+      });
+      const audit = await world.db.query<{ status: string; details: Record<string, unknown> }>(
+        `SELECT status, details FROM integration_logs WHERE user_id = 1672 AND action = 'sign_in'`,
+      );
+      expect(audit).toEqual([
+        expect.objectContaining({
+          status: 'pending',
+          details: expect.objectContaining({ outcome: 'auth_restart' }),
+        }),
+      ]);
+      const signedIn = await connect(t, 1672, { phone, code: '11111' });
+      expect(signedIn.statusCode).toBe(200);
+      expect(signedIn.json()).toMatchObject({ status: 'success', session_id: sessionId });
     });
   });
 });

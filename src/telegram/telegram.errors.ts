@@ -67,6 +67,17 @@ export class TelegramUnavailableError extends DependencyUnavailableError {
   }
 }
 
+/**
+ * 500 AUTH_RESTART (method/auth.sendCode, auth.signIn): "restart the authorization process". GramJS does
+ * not retry it (RPCMessageToError makes a plain RPCError of it); the login flow does, boundedly. Should
+ * it escape, it is a 503 like any failure on Telegram's side.
+ */
+export class TelegramAuthRestartError extends TelegramUnavailableError {
+  constructor() {
+    super('Telegram asked to restart the login and kept asking; try again shortly', 'auth_restart');
+  }
+}
+
 /** No Telegram API credentials (TELEGRAM_API_ID/HASH or the Vault KV secret): the Telegram routes answer 503. */
 export class TelegramNotConfiguredError extends AppError {
   readonly kind = 'unavailable';

@@ -2,6 +2,7 @@ import { errors } from 'telegram';
 import { AppError, type ErrorKind } from '../../common/errors/app-error';
 import {
   REVOKED_REASONS,
+  TelegramAuthRestartError,
   TelegramFloodWaitError,
   TelegramNotConfiguredError,
   TelegramPasswordNeededError,
@@ -144,6 +145,7 @@ function fromRpcError(error: errors.RPCError): AppError {
   const status = error.code ?? 0;
   if (reason === 'SESSION_PASSWORD_NEEDED') return new TelegramPasswordNeededError();
   if (reason === 'PHONE_NUMBER_FLOOD') return new TelegramPhoneNumberFloodError();
+  if (reason === 'AUTH_RESTART') return new TelegramAuthRestartError();
   if (reason === 'AUTH_KEY_DUPLICATED' || isRevokedReason(reason)) {
     return new TelegramSessionRevokedError(reason);
   }

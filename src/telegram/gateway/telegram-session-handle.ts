@@ -3,6 +3,7 @@ import { returnBigInt } from 'telegram/Helpers';
 import { computeCheck } from 'telegram/Password';
 import type { StringSession } from 'telegram/sessions';
 import {
+  TelegramAuthRestartError,
   TelegramPasswordNeededError,
   TelegramRejectedError,
   TelegramUnavailableError,
@@ -46,6 +47,9 @@ function botInfo(user: Api.TypeUser | undefined): TelegramBotInfo {
     canReadAllGroupMessages: user.botChatHistory === true,
   };
 }
+
+/** auth.SendCode attempts while Telegram answers AUTH_RESTART (GramJS's own client.sendCode loops forever). */
+export const AUTH_RESTART_ATTEMPTS = 3;
 
 /** How Telegram delivered a login code (auth.SentCodeType), or will on auth.resendCode (auth.CodeType). */
 export type CodeType =
@@ -168,20 +172,27 @@ export class TelegramSessionHandle {
   /**
    * auth.SendCode (PHONE_MIGRATE handled inside GramJS's invoke: the session may move to another
    * DC). Invoked directly rather than through `client.sendCode`, which hides the code type and
-   * retries AUTH_RESTART without a bound.
+   * retries AUTH_RESTART without a bound; here at most AUTH_RESTART_ATTEMPTS times.
    */
   async sendCode(phone: string): Promise<SentCodeInfo> {
-    const sent = await this.call('auth.SendCode', () =>
-      this.client.invoke(
-        new Api.auth.SendCode({
-          phoneNumber: phone,
-          apiId: this.credentials.apiId,
-          apiHash: this.credentials.apiHash,
-          settings: new Api.CodeSettings({}),
-        }),
-      ),
-    );
-    return sentCodeInfo(sent);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const sent = await this.call('auth.SendCode', () =>
+          this.client.invoke(
+            new Api.auth.SendCode({
+              phoneNumber: phone,
+              apiId: this.credentials.apiId,
+              apiHash: this.credentials.apiHash,
+              settings: new Api.CodeSettings({}),
+            }),
+          ),
+        );
+        return sentCodeInfo(sent);
+      } catch (error) {
+        // AUTH_RESTART: ask again, at most AUTH_RESTART_ATTEMPTS times in all; then it is a 503.
+        if (!(error instanceof TelegramAuthRestartError) || attempt >= AUTH_RESTART_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** auth.ResendCode: the code again, by the `next_type` the last answer announced. */
