@@ -1,5 +1,5 @@
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
-import type { TestApp } from './support/app';
+import { startTestApp, type TestApp } from './support/app';
 import {
   call,
   connect,
@@ -124,6 +124,74 @@ describe('Telegram fidelity (issue 16, #4 onwards)', () => {
       const signedIn = await connect(t, 1672, { phone, code: '11111' });
       expect(signedIn.statusCode).toBe(200);
       expect(signedIn.json()).toMatchObject({ status: 'success', session_id: sessionId });
+    });
+  });
+
+  describe('fidelity #6: API credentials are checked', () => {
+    const detailed = async (app: TestApp) =>
+      (await app.inject({ method: 'GET', url: '/api/v1/health/detailed' })).json() as {
+        status: string;
+        components: Record<string, Record<string, unknown>>;
+      };
+
+    it('another api_hash: API_ID_INVALID at sendCode and exportLoginToken → 503 telegram_not_configured; health says misconfigured', async () => {
+      const other = await createTelegramWorld({ app: { apiId: 12345, apiHash: 'f'.repeat(32) } });
+      try {
+        const app = await other.start();
+        expect((await detailed(app)).components.telegram).toMatchObject({ status: 'healthy' });
+        const res = await connect(app, 1661, { phone: '+9996611661' });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toMatchObject({
+          code: 'telegram_not_configured',
+          reason: 'API_ID_INVALID',
+          message: expect.stringContaining('API_ID_INVALID'),
+        });
+        expect(other.emulator.codesSent()).toBe(0);
+        const qr = await call(app, 1661, 'GET', '/api/v1/telegram/qr-code');
+        expect(qr.statusCode).toBe(503);
+        expect(qr.json()).toMatchObject({ code: 'telegram_not_configured', reason: 'API_ID_INVALID' });
+        const health = await detailed(app);
+        expect(health.status).toBe('degraded');
+        expect(health.components.telegram).toMatchObject({
+          status: 'misconfigured',
+          reason: 'API_ID_INVALID',
+          error: expect.stringContaining('API_ID_INVALID'),
+        });
+      } finally {
+        await other.cleanup();
+      }
+    });
+
+    it('another api_id: CONNECTION_API_ID_INVALID at initConnection → 503 naming it; TELEGRAM_EMULATOR_APP_ID/_HASH set the known app', async () => {
+      const app = await world.start({
+        TELEGRAM_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS),
+        TELEGRAM_EMULATOR_APP_ID: '777',
+        TELEGRAM_EMULATOR_APP_HASH: 'a'.repeat(32),
+      });
+      // The shared world was passed in and keeps its own app; a world made from the environment:
+      const own = await startTestApp(world.db.url, {
+        RATE_LIMIT_ENABLED: 'false',
+        TELEGRAM_EMULATOR: 'true',
+        DATA_DIR: world.dataDir,
+        TELEGRAM_EMULATOR_APP_ID: '777',
+        TELEGRAM_EMULATOR_APP_HASH: 'a'.repeat(32),
+      });
+      try {
+        expect((await connect(app, 1662, { phone: '+9996611662' })).statusCode).toBe(200);
+        const res = await connect(own, 1663, { phone: '+9996611663' });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toMatchObject({
+          code: 'telegram_not_configured',
+          reason: 'CONNECTION_API_ID_INVALID',
+          message: expect.stringContaining('TELEGRAM_API_ID'),
+        });
+        expect((await detailed(own)).components.telegram).toMatchObject({
+          status: 'misconfigured',
+          reason: 'CONNECTION_API_ID_INVALID',
+        });
+      } finally {
+        await own.close();
+      }
     });
   });
 });

@@ -12,7 +12,9 @@ import { dcAddress } from './tl-builders';
 import { classNameOf, decodeObject, encodeResult } from './tl-codec';
 import {
   authKeyIdOf,
+  DEFAULT_EMULATED_APP,
   WorldState,
+  type EmulatedApp,
   type AuthKeyRecord,
   type EmulatorSettings,
   type LiveConnection,
@@ -22,6 +24,8 @@ import {
 export { AUTH_KEY_NOT_FOUND } from './session-keys';
 
 export interface TelegramEmulatorOptions {
+  /** The one application it accepts (default DEFAULT_EMULATED_APP, the pair the service uses). */
+  app?: EmulatedApp;
   /** Time source in epoch ms (default Date.now); `advanceTime`/`setTime` shift it further. */
   now?: () => number;
   /** DC a fresh session lands on (default 1). */
@@ -108,6 +112,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
     const defaultDcId = options.defaultDcId ?? 1;
     if (!EMULATOR_DC_IDS.includes(defaultDcId)) throw new RangeError(`no DC ${defaultDcId} in the emulator`);
     this.state = new WorldState(this.clock, {
+      app: options.app ?? DEFAULT_EMULATED_APP,
       defaultDcId,
       codeTtlMs: options.codeTtlMs ?? 5 * 60_000,
       qrTokenTtlMs: options.qrTokenTtlMs ?? 30_000,

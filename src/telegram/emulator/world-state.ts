@@ -89,8 +89,22 @@ export interface ExportedAuthorization {
   used: boolean;
 }
 
+/** An application registered at my.telegram.org: api_id and api_hash. */
+export interface EmulatedApp {
+  readonly apiId: number;
+  readonly apiHash: string;
+}
+
+/** The application the emulator knows unless told otherwise: the pair the service connects with. */
+export const DEFAULT_EMULATED_APP: EmulatedApp = {
+  apiId: 12345,
+  apiHash: '0123456789abcdef0123456789abcdef',
+};
+
 /** Tunables of the world (defaults in TelegramEmulator). */
 export interface EmulatorSettings {
+  /** The one application this Telegram knows (API_ID_INVALID / CONNECTION_API_ID_INVALID for others). */
+  readonly app: EmulatedApp;
   /** DC a brand-new session lands on (GramJS's own default, DC 4, does not exist here). */
   readonly defaultDcId: number;
   /** Lifetime of a login code. */
@@ -184,6 +198,11 @@ export class WorldState {
     key.botId = undefined;
     key.pendingPasswordPhone = undefined;
     key.revokedReason = reason;
+  }
+
+  /** True for the known application's pair (auth.sendCode, exportLoginToken, importBotAuthorization). */
+  knowsApp(apiId: number | undefined, apiHash: string | undefined): boolean {
+    return apiId === this.settings.app.apiId && apiHash === this.settings.app.apiHash;
   }
 
   /** The 401 an unauthorized key gets. */

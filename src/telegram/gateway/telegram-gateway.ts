@@ -18,6 +18,7 @@ import {
   TelegramUnavailableError,
 } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
+import { CredentialCheck } from './credential-check';
 import { GramJsLogBridge } from './gramjs-logger';
 import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
@@ -108,6 +109,7 @@ function bounded<T>(promise: Promise<T>, ms: number, operation: string): Promise
 export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   private readonly locks = new KeyedLock();
   private readonly pool = new Map<string, PooledClient>();
+  private readonly credentialCheck = new CredentialCheck();
   private readonly gramLogger: GramJsLogBridge;
   private readonly durations: Histogram<'operation' | 'outcome'>;
   private closing = false;
@@ -147,8 +149,13 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       type: this.source.description ?? 'Telegram MTProto',
       critical: false,
       probe: async () => {
-        const { source } = await this.credentials.get();
-        return { mode: this.source.mode, credentials: source, live_clients: this.pool.size };
+        const { source, apiId } = await this.credentials.get();
+        return {
+          ...this.credentialCheck.report(apiId),
+          mode: this.source.mode,
+          credentials: source,
+          live_clients: this.pool.size,
+        };
       },
     });
   }
@@ -228,12 +235,12 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       apiId: credentials.apiId,
       saved: ref.session,
       handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
-        this.call(operation, fn, session),
+        this.call(operation, fn, session, credentials.apiId),
       ),
     };
     this.pool.set(ref.key, entry);
     try {
-      const connected = await this.call('connect', () => client.connect(), session);
+      const connected = await this.call('connect', () => client.connect(), session, credentials.apiId);
       if (!connected) {
         throw new TelegramUnavailableError(
           'Telegram cannot be reached right now; try again shortly',
@@ -282,7 +289,12 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
    * One GramJS call: bounded, timed, and its failure mapped to a domain error. A key Telegram reports
    * unknown (−404, see KeyLossSession) fails the call at once as revoked (`auth_key_unknown`).
    */
-  private async call<T>(operation: string, fn: () => Promise<T>, session?: KeyLossSession): Promise<T> {
+  private async call<T>(
+    operation: string,
+    fn: () => Promise<T>,
+    session?: KeyLossSession,
+    apiId?: number,
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
@@ -290,9 +302,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       const guarded = session ? session.guard(work) : work;
       const result = await bounded(guarded, this.config.telegram.callTimeoutMs, operation);
       this.durations.observe({ operation, outcome: 'ok' }, seconds());
+      if (apiId !== undefined) this.credentialCheck.accepted(operation, apiId);
       return result;
     } catch (error) {
       const mapped = classifyTelegramError(error);
+      if (apiId !== undefined) this.credentialCheck.rejected(mapped, apiId);
       this.durations.observe({ operation, outcome: outcomeOf(mapped ?? error) }, seconds());
       if (mapped instanceof TelegramUnavailableError) {
         this.logger.warn({ operation, reason: mapped.reason }, 'Telegram call failed');

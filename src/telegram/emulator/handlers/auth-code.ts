@@ -44,7 +44,7 @@ function sentCodeFor(
 
 export const authCodeHandlers: readonly HandlerDef[] = [
   handler(Api.auth.SendCode, { requiresAuth: false }, (ctx, req) => {
-    if (!req.apiId || !req.apiHash) throw badRequest('API_ID_INVALID');
+    if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
     const account = requireAccount(req.phoneNumber);
     if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
     if (account.sendCodeFloodSeconds !== undefined) {

@@ -55,7 +55,7 @@ function answerForKey(ctx: RequestContext): Api.auth.TypeLoginToken {
 
 export const qrLoginHandlers: readonly HandlerDef[] = [
   handler(Api.auth.ExportLoginToken, { requiresAuth: false }, (ctx, req) => {
-    if (!req.apiId || !req.apiHash) throw badRequest('API_ID_INVALID');
+    if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
     return answerForKey(ctx);
   }),
 
