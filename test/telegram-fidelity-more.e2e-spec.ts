@@ -6,6 +6,7 @@ import {
   createTelegramWorld,
   loginByCode,
   sessionRow,
+  storedSession,
   type TelegramWorld,
 } from './support/telegram';
 
@@ -192,6 +193,42 @@ describe('Telegram fidelity (issue 16, #4 onwards)', () => {
       } finally {
         await own.close();
       }
+    });
+  });
+
+  describe('fidelity #9: the smaller rules', () => {
+    it('setup_password_required (YYYY 1900–1999): the login succeeds and says when Telegram logs it out', async () => {
+      const phone = '+9996611950';
+      await connect(t, 1691, { phone });
+      const res = await connect(t, 1691, { phone, code: '11111' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        status: 'success',
+        message: expect.stringContaining('logged out in 7 days'),
+      });
+      await connect(t, 1691, { phone: '+9996611850' });
+      const plain = await connect(t, 1691, { phone: '+9996611850', code: '11111' });
+      expect(plain.json().message).toBe('Telegram account connected');
+    });
+
+    it('a QR login is signed in when accepted: the scan alone connects the key, the poll reports success', async () => {
+      const started = await call(t, 1692, 'GET', '/api/v1/telegram/qr-code');
+      const sessionId = started.json().session_id as string;
+      const scan = await call(t, 1692, 'POST', `${DEV}/qr/scan`, {
+        session_id: sessionId,
+        phone: '+9996611692',
+      });
+      expect(scan.statusCode).toBe(200);
+      const secret = await storedSession(t, world.db, sessionId);
+      expect(world.emulator.sessionInfo(secret?.session ?? '')).toMatchObject({ phone: '9996611692' });
+      const done = await call(t, 1692, 'GET', `/api/v1/telegram/qr-code/${sessionId}`);
+      expect(done.json()).toMatchObject({ status: 'success', account: { phone: '+9996611692' } });
+    });
+
+    it('406 PHONE_NUMBER_INVALID (method/auth.sendCode) is still 400 phone_number_invalid for the caller', async () => {
+      const res = await connect(t, 1693, { phone: '+9996641234' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'phone_number_invalid', reason: 'PHONE_NUMBER_INVALID' });
     });
   });
 });

@@ -272,7 +272,7 @@ export class PhoneLoginService {
           ]
         : []),
     ]);
-    return successResponse(connected, 'phone_code');
+    return successResponse(connected, 'phone_code', step.user);
   }
 
   private async checkPassword(
@@ -300,7 +300,7 @@ export class PhoneLoginService {
         ['password', 'success'],
       ),
     ]);
-    return successResponse(connected, method);
+    return successResponse(connected, method, run.value);
   }
 }
 

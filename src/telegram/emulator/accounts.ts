@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
 export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
 export const SEND_CODE_FLOOD_SECONDS = 120;
+export const SETUP_PASSWORD_RELOGIN_DAYS = 7;
 
 /** How auth.sendCode delivers this account's code (auth.SentCodeType). */
 export type CodeDelivery = 'app' | 'sms' | 'email_setup_required';
@@ -27,6 +28,11 @@ export interface EmulatedAccount {
   readonly loginCode: string;
   readonly hasPassword: boolean;
   readonly codeDelivery: CodeDelivery;
+  /**
+   * auth.authorization's `otherwise_relogin_days` with `setup_password_required` (YYYY 1900–1999): Telegram
+   * asks the user to set up a 2FA password, or be logged out after that many days.
+   */
+  readonly reloginDays?: number;
   /** False for numbers no Telegram account uses (YYYY 9000–9999). */
   readonly registered: boolean;
   /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
@@ -80,6 +86,7 @@ export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
     hasPassword: suffix >= 2000 && suffix <= 2999,
     codeDelivery: codeDeliveryOf(suffix),
     registered: suffix < 9000,
+    reloginDays: suffix >= 1900 && suffix <= 1999 ? SETUP_PASSWORD_RELOGIN_DAYS : undefined,
     authRestartAt:
       suffix >= 6000 && suffix <= 6499 ? 'sendCode' : suffix >= 6500 && suffix <= 6999 ? 'signIn' : undefined,
     sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,

@@ -80,6 +80,8 @@ export interface QrToken {
   readonly expiresAt: number;
   scannedBy?: string;
   consumed: boolean;
+  /** auth.exportLoginToken's except_ids: users already logged in on the exporting app (decimal ids). */
+  readonly exceptIds?: readonly string[];
 }
 
 export interface ExportedAuthorization {
@@ -207,6 +209,8 @@ export class WorldState {
 
   /** The 401 an unauthorized key gets. */
   notAuthorized(key: AuthKeyRecord): RpcFailure {
+    // A key between auth.signIn and auth.checkPassword is half signed in: Telegram asks for the password.
+    if (key.pendingPasswordPhone !== undefined) return unauthorized('SESSION_PASSWORD_NEEDED');
     return unauthorized(key.revokedReason ?? 'AUTH_KEY_UNREGISTERED');
   }
 

@@ -21,6 +21,11 @@ export interface TelegramUserInfo {
   lastName: string | null;
   /** Digits only, as Telegram stores it. */
   phone: string | null;
+  /**
+   * auth.authorization's setup_password_required: Telegram logs the account out after this many days
+   * (otherwise_relogin_days; null when not given) unless a 2FA password is set up. Absent otherwise.
+   */
+  setupPasswordWithinDays?: number | null;
 }
 
 /** A bot as Telegram describes it (users.getUsers self after auth.importBotAuthorization). */
@@ -144,7 +149,10 @@ function fromAuthorization(auth: Api.auth.TypeAuthorization): TelegramUserInfo {
       'PHONE_NUMBER_UNOCCUPIED',
     );
   }
-  return userInfo(auth.user);
+  const user = userInfo(auth.user);
+  return auth.setupPasswordRequired
+    ? { ...user, setupPasswordWithinDays: auth.otherwiseReloginDays ?? null }
+    : user;
 }
 
 /**

@@ -45,7 +45,7 @@ function sentCodeFor(
 export const authCodeHandlers: readonly HandlerDef[] = [
   handler(Api.auth.SendCode, { requiresAuth: false }, (ctx, req) => {
     if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
-    const account = requireAccount(req.phoneNumber);
+    const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
     if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
     if (account.sendCodeFloodSeconds !== undefined) {
       throw new RpcFailure(420, `FLOOD_WAIT_${account.sendCodeFloodSeconds}`);
@@ -92,7 +92,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
   }),
 
   handler(Api.auth.SignIn, { requiresAuth: false }, (ctx, req) => {
-    const account = requireAccount(req.phoneNumber);
+    const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
     if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
     if (!req.phoneCodeHash) throw badRequest('PHONE_CODE_HASH_EMPTY');
     if (!req.phoneCode) throw badRequest('PHONE_CODE_EMPTY');
