@@ -231,4 +231,51 @@ describe('Telegram fidelity (issue 16, #4 onwards)', () => {
       expect(res.json()).toMatchObject({ code: 'phone_number_invalid', reason: 'PHONE_NUMBER_INVALID' });
     });
   });
+
+  describe('fidelity #8: USER_MIGRATE_X for a signed-in session', () => {
+    it('migrate-user → USER_MIGRATE_2 → the authorization is carried to DC 2 (export/import), the account stays connected, dc_id 2', async () => {
+      const phone = '+9996611880';
+      const id = await loginByCode(t, 1681, phone);
+      expect((await sessionRow(world.db, id)).session_metadata).toMatchObject({ dc_id: 1 });
+      const moved = await call(t, 1681, 'POST', `${DEV}/migrate-user`, { phone, dc: 2 });
+      expect(moved.statusCode).toBe(200);
+      world.emulator.resetRequestCounts();
+
+      const res = await call(t, 1681, 'POST', `${ACCOUNTS}/${id}/reconnect`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        is_active: true,
+        session_metadata: { status: 'connected', dc_id: 2 },
+      });
+      expect(world.emulator.requestCount('auth.ExportAuthorization', 1)).toBe(1);
+      expect(world.emulator.requestCount('auth.ImportAuthorization', 2)).toBe(1);
+      const stored = await storedSession(t, world.db, id);
+      expect(world.emulator.sessionInfo(stored?.session ?? '')).toMatchObject({
+        dcId: 2,
+        phone: '9996611880',
+      });
+
+      // After a restart (this instance's parked client closed first: one key, one connection) the stored
+      // session works on DC 2 directly.
+      await t.app.get(TelegramGateway).release(id);
+      const restarted = await world.start({ TELEGRAM_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) });
+      world.emulator.resetRequestCounts();
+      const again = await call(restarted, 1681, 'POST', `${ACCOUNTS}/${id}/reconnect`);
+      expect(again.json()).toMatchObject({ session_metadata: { status: 'connected', dc_id: 2 } });
+      expect(world.emulator.requestCount('auth.ExportAuthorization')).toBe(0);
+      const synced = await call(restarted, 1681, 'POST', '/api/v1/telegram/channels/sync', {
+        session_id: id,
+      });
+      expect(synced.statusCode).toBe(200);
+    });
+
+    it('migrate-user for a phone the caller has no session with → 404; a bad dc → 400', async () => {
+      expect(
+        (await call(t, 1682, 'POST', `${DEV}/migrate-user`, { phone: '+9996611880', dc: 2 })).statusCode,
+      ).toBe(404);
+      expect(
+        (await call(t, 1681, 'POST', `${DEV}/migrate-user`, { phone: '+9996611880', dc: 4 })).statusCode,
+      ).toBe(400);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
+import { EMULATOR_DC_IDS, lookupAccount, normalizePhone } from './accounts';
 import { findChat } from './bot-chats';
 import { lookupBotById, lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
@@ -239,6 +239,14 @@ export class TelegramEmulator implements EmulatorEndpoint {
     return this.state.dialogs;
   }
 
+  /** Moves the user's home DC (`migrate-user`): their keys elsewhere then answer USER_MIGRATE_`dcId`. */
+  migrateUser(phone: string, dcId: number): boolean {
+    const account = lookupAccount(phone);
+    if (!account || !this.hasDc(dcId)) return false;
+    this.state.moveHome(account, dcId);
+    return true;
+  }
+
   /**
    * Puts the bot (its Telegram id) into the chat (bare id, no -100), as a member or an admin who may post.
    * False when this world has no such chat or no such bot.
@@ -360,6 +368,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       throw badRequest('METHOD_NOT_SUPPORTED_BY_EMULATOR');
     }
     if (def.requiresAuth && !signedIn) throw this.state.notAuthorized(key);
+    if (def.requiresAuth) this.state.assertHomeDc(key, def.className);
     const ctx: RequestContext = {
       state: this.state,
       clock: this.clock,

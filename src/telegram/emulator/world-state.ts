@@ -5,7 +5,7 @@ import { BotRegistry } from './bots';
 import { DialogWorld } from './dialogs';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
-import { unauthorized, type RpcFailure } from './errors';
+import { RpcFailure, unauthorized } from './errors';
 import { computeVerifier, type SrpChallenge, type SrpPasswordParams } from './srp-server';
 
 /** Everything Telegram's side remembers, keyed the way Telegram keys it (auth key per DC). */
@@ -123,6 +123,8 @@ export interface EmulatorSettings {
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
 }
 
+const MIGRATION_EXEMPT = new Set(['auth.ExportAuthorization', 'auth.LogOut']);
+
 export const authKeyIdOf = (authKey: Buffer): string =>
   createHash('sha1').update(authKey).digest().subarray(12, 20).toString('hex');
 
@@ -145,6 +147,8 @@ export class WorldState {
   /** Wrong 2FA passwords by phone (epoch ms of each), and until when CheckPassword answers FLOOD_WAIT. */
   private readonly passwordFailures = new Map<string, number[]>();
   private readonly passwordFloodUntil = new Map<string, number>();
+  /** Users whose home DC moved (migrate-user), by phone. */
+  private readonly movedHomes = new Map<string, number>();
   /** `${phone}|${step}` of the AUTH_RESTART rules already answered. */
   private readonly authRestarts = new Set<string>();
 
@@ -200,6 +204,25 @@ export class WorldState {
     key.botId = undefined;
     key.pendingPasswordPhone = undefined;
     key.revokedReason = reason;
+  }
+
+  /** The user's home DC now: the phone's X, unless migrate-user moved it. */
+  homeDcOf(account: EmulatedAccount): number {
+    return this.movedHomes.get(account.phone) ?? account.homeDcId;
+  }
+
+  moveHome(account: EmulatedAccount, dcId: number): void {
+    this.movedHomes.set(account.phone, dcId);
+  }
+
+  /**
+   * api/datacenter.html: a signed-in user's request on a DC that is no longer their home answers 303
+   * USER_MIGRATE_X, except auth.exportAuthorization / auth.logOut, which carry the authorization away.
+   */
+  assertHomeDc(key: AuthKeyRecord, className: string): void {
+    if (key.userPhone === undefined || MIGRATION_EXEMPT.has(className)) return;
+    const home = this.movedHomes.get(key.userPhone);
+    if (home !== undefined && home !== key.dcId) throw new RpcFailure(303, `USER_MIGRATE_${home}`);
   }
 
   /** True for the known application's pair (auth.sendCode, exportLoginToken, importBotAuthorization). */

@@ -3,7 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import type { TelegramClient } from 'telegram';
 import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
-import type { StringSession } from 'telegram/sessions';
+import { StringSession } from 'telegram/sessions';
 import { withTimeout } from '../../common/util/with-timeout';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -26,6 +26,7 @@ import type { TelegramApiCredentials } from '../credentials/telegram-credentials
 import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
+import { carryAuthorization, lostInMigration } from './user-migration';
 
 /** Builds a client the way `new TelegramClient(...)` does: the real one, or a stand-in's subclass. */
 export type TelegramClientFactory = (
@@ -175,7 +176,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     let entry: PooledClient | undefined;
     try {
       entry = await this.checkout(ref, credentials);
-      const value = await work(entry.handle);
+      const value = await this.migrating(ref, entry, credentials, work);
       entry.saved = entry.session.save();
       const result: RunResult<T> = { value, session: entry.saved, dcId: entry.handle.dcId };
       const keep = typeof options.keepAlive === 'function' ? options.keepAlive(value) : options.keepAlive;
@@ -186,6 +187,33 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       throw error;
     } finally {
       release();
+    }
+  }
+
+  /** Runs `work`; when USER_MIGRATE moved the signed-in session (see user-migration.ts), carries it over and runs it again. */
+  private async migrating<T>(
+    ref: SessionRef,
+    entry: PooledClient,
+    credentials: TelegramApiCredentials,
+    work: (handle: TelegramSessionHandle) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work(entry.handle);
+    } catch (error) {
+      const dcId = entry.session.dcId;
+      if (!lostInMigration(error, ref.session, dcId)) throw error;
+      this.logger.info(
+        { dc_id: dcId },
+        'Telegram moved the account to another DC; carrying its authorization',
+      );
+      const old = this.source.factory(
+        new StringSession(ref.session),
+        credentials.apiId,
+        credentials.apiHash,
+        this.clientParams(),
+      );
+      await carryAuthorization(old, entry.client, dcId, (operation, fn) => this.call(operation, fn));
+      return work(entry.handle);
     }
   }
 

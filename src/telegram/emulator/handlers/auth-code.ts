@@ -46,7 +46,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
   handler(Api.auth.SendCode, { requiresAuth: false }, (ctx, req) => {
     if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
     const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (account.sendCodeFloodSeconds !== undefined) {
       throw new RpcFailure(420, `FLOOD_WAIT_${account.sendCodeFloodSeconds}`);
     }
@@ -70,7 +70,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
   // The code again by the `next_type` announced; once none is left, SEND_CODE_UNAVAILABLE (406).
   handler(Api.auth.ResendCode, { requiresAuth: false }, (ctx, req) => {
     const account = requireAccount(req.phoneNumber, 406);
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (!req.phoneCodeHash) throw badRequest('PHONE_CODE_HASH_EMPTY');
     const pending = ctx.state.codes.get(req.phoneCodeHash);
     if (
@@ -93,7 +93,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
 
   handler(Api.auth.SignIn, { requiresAuth: false }, (ctx, req) => {
     const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (!req.phoneCodeHash) throw badRequest('PHONE_CODE_HASH_EMPTY');
     if (!req.phoneCode) throw badRequest('PHONE_CODE_EMPTY');
     const pending = ctx.state.codes.get(req.phoneCodeHash);

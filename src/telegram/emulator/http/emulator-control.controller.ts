@@ -5,6 +5,8 @@ import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
 import {
   EmulatorForgetKeyDto,
   EmulatorForgetKeyResponseDto,
+  EmulatorMigrateUserDto,
+  EmulatorMigrateUserResponseDto,
   EmulatorRevokeDto,
   EmulatorRevokeResponseDto,
   EmulatorScanQrDto,
@@ -50,6 +52,23 @@ export class EmulatorControlController {
     @Body() body: EmulatorForgetKeyDto,
   ): Promise<EmulatorForgetKeyResponseDto> {
     return this.control.forgetKey(user.id, body.phone);
+  }
+
+  @Post('migrate-user')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Emulator: an emulated user's home DC moves",
+    description:
+      'The next request of a session signed in on the old DC answers 303 USER_MIGRATE_<dc> (api/datacenter.html); ' +
+      'the service carries the authorization over (auth.exportAuthorization / importAuthorization) and stores the ' +
+      'new dc_id. 404 when the caller has no session with `phone`.',
+  })
+  @ApiOkResponse({ type: EmulatorMigrateUserResponseDto, description: 'The new home DC' })
+  migrateUser(
+    @CurrentUser() user: AuthUser,
+    @Body() body: EmulatorMigrateUserDto,
+  ): Promise<EmulatorMigrateUserResponseDto> {
+    return this.control.migrateUser(user.id, body.phone, body.dc);
   }
 
   @Post('qr/scan')

@@ -9,6 +9,7 @@ import type { TelegramEmulator } from '../emulator';
 import { EmulatorControlError } from '../errors';
 import type {
   EmulatorForgetKeyResponseDto,
+  EmulatorMigrateUserResponseDto,
   EmulatorRevokeResponseDto,
   EmulatorScanQrResponseDto,
 } from './emulator-control.dto';
@@ -51,6 +52,13 @@ export class EmulatorControlService {
   async forgetKey(userId: number, phone: string): Promise<EmulatorForgetKeyResponseDto> {
     const sessions = await this.ownSessions(userId, phone);
     return { forgotten: this.emulator.forgetKeys(phone, sessions) };
+  }
+
+  /** The user's home DC moves to `dc` (only for a phone one of the caller's accounts is signed in with). */
+  async migrateUser(userId: number, phone: string, dc: number): Promise<EmulatorMigrateUserResponseDto> {
+    await this.ownSessions(userId, phone);
+    if (!this.emulator.migrateUser(phone, dc)) throw new NotFoundError('No such emulated user or DC');
+    return { dc };
   }
 
   private async ownSessions(userId: number, phone: string): Promise<string[]> {
