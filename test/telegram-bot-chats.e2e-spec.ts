@@ -104,6 +104,24 @@ describe('Telegram channels added through a bot', () => {
     const listed = await req(701, 'GET', `${CHANNELS}?size=100`);
     expect(listed.json().total).toBe(6);
 
+    // Removing the bot retires it as a sender everywhere; the account still reaches its own chats.
+    const removed = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/telegram/bots/${botId}`,
+      headers: bearer(t.token(701)),
+    });
+    expect(removed.statusCode).toBe(200);
+    const after = (await req(701, 'GET', `${CHANNELS}/${channel.id as string}`)).json();
+    expect(after.senders).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'account', is_active: true }),
+        expect.objectContaining({ type: 'bot', id: botId, is_active: false }),
+      ]),
+    );
+    const inactiveBot = await req(701, 'POST', CHANNELS, { bot_id: botId, chat: `-100${base + 1}` });
+    expect(inactiveBot.statusCode).toBe(409);
+    expect(inactiveBot.json()).toMatchObject({ code: 'bot_inactive' });
+
     const audit = await world.db.query<{ status: string; details: Record<string, unknown> }>(
       `SELECT status, details FROM integration_logs WHERE user_id = 701 AND action = 'channel_add' ORDER BY created_at`,
     );
