@@ -36,6 +36,8 @@ export interface TelegramEmulatorOptions {
   qrTokenTtlMs?: number;
   /** Wrong codes per login, and wrong passwords per hour, before FLOOD_WAIT (default 5). */
   wrongAttemptLimit?: number;
+  /** AUTH_RESTART answers per phone for YYYY 6000–6999 (default 1). */
+  authRestartTimes?: number;
   /** N of that FLOOD_WAIT_N (default 300). */
   loginFloodSeconds?: number;
   /** The `timeout` announced with SMS codes, seconds (default 60). */
@@ -119,6 +121,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
       wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
       loginFloodSeconds: options.loginFloodSeconds ?? 300,
+      authRestartTimes: options.authRestartTimes ?? 1,
       duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
     });
   }

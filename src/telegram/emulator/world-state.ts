@@ -115,6 +115,8 @@ export interface EmulatorSettings {
   readonly qrTokenTtlMs: number;
   /** Wrong codes per login / wrong passwords per hour before FLOOD_WAIT (Telegram's own limits are unpublished). */
   readonly wrongAttemptLimit: number;
+  /** How many times a phone's AUTH_RESTART rule answers it (Telegram: once, then the restart goes through). */
+  readonly authRestartTimes: number;
   /** N of the FLOOD_WAIT_N answered once a limit is reached. */
   readonly loginFloodSeconds: number;
   /** The `timeout` (seconds) announced with an SMS code before auth.resendCode may be used. */
@@ -150,7 +152,7 @@ export class WorldState {
   /** Users whose home DC moved (migrate-user), by phone. */
   private readonly movedHomes = new Map<string, number>();
   /** `${phone}|${step}` of the AUTH_RESTART rules already answered. */
-  private readonly authRestarts = new Set<string>();
+  private readonly authRestarts = new Map<string, number>();
 
   constructor(
     readonly clock: EmulatorClock,
@@ -274,8 +276,9 @@ export class WorldState {
    */
   firstAuthRestart(phone: string, step: 'sendCode' | 'signIn'): boolean {
     const slot = `${phone}|${step}`;
-    if (this.authRestarts.has(slot)) return false;
-    this.authRestarts.add(slot);
+    const answered = this.authRestarts.get(slot) ?? 0;
+    if (answered >= this.settings.authRestartTimes) return false;
+    this.authRestarts.set(slot, answered + 1);
     return true;
   }
 
