@@ -82,6 +82,11 @@ export interface AppConfig {
     apiHash?: string;
     /** Use the in-process Telegram emulator instead of Telegram (never in production). */
     emulator: boolean;
+    /**
+     * The one application the emulator accepts (TELEGRAM_EMULATOR_APP_ID/_HASH); unset: the pair the
+     * service itself connects to the emulator with.
+     */
+    emulatorApp?: { apiId: number; apiHash: string };
     /** Bound on every GramJS call (connect, each request). */
     callTimeoutMs: number;
     /** A connected client unused this long is destroyed. */
@@ -156,6 +161,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (production && telegramEmulator) {
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
+  const emulatorAppId = r.integer('TELEGRAM_EMULATOR_APP_ID', undefined, 1, 2 ** 31 - 1);
+  const emulatorAppHash = r.secret('TELEGRAM_EMULATOR_APP_HASH');
+  if (emulatorAppHash !== undefined && !/^[0-9a-f]{32}$/i.test(emulatorAppHash)) {
+    r.problem('TELEGRAM_EMULATOR_APP_HASH', 'must be 32 hexadecimal characters');
+  }
+  if ((emulatorAppId === undefined) !== (emulatorAppHash === undefined)) {
+    r.problem(
+      'TELEGRAM_EMULATOR_APP_ID',
+      'TELEGRAM_EMULATOR_APP_ID and TELEGRAM_EMULATOR_APP_HASH must be set together',
+    );
+  }
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
   const base: Omit<AppConfig, 'tls'> = {
     appName: r.string('APP_NAME', 'Integration Service'),
@@ -207,6 +223,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       apiId: apiIdRaw,
       apiHash,
       emulator: telegramEmulator,
+      ...(emulatorAppId !== undefined && emulatorAppHash !== undefined
+        ? { emulatorApp: { apiId: emulatorAppId, apiHash: emulatorAppHash } }
+        : {}),
       callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),

@@ -67,6 +67,17 @@ export class TelegramUnavailableError extends DependencyUnavailableError {
   }
 }
 
+/**
+ * 500 AUTH_RESTART (method/auth.sendCode, auth.signIn): "restart the authorization process". GramJS does
+ * not retry it (RPCMessageToError makes a plain RPCError of it); the login flow does, boundedly. Should
+ * it escape, it is a 503 like any failure on Telegram's side.
+ */
+export class TelegramAuthRestartError extends TelegramUnavailableError {
+  constructor() {
+    super('Telegram asked to restart the login and kept asking; try again shortly', 'auth_restart');
+  }
+}
+
 /** No Telegram API credentials (TELEGRAM_API_ID/HASH or the Vault KV secret): the Telegram routes answer 503. */
 export class TelegramNotConfiguredError extends AppError {
   readonly kind = 'unavailable';
@@ -92,13 +103,15 @@ export class TelegramSessionRevokedError extends AppError {
   readonly kind = 'conflict';
   readonly code: string;
   constructor(
-    /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`... */
+    /** `AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `USER_DEACTIVATED*`, `AUTH_KEY_DUPLICATED`, `auth_key_unknown` (−404)... */
     readonly reason: string,
   ) {
     super(
       reason === 'AUTH_KEY_DUPLICATED'
         ? 'The Telegram session was used from two connections at once and is no longer valid; log in again'
-        : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
+        : reason === 'auth_key_unknown'
+          ? 'Telegram no longer knows this session’s authorization key; log in again'
+          : 'The Telegram session is no longer authorized (revoked on Telegram); log in again',
     );
     this.code = reason === 'AUTH_KEY_DUPLICATED' ? 'telegram_session_duplicated' : 'telegram_session_revoked';
     this.details.reason = reason;

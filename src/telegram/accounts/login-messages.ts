@@ -12,6 +12,11 @@ export const LoginMessages = {
         : type === 'sms'
           ? 'A login code was sent to this number by SMS; send it as `code` with the phone'
           : `A login code was sent to this number (${type}); send it as \`code\` with the phone`,
+  setupPasswordRequired: (days: number | null): string =>
+    'Telegram asks this account to set up two-step verification' +
+    (days === null ? '' : `, otherwise it is logged out in ${days} days`) +
+    ' (setup_password_required)',
+  loginRestarted: 'Telegram asked to restart the login (AUTH_RESTART); the code sent before is void.',
   resendNeedsNoCode: 'resend asks for a new code: send it with the phone (and session_id) only',
   resendNotPending: 'Only a login waiting for its code can have the code resent',
   passwordPrompt:

@@ -177,11 +177,19 @@ export function passwordPrompt(sessionId: string): LoginResponseDto {
   return { status: '2fa_required', session_id: sessionId, message: LoginMessages.passwordPrompt };
 }
 
-export function successResponse(row: TelegramSessionEntity, method: SessionLoginMethod): LoginResponseDto {
+export function successResponse(
+  row: TelegramSessionEntity,
+  method: SessionLoginMethod,
+  user?: TelegramUserInfo,
+): LoginResponseDto {
+  const days = user?.setupPasswordWithinDays;
   return {
     status: 'success',
     session_id: row.id,
-    message: LoginMessages.connected(method),
+    message:
+      days === undefined
+        ? LoginMessages.connected(method)
+        : `${LoginMessages.connected(method)}. ${LoginMessages.setupPasswordRequired(days)}`,
     account: AccountResponseDto.from(row),
   };
 }

@@ -13,6 +13,7 @@ import {
   CodeResendTooEarlyError,
   EmailSetupRequiredError,
   SessionStateError,
+  TelegramAuthRestartError,
   TelegramRejectedError,
 } from '../telegram.errors';
 import type { ConnectAccountDto, LoginResponseDto } from './accounts.dto';
@@ -27,7 +28,9 @@ import type { TelegramSessionEntity } from './telegram-session.entity';
 /** What the sign-in step got from Telegram. */
 type SignInStep =
   | { kind: 'signed_in'; user: TelegramUserInfo; viaPassword: boolean }
-  | { kind: 'password_needed'; passwordError?: unknown };
+  | { kind: 'password_needed'; passwordError?: unknown }
+  /** Telegram answered AUTH_RESTART: the login was started again on the same key (a new code sent). */
+  | { kind: 'restarted'; sent: SentCodeInfo };
 
 /**
  * Login by phone code over several HTTP requests: `{phone}` sends a code, `{phone, code}` signs in,
@@ -178,7 +181,8 @@ export class PhoneLoginService {
         { key: row.id, session: secret.session },
         { keepAlive: (step: SignInStep) => step.kind === 'signed_in' },
         async (tg): Promise<SignInStep> => {
-          const out = await signInOrResume(tg, phone, hash, code);
+          const out = await signInOrRestart(tg, phone, hash, code);
+          if (out.kind === 'restarted') return out;
           if (out.kind === 'signed_in') return { kind: 'signed_in', user: out.user, viaPassword: false };
           if (password === undefined) return { kind: 'password_needed' };
           // Code and password in one request: finish 2FA on the same client.
@@ -194,6 +198,28 @@ export class PhoneLoginService {
       throw error;
     }
     const step = run.value;
+
+    if (step.kind === 'restarted') {
+      // AUTH_RESTART: the old code is void; the login goes on with the new one (code_required again).
+      const state = codeState(step.sent);
+      const restarted = await this.transitions.codeResent(
+        userId,
+        row,
+        {
+          sessionData: await this.secrets.seal(userId, {
+            session: run.session,
+            phone_code_hash: step.sent.phoneCodeHash,
+            ...state,
+          }),
+          dcId: run.dcId,
+          codeViaApp: step.sent.type === 'app',
+          codeType: step.sent.type,
+        },
+        'sign_in',
+      );
+      const answer = codeRequired(restarted, state);
+      return { ...answer, message: `${LoginMessages.loginRestarted} ${answer.message}` };
+    }
 
     if (step.kind === 'password_needed') {
       // The code was right; when the password sent with it was not, the login now waits for the password alone.
@@ -246,7 +272,7 @@ export class PhoneLoginService {
           ]
         : []),
     ]);
-    return successResponse(connected, 'phone_code');
+    return successResponse(connected, 'phone_code', step.user);
   }
 
   private async checkPassword(
@@ -274,7 +300,7 @@ export class PhoneLoginService {
         ['password', 'success'],
       ),
     ]);
-    return successResponse(connected, method);
+    return successResponse(connected, method, run.value);
   }
 }
 
@@ -303,6 +329,24 @@ function codeRequired(row: TelegramSessionEntity, state: ReturnType<typeof codeS
     next_code_type: state.next_code_type ?? null,
     resend_after: state.resend_after ?? null,
   };
+}
+
+/**
+ * auth.SignIn; on AUTH_RESTART ("restart the authorization process", method/auth.signIn) the login is
+ * started again at once: auth.SendCode on the same key, once (a second AUTH_RESTART is bounded there).
+ */
+async function signInOrRestart(
+  tg: TelegramSessionHandle,
+  phone: string,
+  hash: string,
+  code: string,
+): Promise<SignInOutcome | { kind: 'restarted'; sent: SentCodeInfo }> {
+  try {
+    return await signInOrResume(tg, phone, hash, code);
+  } catch (error) {
+    if (!(error instanceof TelegramAuthRestartError)) throw error;
+    return { kind: 'restarted', sent: await tg.sendCode(phone) };
+  }
 }
 
 /**

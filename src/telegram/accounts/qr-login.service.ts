@@ -124,6 +124,6 @@ export class QrLoginService {
         ['qr', 'success'],
       ),
     ]);
-    return successResponse(connected, 'qr');
+    return successResponse(connected, 'qr', step.user);
   }
 }

@@ -108,8 +108,11 @@ export class SessionTransitions {
     userId: number,
     row: TelegramSessionEntity,
     changes: { sessionData: EncryptedEnvelope; dcId: number; codeViaApp: boolean; codeType: string },
+    /** `sign_in`: Telegram answered AUTH_RESTART and the login was started again with a new code. */
+    cause: 'resend_code' | 'sign_in' = 'resend_code',
   ): Promise<TelegramSessionEntity> {
     const { codeType, ...stored } = changes;
+    const restarted = cause === 'sign_in';
     return this.apply(
       userId,
       row.id,
@@ -117,16 +120,17 @@ export class SessionTransitions {
       (updated) => [
         this.step(
           userId,
-          'resend_code',
-          'success',
+          cause,
+          restarted ? 'pending' : 'success',
           {
             session_id: updated.id,
             phone: updated.phone,
             dc_id: updated.dcId,
             method: 'phone_code',
             code_type: codeType,
+            ...(restarted ? { outcome: 'auth_restart' } : {}),
           },
-          ['phone_code', 'code_resent'],
+          ['phone_code', restarted ? 'auth_restart' : 'code_resent'],
         ),
       ],
     );

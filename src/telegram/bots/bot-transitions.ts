@@ -65,14 +65,20 @@ export class BotTransitions {
 
   revoked(userId: number, row: TelegramBotEntity, reason: string, error: AppError) {
     return this.apply(
-      (tx) => this.bots.markRevoked(tx, userId, row.id, reason),
+      async (tx) => {
+        await this.bots.retireAsSender(tx, userId, row.id);
+        return this.bots.markRevoked(tx, userId, row.id, reason);
+      },
       (stored) => this.failureEntry(userId, 'bot_check', error, { ...factsOf(stored), outcome: 'revoked' }),
     );
   }
 
   removed(userId: number, row: TelegramBotEntity, outcome: { loggedOut: boolean; reason?: string }) {
     return this.apply(
-      (tx) => this.bots.markRemoved(tx, userId, row),
+      async (tx) => {
+        await this.bots.retireAsSender(tx, userId, row.id);
+        return this.bots.markRemoved(tx, userId, row);
+      },
       (stored) =>
         this.entry(userId, 'bot_remove', 'success', {
           ...factsOf(stored),

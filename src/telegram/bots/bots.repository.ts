@@ -107,6 +107,15 @@ export class BotsRepository {
     });
   }
 
+  /** The bot reaches no chat any more (revoked or removed): its chat senders turn inactive. */
+  async retireAsSender(tx: EntityManager, userId: number, id: string): Promise<void> {
+    await tx.query(
+      `UPDATE telegram_channel_senders SET is_active = FALSE
+       WHERE user_id = $1 AND sender_type = 'bot' AND sender_id = $2 AND is_active`,
+      [userId, id],
+    );
+  }
+
   private async change(
     tx: EntityManager,
     userId: number,

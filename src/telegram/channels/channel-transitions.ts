@@ -7,7 +7,7 @@ import type { TelegramChatInfo } from '../gateway/telegram-dialogs';
 import { ChannelsRepository, type SyncCounts } from './channels.repository';
 import type { TelegramChannelEntity } from './telegram-channel.entity';
 
-export type ChannelAction = 'channels_sync' | 'channel_update' | 'channel_remove';
+export type ChannelAction = 'channels_sync' | 'channel_add' | 'channel_update' | 'channel_remove';
 
 /** The one place chats change: each change commits together with its integration_logs row. */
 @Injectable()
@@ -38,6 +38,25 @@ export class ChannelTransitions {
         },
       }),
     );
+  }
+
+  /** A chat found through a bot, stored with the bot as its sender. */
+  async botChatAdded(
+    userId: number,
+    botRowId: string,
+    chat: TelegramChatInfo,
+  ): Promise<TelegramChannelEntity> {
+    const { row } = await this.apply(
+      (tx) => this.channels.upsertBotChat(tx, userId, botRowId, chat),
+      ({ row, inserted }) =>
+        this.entry(userId, 'channel_add', row, {
+          bot_id: botRowId,
+          role: chat.role,
+          can_post: chat.canPost,
+          inserted,
+        }),
+    );
+    return row;
   }
 
   settingsUpdated(userId: number, id: string, settings: Record<string, unknown>) {

@@ -1,8 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { AddBotChatDto } from './bot-chat.dto';
 import {
   ChannelIdParamDto,
   ChannelPageDto,
@@ -33,6 +40,21 @@ export class ChannelsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account is not connected' })
   sync(@CurrentUser() user: AuthUser, @Body() body: SyncChannelsDto): Promise<SyncResultDto> {
     return this.channels.sync(user.id, body.session_id);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Add one chat through a bot',
+    description:
+      'A bot cannot list its dialogs: `chat` names one (`@username`, `-100<id>` or `-<id>`). The bot looks it up ' +
+      'and proves it is there (channels.getParticipant for itself); the chat is stored with the bot as a sender, ' +
+      'its role and whether it may post. 422 `bot_not_in_chat` / `chat_not_found`; 404 for another user’s bot.',
+  })
+  @ApiCreatedResponse({ type: ChannelResponseDto, description: 'The chat with its senders' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The bot is not in that chat' })
+  add(@CurrentUser() user: AuthUser, @Body() body: AddBotChatDto): Promise<ChannelResponseDto> {
+    return this.channels.addThroughBot(user.id, body);
   }
 
   @Get()

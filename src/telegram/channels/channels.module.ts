@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TelegramAccountsModule } from '../accounts/accounts.module';
+import { TelegramBotsModule } from '../bots/bots.module';
 import { ChannelSenderEntity } from './channel-sender.entity';
 import { ChannelTransitions } from './channel-transitions';
 import { ChannelsController } from './channels.controller';
@@ -13,7 +14,11 @@ import { TelegramChannelEntity } from './telegram-channel.entity';
  * and session secrets. Needs the global TelegramGatewayModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([TelegramChannelEntity, ChannelSenderEntity]), TelegramAccountsModule],
+  imports: [
+    TypeOrmModule.forFeature([TelegramChannelEntity, ChannelSenderEntity]),
+    TelegramAccountsModule,
+    TelegramBotsModule,
+  ],
   controllers: [ChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelTransitions],
 })

@@ -137,6 +137,45 @@ export class ChannelsRepository {
     return { added, updated: upserted.length - added, deactivated, total: chats.length };
   }
 
+  /**
+   * Stores one chat a bot is in (POST /channels {bot_id, chat}): the chat row upserted (reactivated),
+   * the bot recorded as its sender with its role. The access hash stays the accounts' (hashes are per user).
+   */
+  async upsertBotChat(
+    tx: EntityManager,
+    userId: number,
+    botRowId: string,
+    chat: TelegramChatInfo,
+  ): Promise<{ row: TelegramChannelEntity; inserted: boolean }> {
+    const [upserted] = (await tx.query(
+      `INSERT INTO telegram_channels (user_id, channel_id, title, type, members_count, username, is_active, last_synced_at)
+       VALUES ($1, $2, $3, $4, $5, $6, TRUE, now())
+       ON CONFLICT (user_id, channel_id) DO UPDATE SET
+         title = EXCLUDED.title, type = EXCLUDED.type,
+         members_count = COALESCE(EXCLUDED.members_count, telegram_channels.members_count),
+         username = EXCLUDED.username, is_active = TRUE, last_synced_at = EXCLUDED.last_synced_at
+       RETURNING id::text AS id, (xmax = 0) AS inserted`,
+      [
+        userId,
+        chat.chatId,
+        chat.title.slice(0, 255),
+        chat.kind,
+        chat.membersCount,
+        chat.username?.slice(0, 64) ?? null,
+      ],
+    )) as { id: string; inserted: boolean }[];
+    await tx.query(
+      `INSERT INTO telegram_channel_senders (user_id, channel_row_id, sender_type, sender_id, role, can_post, is_active)
+       VALUES ($1, $2, 'bot', $3, $4, $5, TRUE)
+       ON CONFLICT (channel_row_id, sender_type, sender_id) DO UPDATE SET
+         role = EXCLUDED.role, can_post = EXCLUDED.can_post, is_active = TRUE`,
+      [userId, upserted.id, botRowId, chat.role, chat.canPost],
+    );
+    const row = await this.findForUser(userId, upserted.id, tx);
+    if (!row) throw new Error('the channel row vanished inside its transaction');
+    return { row, inserted: upserted.inserted };
+  }
+
   updateSettings(tx: EntityManager, userId: number, id: string, settings: Record<string, unknown>) {
     return this.change(tx, userId, id, { settings });
   }

@@ -4,6 +4,10 @@ import { AccountsRepository } from '../accounts/accounts.repository';
 import { holdsSecret, SessionSecrets } from '../accounts/session-secrets';
 import { TelegramGateway } from '../gateway/telegram-gateway';
 import { SessionStateError } from '../telegram.errors';
+import { BotSecrets, holdsBotSecret } from '../bots/bot-secrets';
+import { BotInactiveError, BotNotFoundError } from '../bots/bots.errors';
+import { BotsRepository } from '../bots/bots.repository';
+import type { AddBotChatDto } from './bot-chat.dto';
 import { ChannelTransitions } from './channel-transitions';
 import { ChannelPageDto, ChannelResponseDto, SyncResultDto, type ListChannelsQueryDto } from './channels.dto';
 import { ChannelsRepository } from './channels.repository';
@@ -24,6 +28,8 @@ export class ChannelsService {
     private readonly secrets: SessionSecrets,
     private readonly gateway: TelegramGateway,
     private readonly transitions: ChannelTransitions,
+    private readonly bots: BotsRepository,
+    private readonly botSecrets: BotSecrets,
   ) {}
 
   /**
@@ -51,6 +57,28 @@ export class ChannelsService {
     }
     const { chats, calls } = run.value;
     return this.transitions.synced(userId, account.id, chats, { calls, duration_ms: Date.now() - started });
+  }
+
+  /**
+   * A bot cannot list its dialogs: it looks up the one chat named (contacts.resolveUsername or
+   * channels.getChannels / messages.getChats) and proves it is there (channels.getParticipant for
+   * itself); the chat is stored with the bot as a sender, its role and whether it may post.
+   */
+  async addThroughBot(userId: number, dto: AddBotChatDto): Promise<ChannelResponseDto> {
+    const bot = await this.bots.findForUser(userId, dto.bot_id);
+    if (!bot) throw new BotNotFoundError();
+    if (!bot.isActive || !holdsBotSecret(bot.botSession)) throw new BotInactiveError();
+    const session = await this.botSecrets.openSession(userId, bot.botSession);
+    let run;
+    try {
+      run = await this.gateway.run({ key: bot.id, session }, { keepAlive: false }, (tg) =>
+        tg.botChat(dto.chat),
+      );
+    } catch (error) {
+      await this.transitions.failed(userId, 'channel_add', error, { bot_id: bot.id });
+      throw error;
+    }
+    return this.respond(userId, await this.transitions.botChatAdded(userId, bot.id, run.value));
   }
 
   async list(userId: number, query: ListChannelsQueryDto): Promise<ChannelPageDto> {

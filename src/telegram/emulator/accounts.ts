@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
  * The emulator's population. Phone `99966XYYYY`: X (1–3) is the home DC, YYYY four digits.
  * The login code is X five times; YYYY 2000–2999 has 2FA on; YYYY 4000–4999 gets its code by SMS
  * (then a call on auth.resendCode); YYYY 5000–5999 must set up a login email first; YYYY 8000–8999
- * is flood-limited at SendCode (7000–7499: PHONE_NUMBER_FLOOD; 7500–7599: PHONE_NUMBER_BANNED); YYYY 9000–9999 has no Telegram account (a code is sent, signing in
+ * is flood-limited at SendCode (6000–6999: AUTH_RESTART once at SendCode / SignIn; 7000–7499: PHONE_NUMBER_FLOOD; 7500–7599: PHONE_NUMBER_BANNED); YYYY 9000–9999 has no Telegram account (a code is sent, signing in
  * answers auth.authorizationSignUpRequired).
  */
 export const EMULATOR_2FA_PASSWORD = 'emulator-2fa';
 export const EMULATOR_DC_IDS: readonly number[] = [1, 2, 3];
 export const SEND_CODE_FLOOD_SECONDS = 120;
+export const SETUP_PASSWORD_RELOGIN_DAYS = 7;
 
 /** How auth.sendCode delivers this account's code (auth.SentCodeType). */
 export type CodeDelivery = 'app' | 'sms' | 'email_setup_required';
@@ -27,10 +28,17 @@ export interface EmulatedAccount {
   readonly loginCode: string;
   readonly hasPassword: boolean;
   readonly codeDelivery: CodeDelivery;
+  /**
+   * auth.authorization's `otherwise_relogin_days` with `setup_password_required` (YYYY 1900–1999): Telegram
+   * asks the user to set up a 2FA password, or be logged out after that many days.
+   */
+  readonly reloginDays?: number;
   /** False for numbers no Telegram account uses (YYYY 9000–9999). */
   readonly registered: boolean;
   /** Seconds of FLOOD_WAIT answered to auth.SendCode, when flood-limited. */
   readonly sendCodeFloodSeconds?: number;
+  /** Where this number's login answers 500 AUTH_RESTART once (YYYY 6000–6499: sendCode; 6500–6999: signIn). */
+  readonly authRestartAt?: 'sendCode' | 'signIn';
   /** What auth.SendCode refuses this number with (method/auth.sendCode, 400), if anything. */
   readonly sendCodeRefusal?: 'PHONE_NUMBER_FLOOD' | 'PHONE_NUMBER_BANNED';
 }
@@ -78,6 +86,9 @@ export function lookupAccount(phoneInput: string): EmulatedAccount | undefined {
     hasPassword: suffix >= 2000 && suffix <= 2999,
     codeDelivery: codeDeliveryOf(suffix),
     registered: suffix < 9000,
+    reloginDays: suffix >= 1900 && suffix <= 1999 ? SETUP_PASSWORD_RELOGIN_DAYS : undefined,
+    authRestartAt:
+      suffix >= 6000 && suffix <= 6499 ? 'sendCode' : suffix >= 6500 && suffix <= 6999 ? 'signIn' : undefined,
     sendCodeFloodSeconds: suffix >= 8000 && suffix <= 8999 ? SEND_CODE_FLOOD_SECONDS : undefined,
     sendCodeRefusal:
       suffix >= 7000 && suffix <= 7499

@@ -1,23 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
-import { lookupBotByToken } from './bots';
+import { EMULATOR_DC_IDS, lookupAccount, normalizePhone } from './accounts';
+import { findChat } from './bot-chats';
+import { lookupBotById, lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
 import type { DialogWorld } from './dialogs';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
+import { AUTH_KEY_NOT_FOUND, forgottenLink, parseStringSession } from './session-keys';
 import { dcAddress } from './tl-builders';
 import { classNameOf, decodeObject, encodeResult } from './tl-codec';
 import {
   authKeyIdOf,
+  DEFAULT_EMULATED_APP,
   WorldState,
+  type EmulatedApp,
   type AuthKeyRecord,
   type EmulatorSettings,
   type LiveConnection,
   type RevocationReason,
 } from './world-state';
 
+export { AUTH_KEY_NOT_FOUND } from './session-keys';
+
 export interface TelegramEmulatorOptions {
+  /** The one application it accepts (default DEFAULT_EMULATED_APP, the pair the service uses). */
+  app?: EmulatedApp;
   /** Time source in epoch ms (default Date.now); `advanceTime`/`setTime` shift it further. */
   now?: () => number;
   /** DC a fresh session lands on (default 1). */
@@ -28,6 +36,8 @@ export interface TelegramEmulatorOptions {
   qrTokenTtlMs?: number;
   /** Wrong codes per login, and wrong passwords per hour, before FLOOD_WAIT (default 5). */
   wrongAttemptLimit?: number;
+  /** AUTH_RESTART answers per phone for YYYY 6000–6999 (default 1). */
+  authRestartTimes?: number;
   /** N of that FLOOD_WAIT_N (default 300). */
   loginFloodSeconds?: number;
   /** The `timeout` announced with SMS codes, seconds (default 60). */
@@ -43,7 +53,9 @@ export interface TelegramEmulatorOptions {
 /** The server's answer to one request, as bytes: a serialized result, or an rpc_error's code and message. */
 export type EmulatorReply =
   | { readonly ok: true; readonly body: Buffer }
-  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string };
+  | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string }
+  /** A transport error instead of an answer (mtproto-transports: −404 "auth key not found"). */
+  | { readonly ok: false; readonly transportError: number };
 
 /** One client connection to one DC with one auth key. */
 export interface EmulatorLink {
@@ -102,12 +114,14 @@ export class TelegramEmulator implements EmulatorEndpoint {
     const defaultDcId = options.defaultDcId ?? 1;
     if (!EMULATOR_DC_IDS.includes(defaultDcId)) throw new RangeError(`no DC ${defaultDcId} in the emulator`);
     this.state = new WorldState(this.clock, {
+      app: options.app ?? DEFAULT_EMULATED_APP,
       defaultDcId,
       codeTtlMs: options.codeTtlMs ?? 5 * 60_000,
       qrTokenTtlMs: options.qrTokenTtlMs ?? 30_000,
       resendTimeoutSeconds: options.resendTimeoutSeconds ?? 60,
       wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
       loginFloodSeconds: options.loginFloodSeconds ?? 300,
+      authRestartTimes: options.authRestartTimes ?? 1,
       duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
     });
   }
@@ -128,12 +142,15 @@ export class TelegramEmulator implements EmulatorEndpoint {
 
   issueAuthKey(dcId: number): Buffer {
     if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
-    return randomBytes(256);
+    const authKey = randomBytes(256);
+    this.state.registerKey(dcId, authKey);
+    return authKey;
   }
 
   openLink(dcId: number, authKey: Buffer, onUpdate: (updateBytes: Buffer) => void): EmulatorLink {
     if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
-    const key = this.state.keyFor(dcId, authKey);
+    const key = this.state.knownKey(dcId, authKey);
+    if (!key) return forgottenLink(dcId, authKeyIdOf(authKey));
     const duplicated = this.state.liveConnectionsOf(key).length > 0;
     if (duplicated && this.state.settings.duplicatePolicy === 'kill-key') key.dead = true;
     const connection: LiveConnection = {
@@ -184,6 +201,24 @@ export class TelegramEmulator implements EmulatorEndpoint {
   }
 
   /**
+   * The user's home DC forgets their auth keys (only those of these saved sessions when given): each
+   * request on one answers the transport error −404 from now on. Returns how many keys were forgotten.
+   */
+  forgetKeys(phone: string, sessions?: readonly string[]): number {
+    const digits = normalizePhone(phone);
+    const only = sessions?.map((s) => this.keyOfSession(s)).filter((k) => k !== undefined);
+    let forgotten = 0;
+    for (const key of [...this.state.keys.values()]) {
+      const owned = key.userPhone === digits || key.pendingPasswordPhone === digits;
+      if (owned && (!only || only.includes(key))) {
+        this.state.forgetKey(key);
+        forgotten++;
+      }
+    }
+    return forgotten;
+  }
+
+  /**
    * BotFather revokes the token of the bot it names (the bot's id is the token's digits before the colon):
    * the tokens of that bot seen so far answer ACCESS_TOKEN_EXPIRED, and every key signed in as the bot is
    * signed out (AUTH_KEY_UNREGISTERED). Returns how many keys were signed out; undefined for no such bot.
@@ -205,6 +240,24 @@ export class TelegramEmulator implements EmulatorEndpoint {
   /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */
   get dialogs(): DialogWorld {
     return this.state.dialogs;
+  }
+
+  /** Moves the user's home DC (`migrate-user`): their keys elsewhere then answer USER_MIGRATE_`dcId`. */
+  migrateUser(phone: string, dcId: number): boolean {
+    const account = lookupAccount(phone);
+    if (!account || !this.hasDc(dcId)) return false;
+    this.state.moveHome(account, dcId);
+    return true;
+  }
+
+  /**
+   * Puts the bot (its Telegram id) into the chat (bare id, no -100), as a member or an admin who may post.
+   * False when this world has no such chat or no such bot.
+   */
+  addBotToChat(chatId: bigint, botId: bigint, admin: boolean): boolean {
+    if (!findChat(this.state.dialogs, chatId) || !lookupBotById(botId)) return false;
+    this.state.botMembers.add(chatId, botId, admin);
+    return true;
   }
 
   /**
@@ -295,6 +348,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
   // endregion
 
   private async call(connection: LiveConnection, bytes: Buffer): Promise<EmulatorReply> {
+    if (connection.key.forgotten) return { ok: false, transportError: AUTH_KEY_NOT_FOUND };
     if (connection.duplicated || connection.key.dead) return fail(406, 'AUTH_KEY_DUPLICATED');
     try {
       const result = await this.dispatch(connection, decodeObject(bytes));
@@ -317,6 +371,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       throw badRequest('METHOD_NOT_SUPPORTED_BY_EMULATOR');
     }
     if (def.requiresAuth && !signedIn) throw this.state.notAuthorized(key);
+    if (def.requiresAuth) this.state.assertHomeDc(key, def.className);
     const ctx: RequestContext = {
       state: this.state,
       clock: this.clock,
@@ -327,15 +382,4 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
     return def.handle(ctx, request);
   }
-}
-
-function parseStringSession(session: string): { dcId: number; authKeyId: string } | undefined {
-  if (!session.startsWith('1')) return undefined;
-  const raw = Buffer.from(session.slice(1), 'base64');
-  if (raw.length < 5) return undefined;
-  const dcId = raw.readUInt8(0);
-  const addressLength = raw.readInt16BE(1);
-  const authKey = raw.subarray(1 + 2 + addressLength + 2);
-  if (authKey.length !== 256) return undefined;
-  return { dcId, authKeyId: authKeyIdOf(authKey) };
 }

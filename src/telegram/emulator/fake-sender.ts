@@ -46,11 +46,17 @@ export class FakeMTProtoSender {
   _disconnected = true;
   readonly _isMainSender: boolean;
   /** Requests not answered yet (GramJS reads `_pendingState.values()` when releasing exported senders). */
-  readonly _pendingState = { values: (): RequestState[] => [...this.waiting] };
+  readonly _pendingState = { values: (): RequestState[] => [...this.waiting, ...this.unanswered] };
 
   private _dcId: number;
   private link?: EmulatorLink;
   private readonly waiting: RequestState[] = [];
+  /**
+   * After a transport error −404 MTProtoSender's receive loop has ended (_recvLoop → _handleBadAuthKey):
+   * what was sent is never answered and nothing more is read, until the sender connects again.
+   */
+  private deaf = false;
+  private readonly unanswered: RequestState[] = [];
   private readonly options: FakeSenderOptions;
 
   constructor(options: FakeSenderOptions) {
@@ -89,6 +95,8 @@ export class FakeMTProtoSender {
     if (!key) throw new Error('auth key missing after key exchange');
     this.link = this.options.endpoint.openLink(this._dcId, key, (bytes) => this.receiveUpdate(bytes));
     this._disconnected = false;
+    this.deaf = false;
+    this.waiting.push(...this.unanswered.splice(0));
     this.isConnecting = false;
     this.isReconnecting = false;
     this.options.updateCallback?.(
@@ -147,6 +155,10 @@ export class FakeMTProtoSender {
   private flush(): void {
     const link = this.link;
     if (!link) return;
+    if (this.deaf) {
+      this.unanswered.push(...this.waiting.splice(0));
+      return;
+    }
     for (const state of this.waiting.splice(0)) {
       void link.call(state.data).then(
         (reply) => this.settle(state, reply),
@@ -157,6 +169,14 @@ export class FakeMTProtoSender {
 
   private settle(state: RequestState, reply: EmulatorReply): void {
     const request = state.request as SentRequest; // RequestState.request is `any` in GramJS's typings
+    if (this.deaf) {
+      this.unanswered.push(state);
+      return;
+    }
+    if (!reply.ok && 'transportError' in reply) {
+      this.transportFailure(state, reply.transportError);
+      return;
+    }
     if (reply.ok) {
       try {
         state.resolve(request.readResult(new BinaryReader(reply.body)));
@@ -173,6 +193,31 @@ export class FakeMTProtoSender {
     const badKey = reply.errorMessage === 'AUTH_KEY_UNREGISTERED' || reply.errorMessage === 'SESSION_REVOKED';
     if (badKey && !this._isMainSender) void this.options.onConnectionBreak?.(this._dcId);
     state.reject(error);
+  }
+
+  /**
+   * What MTProtoSender (2.26.22) does with a transport error: InvalidBufferError(−404) in _recvLoop →
+   * _handleBadAuthKey(): the main sender reports UpdateConnectionState.broken through its update
+   * callback, an exported one calls onConnectionBreak; the receive loop ends without a reconnect, so the
+   * request stays unanswered. Any other code: it reconnects.
+   */
+  private transportFailure(state: RequestState, code: number): void {
+    this.unanswered.push(state);
+    if (code !== -404) {
+      this.options.logger.warn(`Invalid buffer ${-code} for dc ${this._dcId}`);
+      this.reconnect();
+      return;
+    }
+    this.deaf = true;
+    this.options.logger.warn(`Broken authorization key for dc ${this._dcId}, resetting...`);
+    if (this._isMainSender) {
+      this.options.updateCallback?.(
+        this.options.client,
+        new UpdateConnectionState(UpdateConnectionState.broken),
+      );
+    } else {
+      void this.options.onConnectionBreak?.(this._dcId);
+    }
   }
 
   private receiveUpdate(bytes: Buffer): void {

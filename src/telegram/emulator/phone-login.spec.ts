@@ -135,11 +135,11 @@ describe('emulator: login by phone code through the real GramJS client', () => {
     expect(emulator.sessionInfo(saved)).toMatchObject({ dcId: 2, phone: '9996621234' });
   });
 
-  it('answers PHONE_NUMBER_INVALID for phones outside 99966XYYYY', async () => {
+  it('answers 406 PHONE_NUMBER_INVALID (method/auth.sendCode) for phones outside 99966XYYYY', async () => {
     const { client } = await pool.connected();
     for (const phone of ['+15551234567', '9996641234', '999661123']) {
       await expect(client.sendCode(API, phone)).rejects.toMatchObject({
-        code: 400,
+        code: 406,
         errorMessage: 'PHONE_NUMBER_INVALID',
       });
     }

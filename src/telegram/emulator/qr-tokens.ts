@@ -31,8 +31,19 @@ export function acceptQrToken(state: WorldState, tokenBytes: Buffer, phone: stri
   if (!token || token.kind !== 'login' || token.keyRef === undefined) throw badRequest('AUTH_TOKEN_INVALID');
   if (token.scannedBy !== undefined || token.consumed) throw badRequest('AUTH_TOKEN_ALREADY_ACCEPTED');
   if (state.clock.now() > token.expiresAt) throw badRequest('AUTH_TOKEN_EXPIRED');
+  // except_ids (api/qr-login.html): a user already logged in on that app cannot log in there twice.
+  if (token.exceptIds?.includes(account.userId.toString())) throw badRequest('AUTH_TOKEN_INVALID');
   token.scannedBy = account.phone;
   const key = state.keys.get(token.keyRef);
+  if (key && account.homeDcId === key.dcId) {
+    // Signed in when accepted (the next export only reports it); with 2FA the key waits for its password.
+    if (account.hasPassword) {
+      key.userPhone = undefined;
+      key.pendingPasswordPhone = account.phone;
+    } else {
+      state.authorize(key, account);
+    }
+  }
   if (key) {
     const update = new Api.UpdateShort({
       update: new Api.UpdateLoginToken(),

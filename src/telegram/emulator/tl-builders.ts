@@ -44,7 +44,12 @@ export function buildUserFull(
 }
 
 export function buildAuthorization(account: EmulatedAccount, nowSeconds: number): Api.auth.Authorization {
-  return new Api.auth.Authorization({ user: buildUser(account, true, nowSeconds) });
+  // method/auth.signIn's auth.authorization: setup_password_required and otherwise_relogin_days share flags.1.
+  const relogin =
+    account.reloginDays === undefined
+      ? {}
+      : { setupPasswordRequired: true, otherwiseReloginDays: account.reloginDays };
+  return new Api.auth.Authorization({ ...relogin, user: buildUser(account, true, nowSeconds) });
 }
 
 export function buildDcOptions(): Api.DcOption[] {

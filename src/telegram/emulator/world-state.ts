@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatedAccount } from './accounts';
+import { BotChatMembers } from './bot-chats';
 import { BotRegistry } from './bots';
 import { DialogWorld } from './dialogs';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
-import { unauthorized, type RpcFailure } from './errors';
+import { RpcFailure, unauthorized } from './errors';
 import { computeVerifier, type SrpChallenge, type SrpPasswordParams } from './srp-server';
 
 /** Everything Telegram's side remembers, keyed the way Telegram keys it (auth key per DC). */
@@ -36,6 +37,8 @@ export interface AuthKeyRecord {
   revokedReason?: RevocationReason;
   /** The key was used from two connections at once (only with `duplicatePolicy: 'kill-key'`). */
   dead?: boolean;
+  /** The DC forgot this key (forget-key): every request on it answers the transport error −404. */
+  forgotten?: boolean;
   /** The QR login token this key last exported. */
   qrTokenHex?: string;
   client?: ClientInfo;
@@ -77,6 +80,8 @@ export interface QrToken {
   readonly expiresAt: number;
   scannedBy?: string;
   consumed: boolean;
+  /** auth.exportLoginToken's except_ids: users already logged in on the exporting app (decimal ids). */
+  readonly exceptIds?: readonly string[];
 }
 
 export interface ExportedAuthorization {
@@ -86,8 +91,22 @@ export interface ExportedAuthorization {
   used: boolean;
 }
 
+/** An application registered at my.telegram.org: api_id and api_hash. */
+export interface EmulatedApp {
+  readonly apiId: number;
+  readonly apiHash: string;
+}
+
+/** The application the emulator knows unless told otherwise: the pair the service connects with. */
+export const DEFAULT_EMULATED_APP: EmulatedApp = {
+  apiId: 12345,
+  apiHash: '0123456789abcdef0123456789abcdef',
+};
+
 /** Tunables of the world (defaults in TelegramEmulator). */
 export interface EmulatorSettings {
+  /** The one application this Telegram knows (API_ID_INVALID / CONNECTION_API_ID_INVALID for others). */
+  readonly app: EmulatedApp;
   /** DC a brand-new session lands on (GramJS's own default, DC 4, does not exist here). */
   readonly defaultDcId: number;
   /** Lifetime of a login code. */
@@ -96,6 +115,8 @@ export interface EmulatorSettings {
   readonly qrTokenTtlMs: number;
   /** Wrong codes per login / wrong passwords per hour before FLOOD_WAIT (Telegram's own limits are unpublished). */
   readonly wrongAttemptLimit: number;
+  /** How many times a phone's AUTH_RESTART rule answers it (Telegram: once, then the restart goes through). */
+  readonly authRestartTimes: number;
   /** N of the FLOOD_WAIT_N answered once a limit is reached. */
   readonly loginFloodSeconds: number;
   /** The `timeout` (seconds) announced with an SMS code before auth.resendCode may be used. */
@@ -103,6 +124,8 @@ export interface EmulatorSettings {
   /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
 }
+
+const MIGRATION_EXEMPT = new Set(['auth.ExportAuthorization', 'auth.LogOut']);
 
 export const authKeyIdOf = (authKey: Buffer): string =>
   createHash('sha1').update(authKey).digest().subarray(12, 20).toString('hex');
@@ -116,6 +139,8 @@ export class WorldState {
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   readonly bots = new BotRegistry();
   readonly dialogs = new DialogWorld();
+  /** Bots put into chats (chats/add-bot). */
+  readonly botMembers = new BotChatMembers();
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
@@ -124,13 +149,36 @@ export class WorldState {
   /** Wrong 2FA passwords by phone (epoch ms of each), and until when CheckPassword answers FLOOD_WAIT. */
   private readonly passwordFailures = new Map<string, number[]>();
   private readonly passwordFloodUntil = new Map<string, number>();
+  /** Users whose home DC moved (migrate-user), by phone. */
+  private readonly movedHomes = new Map<string, number>();
+  /** `${phone}|${step}` of the AUTH_RESTART rules already answered. */
+  private readonly authRestarts = new Map<string, number>();
 
   constructor(
     readonly clock: EmulatorClock,
     readonly settings: EmulatorSettings,
   ) {}
 
-  /** The record for a key presented on a DC; a key the DC has never seen starts unauthorized. */
+  /**
+   * The record of a key the DC knows (made by its key exchange, see registerKey), or undefined: Telegram
+   * answers such a key with the transport error −404 (mtproto/mtproto-transports.html, "auth key not found").
+   */
+  knownKey(dcId: number, authKey: Buffer): AuthKeyRecord | undefined {
+    return this.keys.get(`${dcId}:${authKeyIdOf(authKey)}`);
+  }
+
+  /** A key just made by the DC's key exchange: known from now on, unauthorized. */
+  registerKey(dcId: number, authKey: Buffer): AuthKeyRecord {
+    return this.keyFor(dcId, authKey);
+  }
+
+  /** The DC forgets the key (a server-side loss, or forget-key): −404 from now on, also on live connections. */
+  forgetKey(key: AuthKeyRecord): void {
+    key.forgotten = true;
+    this.keys.delete(key.ref);
+  }
+
+  /** The record for a key presented on a DC, made unauthorized when the DC has never seen it. */
   keyFor(dcId: number, authKey: Buffer): AuthKeyRecord {
     const authKeyId = authKeyIdOf(authKey);
     const ref = `${dcId}:${authKeyId}`;
@@ -160,8 +208,34 @@ export class WorldState {
     key.revokedReason = reason;
   }
 
+  /** The user's home DC now: the phone's X, unless migrate-user moved it. */
+  homeDcOf(account: EmulatedAccount): number {
+    return this.movedHomes.get(account.phone) ?? account.homeDcId;
+  }
+
+  moveHome(account: EmulatedAccount, dcId: number): void {
+    this.movedHomes.set(account.phone, dcId);
+  }
+
+  /**
+   * api/datacenter.html: a signed-in user's request on a DC that is no longer their home answers 303
+   * USER_MIGRATE_X, except auth.exportAuthorization / auth.logOut, which carry the authorization away.
+   */
+  assertHomeDc(key: AuthKeyRecord, className: string): void {
+    if (key.userPhone === undefined || MIGRATION_EXEMPT.has(className)) return;
+    const home = this.movedHomes.get(key.userPhone);
+    if (home !== undefined && home !== key.dcId) throw new RpcFailure(303, `USER_MIGRATE_${home}`);
+  }
+
+  /** True for the known application's pair (auth.sendCode, exportLoginToken, importBotAuthorization). */
+  knowsApp(apiId: number | undefined, apiHash: string | undefined): boolean {
+    return apiId === this.settings.app.apiId && apiHash === this.settings.app.apiHash;
+  }
+
   /** The 401 an unauthorized key gets. */
   notAuthorized(key: AuthKeyRecord): RpcFailure {
+    // A key between auth.signIn and auth.checkPassword is half signed in: Telegram asks for the password.
+    if (key.pendingPasswordPhone !== undefined) return unauthorized('SESSION_PASSWORD_NEEDED');
     return unauthorized(key.revokedReason ?? 'AUTH_KEY_UNREGISTERED');
   }
 
@@ -194,6 +268,18 @@ export class WorldState {
       return;
     }
     this.passwordFailures.set(phone, recent);
+  }
+
+  /**
+   * True the first time this phone reaches `step` (its AUTH_RESTART rule), false after: Telegram asks once
+   * to restart the authorization, and a restarted one goes through.
+   */
+  firstAuthRestart(phone: string, step: 'sendCode' | 'signIn'): boolean {
+    const slot = `${phone}|${step}`;
+    const answered = this.authRestarts.get(slot) ?? 0;
+    if (answered >= this.settings.authRestartTimes) return false;
+    this.authRestarts.set(slot, answered + 1);
+    return true;
   }
 
   countRequest(className: string, dcId: number): void {

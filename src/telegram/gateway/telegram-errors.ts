@@ -2,6 +2,7 @@ import { errors } from 'telegram';
 import { AppError, type ErrorKind } from '../../common/errors/app-error';
 import {
   REVOKED_REASONS,
+  TelegramAuthRestartError,
   TelegramFloodWaitError,
   TelegramNotConfiguredError,
   TelegramPasswordNeededError,
@@ -101,7 +102,22 @@ export function telegramRejection(reason: string, message?: string): TelegramRej
   );
 }
 
-const API_CREDENTIAL_ERRORS = new Set(['API_ID_INVALID', 'API_ID_PUBLISHED_FLOOD']);
+/** Telegram's answers that mean the service's api_id / api_hash are not accepted, and what each means. */
+const API_CREDENTIAL_CAUSES: Record<string, string> = {
+  API_ID_INVALID: 'Telegram does not accept the API id / hash pair',
+  CONNECTION_API_ID_INVALID: 'Telegram does not accept the API id the connection announces',
+  API_ID_PUBLISHED_FLOOD: 'Telegram refuses this API id because it was published',
+};
+const API_CREDENTIAL_ERRORS = new Set(Object.keys(API_CREDENTIAL_CAUSES));
+
+/** 503 telegram_not_configured naming Telegram's reason (details.reason) and what to fix. */
+function credentialError(reason: string): TelegramNotConfiguredError {
+  const error = new TelegramNotConfiguredError(
+    `${API_CREDENTIAL_CAUSES[reason]} (${reason}): check TELEGRAM_API_ID / TELEGRAM_API_HASH`,
+  );
+  error.details.reason = reason;
+  return error;
+}
 const SERVER_SIDE_ERRORS = new Set(['RPC_CALL_FAIL', 'RPC_MCGET_FAIL', 'TIMEOUT', 'INTERDC_CALL_ERROR']);
 const SAFE_REASON = /^[A-Z0-9_]{1,64}$/;
 
@@ -144,16 +160,13 @@ function fromRpcError(error: errors.RPCError): AppError {
   const status = error.code ?? 0;
   if (reason === 'SESSION_PASSWORD_NEEDED') return new TelegramPasswordNeededError();
   if (reason === 'PHONE_NUMBER_FLOOD') return new TelegramPhoneNumberFloodError();
+  if (reason === 'AUTH_RESTART') return new TelegramAuthRestartError();
   if (reason === 'AUTH_KEY_DUPLICATED' || isRevokedReason(reason)) {
     return new TelegramSessionRevokedError(reason);
   }
   const rejection = telegramRejection(reason);
   if (rejection) return rejection;
-  if (API_CREDENTIAL_ERRORS.has(reason)) {
-    return new TelegramNotConfiguredError(
-      'Telegram rejects the configured API credentials (TELEGRAM_API_ID / TELEGRAM_API_HASH)',
-    );
-  }
+  if (API_CREDENTIAL_ERRORS.has(reason)) return credentialError(reason);
   if (status === 420) return new TelegramFloodWaitError(60);
   // Telegram answers -503 "Timedout" when its own backend timed out.
   if (Math.abs(status) >= 500 || SERVER_SIDE_ERRORS.has(reason) || error instanceof errors.TimedOutError) {

@@ -5,6 +5,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { createEmulatedClient, TelegramEmulator } from '../emulator';
 import { ClientPool, signInWithCode } from '../emulator/spec-helpers';
 import {
+  TelegramAuthRestartError,
   TelegramSessionBusyError,
   TelegramSessionRevokedError,
   TelegramUnavailableError,
@@ -12,6 +13,7 @@ import {
 import { EMULATOR_API_CREDENTIALS } from '../emulator/http/emulator-credentials';
 import type { GatewayCredentials } from './telegram-credentials';
 import { TelegramGateway, type TelegramClientFactory } from './telegram-gateway';
+import { AUTH_RESTART_ATTEMPTS } from './telegram-session-handle';
 
 const quietLogger = {
   debug: () => undefined,
@@ -165,5 +167,18 @@ describe('TelegramGateway over the emulator', () => {
     await expect(
       gateway.run({ key: 'row-1', session: signedIn }, { keepAlive: true }, (tg) => tg.getMe()),
     ).rejects.toMatchObject({ reason: 'shutdown' });
+  });
+
+  it('bounds AUTH_RESTART at sendCode: 3 attempts, then 503 auth_restart (GramJS itself does not retry it)', async () => {
+    await gateway.onApplicationShutdown();
+    emulator = new TelegramEmulator({ authRestartTimes: 10 });
+    gateway = makeGateway(2000);
+    const attempt = gateway.run({ key: 'new-1', session: '' }, { keepAlive: false }, (tg) =>
+      tg.sendCode('+9996616200'),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(TelegramAuthRestartError);
+    await expect(attempt).rejects.toMatchObject({ code: 'dependency_unavailable', reason: 'auth_restart' });
+    expect(emulator.requestCount('auth.SendCode')).toBe(AUTH_RESTART_ATTEMPTS);
+    expect(emulator.codesSent()).toBe(0);
   });
 });

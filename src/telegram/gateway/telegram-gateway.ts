@@ -18,12 +18,15 @@ import {
   TelegramUnavailableError,
 } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
+import { CredentialCheck } from './credential-check';
 import { GramJsLogBridge } from './gramjs-logger';
+import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
+import { carryAuthorization, lostInMigration } from './user-migration';
 
 /** Builds a client the way `new TelegramClient(...)` does: the real one, or a stand-in's subclass. */
 export type TelegramClientFactory = (
@@ -107,6 +110,7 @@ function bounded<T>(promise: Promise<T>, ms: number, operation: string): Promise
 export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   private readonly locks = new KeyedLock();
   private readonly pool = new Map<string, PooledClient>();
+  private readonly credentialCheck = new CredentialCheck();
   private readonly gramLogger: GramJsLogBridge;
   private readonly durations: Histogram<'operation' | 'outcome'>;
   private closing = false;
@@ -146,8 +150,13 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       type: this.source.description ?? 'Telegram MTProto',
       critical: false,
       probe: async () => {
-        const { source } = await this.credentials.get();
-        return { mode: this.source.mode, credentials: source, live_clients: this.pool.size };
+        const { source, apiId } = await this.credentials.get();
+        return {
+          ...this.credentialCheck.report(apiId),
+          mode: this.source.mode,
+          credentials: source,
+          live_clients: this.pool.size,
+        };
       },
     });
   }
@@ -167,7 +176,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     let entry: PooledClient | undefined;
     try {
       entry = await this.checkout(ref, credentials);
-      const value = await work(entry.handle);
+      const value = await this.migrating(ref, entry, credentials, work);
       entry.saved = entry.session.save();
       const result: RunResult<T> = { value, session: entry.saved, dcId: entry.handle.dcId };
       const keep = typeof options.keepAlive === 'function' ? options.keepAlive(value) : options.keepAlive;
@@ -178,6 +187,33 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       throw error;
     } finally {
       release();
+    }
+  }
+
+  /** Runs `work`; when USER_MIGRATE moved the signed-in session (see user-migration.ts), carries it over and runs it again. */
+  private async migrating<T>(
+    ref: SessionRef,
+    entry: PooledClient,
+    credentials: TelegramApiCredentials,
+    work: (handle: TelegramSessionHandle) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work(entry.handle);
+    } catch (error) {
+      const dcId = entry.session.dcId;
+      if (!lostInMigration(error, ref.session, dcId)) throw error;
+      this.logger.info(
+        { dc_id: dcId },
+        'Telegram moved the account to another DC; carrying its authorization',
+      );
+      const old = this.source.factory(
+        new StringSession(ref.session),
+        credentials.apiId,
+        credentials.apiHash,
+        this.clientParams(),
+      );
+      await carryAuthorization(old, entry.client, dcId, (operation, fn) => this.call(operation, fn));
+      return work(entry.handle);
     }
   }
 
@@ -218,7 +254,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       }
       await this.dispose(parked);
     }
-    const session = new StringSession(ref.session);
+    const session = new KeyLossSession(ref.session);
     const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
     const entry: PooledClient = {
       key: ref.key,
@@ -227,12 +263,12 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       apiId: credentials.apiId,
       saved: ref.session,
       handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
-        this.call(operation, fn),
+        this.call(operation, fn, session, credentials.apiId),
       ),
     };
     this.pool.set(ref.key, entry);
     try {
-      const connected = await this.call('connect', () => client.connect());
+      const connected = await this.call('connect', () => client.connect(), session, credentials.apiId);
       if (!connected) {
         throw new TelegramUnavailableError(
           'Telegram cannot be reached right now; try again shortly',
@@ -277,16 +313,28 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** One GramJS call: bounded, timed, and its failure mapped to a domain error. */
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * One GramJS call: bounded, timed, and its failure mapped to a domain error. A key Telegram reports
+   * unknown (−404, see KeyLossSession) fails the call at once as revoked (`auth_key_unknown`).
+   */
+  private async call<T>(
+    operation: string,
+    fn: () => Promise<T>,
+    session?: KeyLossSession,
+    apiId?: number,
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const result = await bounded(Promise.resolve().then(fn), this.config.telegram.callTimeoutMs, operation);
+      const work = Promise.resolve().then(fn);
+      const guarded = session ? session.guard(work) : work;
+      const result = await bounded(guarded, this.config.telegram.callTimeoutMs, operation);
       this.durations.observe({ operation, outcome: 'ok' }, seconds());
+      if (apiId !== undefined) this.credentialCheck.accepted(operation, apiId);
       return result;
     } catch (error) {
       const mapped = classifyTelegramError(error);
+      if (apiId !== undefined) this.credentialCheck.rejected(mapped, apiId);
       this.durations.observe({ operation, outcome: outcomeOf(mapped ?? error) }, seconds());
       if (mapped instanceof TelegramUnavailableError) {
         this.logger.warn({ operation, reason: mapped.reason }, 'Telegram call failed');

@@ -3,11 +3,13 @@ import { returnBigInt } from 'telegram/Helpers';
 import { computeCheck } from 'telegram/Password';
 import type { StringSession } from 'telegram/sessions';
 import {
+  TelegramAuthRestartError,
   TelegramPasswordNeededError,
   TelegramRejectedError,
   TelegramUnavailableError,
 } from '../telegram.errors';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
+import { findBotChat } from './telegram-bot-chats';
 import { DIALOGS_PAGE_SIZE, readDialogsPage, type TelegramChatInfo } from './telegram-dialogs';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
@@ -19,6 +21,11 @@ export interface TelegramUserInfo {
   lastName: string | null;
   /** Digits only, as Telegram stores it. */
   phone: string | null;
+  /**
+   * auth.authorization's setup_password_required: Telegram logs the account out after this many days
+   * (otherwise_relogin_days; null when not given) unless a 2FA password is set up. Absent otherwise.
+   */
+  setupPasswordWithinDays?: number | null;
 }
 
 /** A bot as Telegram describes it (users.getUsers self after auth.importBotAuthorization). */
@@ -45,6 +52,9 @@ function botInfo(user: Api.TypeUser | undefined): TelegramBotInfo {
     canReadAllGroupMessages: user.botChatHistory === true,
   };
 }
+
+/** auth.SendCode attempts while Telegram answers AUTH_RESTART (GramJS's own client.sendCode loops forever). */
+export const AUTH_RESTART_ATTEMPTS = 3;
 
 /** How Telegram delivered a login code (auth.SentCodeType), or will on auth.resendCode (auth.CodeType). */
 export type CodeType =
@@ -139,7 +149,10 @@ function fromAuthorization(auth: Api.auth.TypeAuthorization): TelegramUserInfo {
       'PHONE_NUMBER_UNOCCUPIED',
     );
   }
-  return userInfo(auth.user);
+  const user = userInfo(auth.user);
+  return auth.setupPasswordRequired
+    ? { ...user, setupPasswordWithinDays: auth.otherwiseReloginDays ?? null }
+    : user;
 }
 
 /**
@@ -167,20 +180,27 @@ export class TelegramSessionHandle {
   /**
    * auth.SendCode (PHONE_MIGRATE handled inside GramJS's invoke: the session may move to another
    * DC). Invoked directly rather than through `client.sendCode`, which hides the code type and
-   * retries AUTH_RESTART without a bound.
+   * retries AUTH_RESTART without a bound; here at most AUTH_RESTART_ATTEMPTS times.
    */
   async sendCode(phone: string): Promise<SentCodeInfo> {
-    const sent = await this.call('auth.SendCode', () =>
-      this.client.invoke(
-        new Api.auth.SendCode({
-          phoneNumber: phone,
-          apiId: this.credentials.apiId,
-          apiHash: this.credentials.apiHash,
-          settings: new Api.CodeSettings({}),
-        }),
-      ),
-    );
-    return sentCodeInfo(sent);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const sent = await this.call('auth.SendCode', () =>
+          this.client.invoke(
+            new Api.auth.SendCode({
+              phoneNumber: phone,
+              apiId: this.credentials.apiId,
+              apiHash: this.credentials.apiHash,
+              settings: new Api.CodeSettings({}),
+            }),
+          ),
+        );
+        return sentCodeInfo(sent);
+      } catch (error) {
+        // AUTH_RESTART: ask again, at most AUTH_RESTART_ATTEMPTS times in all; then it is a 503.
+        if (!(error instanceof TelegramAuthRestartError) || attempt >= AUTH_RESTART_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** auth.ResendCode: the code again, by the `next_type` the last answer announced. */
@@ -327,6 +347,11 @@ export class TelegramSessionHandle {
         chat.membersCount = full.fullChat.participantsCount ?? null;
     }
     return { chats: [...byId.values()], calls };
+  }
+
+  /** For a bot session: the chat `ref` names (`@username`, `-100<id>`, `-<id>`), if the bot is in it. */
+  botChat(ref: string): Promise<TelegramChatInfo> {
+    return findBotChat(this.client, this.call, ref);
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */

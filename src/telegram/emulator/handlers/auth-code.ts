@@ -12,6 +12,8 @@ import { handler, type HandlerDef, type RequestContext } from './registry';
  */
 
 const migrate = (dcId: number): RpcFailure => new RpcFailure(303, `PHONE_MIGRATE_${dcId}`);
+/** method/auth.sendCode, auth.signIn: 500 AUTH_RESTART, "Restart the authorization process". */
+const authRestart = (): RpcFailure => new RpcFailure(500, 'AUTH_RESTART');
 
 function sentCodeFor(
   ctx: RequestContext,
@@ -42,13 +44,16 @@ function sentCodeFor(
 
 export const authCodeHandlers: readonly HandlerDef[] = [
   handler(Api.auth.SendCode, { requiresAuth: false }, (ctx, req) => {
-    if (!req.apiId || !req.apiHash) throw badRequest('API_ID_INVALID');
-    const account = requireAccount(req.phoneNumber);
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
+    const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (account.sendCodeFloodSeconds !== undefined) {
       throw new RpcFailure(420, `FLOOD_WAIT_${account.sendCodeFloodSeconds}`);
     }
     if (account.sendCodeRefusal !== undefined) throw badRequest(account.sendCodeRefusal);
+    if (account.authRestartAt === 'sendCode' && ctx.state.firstAuthRestart(account.phone, 'sendCode')) {
+      throw authRestart();
+    }
     const phoneCodeHash = randomBytes(9).toString('hex');
     ctx.state.codes.set(phoneCodeHash, {
       phone: account.phone,
@@ -65,7 +70,7 @@ export const authCodeHandlers: readonly HandlerDef[] = [
   // The code again by the `next_type` announced; once none is left, SEND_CODE_UNAVAILABLE (406).
   handler(Api.auth.ResendCode, { requiresAuth: false }, (ctx, req) => {
     const account = requireAccount(req.phoneNumber, 406);
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (!req.phoneCodeHash) throw badRequest('PHONE_CODE_HASH_EMPTY');
     const pending = ctx.state.codes.get(req.phoneCodeHash);
     if (
@@ -87,8 +92,8 @@ export const authCodeHandlers: readonly HandlerDef[] = [
   }),
 
   handler(Api.auth.SignIn, { requiresAuth: false }, (ctx, req) => {
-    const account = requireAccount(req.phoneNumber);
-    if (account.homeDcId !== ctx.dcId) throw migrate(account.homeDcId);
+    const account = requireAccount(req.phoneNumber, 406); // method/auth.sendCode, auth.signIn: 406
+    if (ctx.state.homeDcOf(account) !== ctx.dcId) throw migrate(ctx.state.homeDcOf(account));
     if (!req.phoneCodeHash) throw badRequest('PHONE_CODE_HASH_EMPTY');
     if (!req.phoneCode) throw badRequest('PHONE_CODE_EMPTY');
     const pending = ctx.state.codes.get(req.phoneCodeHash);
@@ -112,6 +117,11 @@ export const authCodeHandlers: readonly HandlerDef[] = [
         pending.floodUntil = now + ctx.state.settings.loginFloodSeconds * 1000;
       }
       throw badRequest('PHONE_CODE_INVALID');
+    }
+    if (account.authRestartAt === 'signIn' && ctx.state.firstAuthRestart(account.phone, 'signIn')) {
+      // "Restart the authorization process": this login is over; a new auth.sendCode starts another.
+      ctx.state.codes.delete(req.phoneCodeHash);
+      throw authRestart();
     }
     if (!account.registered) {
       // api/auth.html: an unregistered number gets auth.authorizationSignUpRequired (layer ≥ 104;

@@ -38,7 +38,7 @@ export function botGetUsers(ctx: RequestContext, req: Api.users.GetUsers): Api.T
 
 export const botHandlers: readonly HandlerDef[] = [
   handler(Api.auth.ImportBotAuthorization, { requiresAuth: false }, (ctx, req) => {
-    if (!req.apiId || !req.apiHash) throw badRequest('API_ID_INVALID');
+    if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
     const bot = lookupBotByToken(req.botAuthToken);
     if (!bot) throw badRequest('ACCESS_TOKEN_INVALID');
     if (bot.homeDcId !== ctx.dcId) throw new RpcFailure(303, `USER_MIGRATE_${bot.homeDcId}`);

@@ -5,7 +5,9 @@ import { badRequest, RpcFailure } from '../errors';
 import { buildUser } from '../tl-builders';
 import { toLong } from '../tl-codec';
 import { signedInAccount } from './common';
-import { handler, type HandlerDef } from './registry';
+import { channelFor } from './bot-chats';
+import { signedInBot } from './bots';
+import { handler, type HandlerDef, type RequestContext } from './registry';
 
 /**
  * messages.getDialogs as Telegram pages it (api/offsets.html, method/messages.getDialogs.html): newest
@@ -79,6 +81,22 @@ export function buildChat(c: EmulatedChat): Api.TypeChat {
   });
 }
 
+/** The channel of a user's dialogs, or (for a bot) one it is in — see bot-chats.ts. */
+function visibleChannel(ctx: RequestContext, input: Api.TypeInputChannel): EmulatedChat {
+  if (ctx.key.botId !== undefined) {
+    const chat = channelFor(ctx, input);
+    const bot = signedInBot(ctx);
+    if (!bot || !ctx.state.botMembers.of(chat.id, bot.botId)) throw badRequest('CHANNEL_PRIVATE');
+    return chat;
+  }
+  const account = signedInAccount(ctx);
+  if (!(input instanceof Api.InputChannel)) throw badRequest('CHANNEL_INVALID');
+  const found = ctx.state.dialogs.chatOf(account, BigInt(input.channelId.toString()));
+  if (!found || found.kind === 'group') throw badRequest('CHANNEL_INVALID');
+  if (BigInt(input.accessHash.toString()) !== found.accessHash) throw badRequest('CHANNEL_PRIVATE');
+  return found;
+}
+
 export const dialogHandlers: readonly HandlerDef[] = [
   handler(Api.messages.GetDialogs, { requiresAuth: true }, (ctx, req) => {
     const account = signedInAccount(ctx);
@@ -128,11 +146,7 @@ export const dialogHandlers: readonly HandlerDef[] = [
   }),
 
   handler(Api.channels.GetFullChannel, { requiresAuth: true }, (ctx, req) => {
-    const account = signedInAccount(ctx);
-    if (!(req.channel instanceof Api.InputChannel)) throw badRequest('CHANNEL_INVALID');
-    const found = ctx.state.dialogs.chatOf(account, BigInt(req.channel.channelId.toString()));
-    if (!found || found.kind === 'group') throw badRequest('CHANNEL_INVALID');
-    if (BigInt(req.channel.accessHash.toString()) !== found.accessHash) throw badRequest('CHANNEL_PRIVATE');
+    const found = visibleChannel(ctx, req.channel as Api.TypeInputChannel);
     return new Api.messages.ChatFull({
       fullChat: new Api.ChannelFull({
         id: toLong(found.id),

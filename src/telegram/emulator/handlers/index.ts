@@ -1,5 +1,6 @@
 import { accountInfoHandlers } from './account-info';
 import { authCodeHandlers } from './auth-code';
+import { botChatHandlers } from './bot-chats';
 import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
 import { dialogHandlers } from './dialogs';
@@ -18,6 +19,7 @@ export const allHandlers: readonly HandlerDef[] = [
   ...accountInfoHandlers,
   ...botHandlers,
   ...dialogHandlers,
+  ...botChatHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';

@@ -16,8 +16,15 @@ import { handler, type HandlerDef, type RequestContext } from './registry';
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-function issueToken(ctx: RequestContext, kind: QrToken['kind'], dcId: number, scannedBy?: string): QrToken {
+function issueToken(
+  ctx: RequestContext,
+  kind: QrToken['kind'],
+  dcId: number,
+  scannedBy?: string,
+  exceptIds?: readonly string[],
+): QrToken {
   const token: QrToken = {
+    exceptIds,
     token: randomBytes(32),
     kind,
     dcId,
@@ -42,21 +49,24 @@ function redeem(ctx: RequestContext, token: QrToken, phone: string): Api.auth.Ty
   return new Api.auth.LoginTokenSuccess({ authorization: completeLogin(ctx, account) });
 }
 
-function answerForKey(ctx: RequestContext): Api.auth.TypeLoginToken {
+function answerForKey(ctx: RequestContext, exceptIds?: readonly string[]): Api.auth.TypeLoginToken {
   const current = ctx.key.qrTokenHex === undefined ? undefined : ctx.state.qrTokens.get(ctx.key.qrTokenHex);
   if (current && !current.consumed && current.scannedBy !== undefined) {
     return redeem(ctx, current, current.scannedBy);
   }
   const live = current && !current.consumed && current.expiresAt > ctx.clock.now() ? current : undefined;
-  const token = live ?? issueToken(ctx, 'login', ctx.dcId);
+  const token = live ?? issueToken(ctx, 'login', ctx.dcId, undefined, exceptIds);
   ctx.key.qrTokenHex = token.token.toString('hex');
   return new Api.auth.LoginToken({ token: token.token, expires: seconds(token.expiresAt) });
 }
 
 export const qrLoginHandlers: readonly HandlerDef[] = [
   handler(Api.auth.ExportLoginToken, { requiresAuth: false }, (ctx, req) => {
-    if (!req.apiId || !req.apiHash) throw badRequest('API_ID_INVALID');
-    return answerForKey(ctx);
+    if (!ctx.state.knowsApp(req.apiId, req.apiHash)) throw badRequest('API_ID_INVALID');
+    return answerForKey(
+      ctx,
+      req.exceptIds.map((id) => id.toString()),
+    );
   }),
 
   handler(Api.auth.ImportLoginToken, { requiresAuth: false }, (ctx, req) => {

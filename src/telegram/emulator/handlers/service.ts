@@ -1,4 +1,5 @@
 import { Api } from 'telegram';
+import { badRequest } from '../errors';
 import { buildConfig } from '../tl-builders';
 import { toLong } from '../tl-codec';
 import { handler, type HandlerDef } from './registry';
@@ -13,6 +14,8 @@ export const serviceHandlers: readonly HandlerDef[] = [
   handler(Api.InvokeAfterMsg, open, (ctx, req) => ctx.dispatch(req.query)),
   handler(Api.InvokeAfterMsgs, open, (ctx, req) => ctx.dispatch(req.query)),
   handler(Api.InitConnection, open, (ctx, req) => {
+    // The api_id every connection announces must be the known application's (method/initConnection).
+    if (req.apiId !== ctx.state.settings.app.apiId) throw badRequest('CONNECTION_API_ID_INVALID');
     ctx.key.client = {
       apiId: req.apiId,
       deviceModel: req.deviceModel,

@@ -6,6 +6,13 @@ import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { normalizePhone } from '../../accounts/phone';
 import { lookupAccount, type EmulatedAccount, type TelegramEmulator } from '..';
+import { BotNotFoundError } from '../../bots/bots.errors';
+import { BotsRepository } from '../../bots/bots.repository';
+import {
+  bareChatId,
+  EmulatorAddBotToChatDto,
+  EmulatorAddBotToChatResponseDto,
+} from '../../channels/bot-chat.dto';
 import { TELEGRAM_EMULATOR } from './emulator.tokens';
 import {
   EmulatorChatDto,
@@ -20,7 +27,22 @@ export class ChatEmulatorControlService {
   constructor(
     @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator | null,
     private readonly accounts: AccountsRepository,
+    private readonly bots: BotsRepository,
   ) {}
+
+  /** One of the caller's bots joins an emulated chat (any chat of the world: bots are invited by others). */
+  async addBot(userId: number, body: EmulatorAddBotToChatDto): Promise<EmulatorAddBotToChatResponseDto> {
+    if (!this.emulator) throw new NotFoundError();
+    const bot = await this.bots.findForUser(userId, body.bot_id);
+    if (!bot?.telegramBotId) throw new BotNotFoundError();
+    const added = this.emulator.addBotToChat(
+      bareChatId(body.chat_id),
+      BigInt(bot.telegramBotId),
+      body.admin ?? false,
+    );
+    if (!added) throw new NotFoundError('The emulator has no such chat');
+    return { added };
+  }
 
   async create(userId: number, body: EmulatorCreateChatDto): Promise<EmulatorChatDto> {
     const { world, account } = await this.ownAccount(userId, body.phone);
@@ -34,8 +56,8 @@ export class ChatEmulatorControlService {
 
   async leave(userId: number, body: EmulatorLeaveChatDto): Promise<EmulatorLeaveChatResponseDto> {
     const { world, account } = await this.ownAccount(userId, body.phone);
-    const bare = body.chat_id.startsWith('-100') ? body.chat_id.slice(4) : body.chat_id.slice(1);
-    if (!world.dialogs.leave(account, BigInt(bare))) throw new NotFoundError('This user is not in that chat');
+    if (!world.dialogs.leave(account, bareChatId(body.chat_id)))
+      throw new NotFoundError('This user is not in that chat');
     return { left: true };
   }
 
@@ -68,6 +90,22 @@ export class ChatEmulatorControlController {
   @ApiOkResponse({ type: EmulatorChatDto, description: 'The new chat' })
   create(@CurrentUser() user: AuthUser, @Body() body: EmulatorCreateChatDto): Promise<EmulatorChatDto> {
     return this.control.create(user.id, body);
+  }
+
+  @Post('add-bot')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Emulator: one of your bots is added to a chat',
+    description:
+      'As if a chat admin invited it: a member, or with `admin: true` an admin who may post. Then ' +
+      '`POST /api/v1/telegram/channels {bot_id, chat}` finds it there. 404 for another user’s bot or an unknown chat.',
+  })
+  @ApiOkResponse({ type: EmulatorAddBotToChatResponseDto, description: 'The bot is in the chat' })
+  addBot(
+    @CurrentUser() user: AuthUser,
+    @Body() body: EmulatorAddBotToChatDto,
+  ): Promise<EmulatorAddBotToChatResponseDto> {
+    return this.control.addBot(user.id, body);
   }
 
   @Post('leave')

@@ -3,6 +3,10 @@ import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
 import {
+  EmulatorForgetKeyDto,
+  EmulatorForgetKeyResponseDto,
+  EmulatorMigrateUserDto,
+  EmulatorMigrateUserResponseDto,
   EmulatorRevokeDto,
   EmulatorRevokeResponseDto,
   EmulatorScanQrDto,
@@ -31,6 +35,40 @@ export class EmulatorControlController {
   })
   revoke(@CurrentUser() user: AuthUser, @Body() body: EmulatorRevokeDto): Promise<EmulatorRevokeResponseDto> {
     return this.control.revoke(user.id, body.phone, body.reason);
+  }
+
+  @Post('forget-key')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Emulator: the DC forgets the auth keys of the caller's sessions with this user",
+    description:
+      'As when Telegram loses a key: each request on it answers the transport error −404 ("auth key not ' +
+      'found", mtproto-transports), which GramJS leaves unanswered; reconnect then reports the account ' +
+      '`revoked` with reason `auth_key_unknown`. 404 when the caller has no session with `phone`.',
+  })
+  @ApiOkResponse({ type: EmulatorForgetKeyResponseDto, description: 'How many keys were forgotten' })
+  forgetKey(
+    @CurrentUser() user: AuthUser,
+    @Body() body: EmulatorForgetKeyDto,
+  ): Promise<EmulatorForgetKeyResponseDto> {
+    return this.control.forgetKey(user.id, body.phone);
+  }
+
+  @Post('migrate-user')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Emulator: an emulated user's home DC moves",
+    description:
+      'The next request of a session signed in on the old DC answers 303 USER_MIGRATE_<dc> (api/datacenter.html); ' +
+      'the service carries the authorization over (auth.exportAuthorization / importAuthorization) and stores the ' +
+      'new dc_id. 404 when the caller has no session with `phone`.',
+  })
+  @ApiOkResponse({ type: EmulatorMigrateUserResponseDto, description: 'The new home DC' })
+  migrateUser(
+    @CurrentUser() user: AuthUser,
+    @Body() body: EmulatorMigrateUserDto,
+  ): Promise<EmulatorMigrateUserResponseDto> {
+    return this.control.migrateUser(user.id, body.phone, body.dc);
   }
 
   @Post('qr/scan')

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsTelegramPhone, IsUuidId } from '../../../common/validation/decorators';
 
 export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] as const;
@@ -49,4 +49,35 @@ export class EmulatorScanQrResponseDto {
 
   @ApiProperty({ example: 'The emulated user scanned the QR code; poll the QR login to finish it' })
   message!: string;
+}
+
+export class EmulatorForgetKeyDto {
+  @ApiProperty({
+    example: '+9996611234',
+    description: 'The emulated Telegram user whose auth keys the DC forgets',
+  })
+  @IsTelegramPhone()
+  phone!: string;
+}
+
+export class EmulatorForgetKeyResponseDto {
+  @ApiProperty({ example: 1, description: 'Auth keys of the caller’s sessions the DC forgot' })
+  forgotten!: number;
+}
+
+export class EmulatorMigrateUserDto {
+  @ApiProperty({ example: '+9996611234', description: 'The emulated Telegram user whose home DC moves' })
+  @IsTelegramPhone()
+  phone!: string;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: 3, description: 'The new home DC' })
+  @IsInt()
+  @Min(1)
+  @Max(3)
+  dc!: number;
+}
+
+export class EmulatorMigrateUserResponseDto {
+  @ApiProperty({ example: 2 })
+  dc!: number;
 }

@@ -7,7 +7,12 @@ import { telegramRejection } from '../../gateway/telegram-errors';
 import { SessionStateError } from '../../telegram.errors';
 import type { TelegramEmulator } from '../emulator';
 import { EmulatorControlError } from '../errors';
-import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './emulator-control.dto';
+import type {
+  EmulatorForgetKeyResponseDto,
+  EmulatorMigrateUserResponseDto,
+  EmulatorRevokeResponseDto,
+  EmulatorScanQrResponseDto,
+} from './emulator-control.dto';
 import { TELEGRAM_EMULATOR } from './emulator.tokens';
 
 /** How a refused scan is worded for the developer; the kind and code are Telegram's (telegramRejection). */
@@ -36,12 +41,30 @@ export class EmulatorControlService {
     phone: string,
     reason: 'AUTH_KEY_UNREGISTERED' | 'SESSION_REVOKED' = 'AUTH_KEY_UNREGISTERED',
   ): Promise<EmulatorRevokeResponseDto> {
+    const sessions = await this.ownSessions(userId, phone);
+    return { revoked: this.emulator.revokeSessions(sessions, phone, reason) };
+  }
+
+  /**
+   * The DC forgets the auth keys of the caller's own sessions with `phone` (Telegram lost them): every
+   * request on them answers the transport error −404 from now on.
+   */
+  async forgetKey(userId: number, phone: string): Promise<EmulatorForgetKeyResponseDto> {
+    const sessions = await this.ownSessions(userId, phone);
+    return { forgotten: this.emulator.forgetKeys(phone, sessions) };
+  }
+
+  /** The user's home DC moves to `dc` (only for a phone one of the caller's accounts is signed in with). */
+  async migrateUser(userId: number, phone: string, dc: number): Promise<EmulatorMigrateUserResponseDto> {
+    await this.ownSessions(userId, phone);
+    if (!this.emulator.migrateUser(phone, dc)) throw new NotFoundError('No such emulated user or DC');
+    return { dc };
+  }
+
+  private async ownSessions(userId: number, phone: string): Promise<string[]> {
     const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(phone));
     if (rows.length === 0) throw new NotFoundError('None of your accounts is signed in with this phone');
-    const sessions = await Promise.all(
-      rows.map(async (row) => (await this.secrets.open(userId, row.sessionData)).session),
-    );
-    return { revoked: this.emulator.revokeSessions(sessions, phone, reason) };
+    return Promise.all(rows.map(async (row) => (await this.secrets.open(userId, row.sessionData)).session));
   }
 
   /** The emulated user `phone` scans the QR code of the caller's own pending QR login. */

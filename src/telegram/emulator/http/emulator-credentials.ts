@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_EMULATED_APP } from '../world-state';
 import type { TelegramApiCredentials } from '../../credentials/telegram-credentials.provider';
 
-/** What the service connects to the emulator with: it checks only that both are present. */
+/** What the service connects to the emulator with: the application the emulator knows by default. */
 export const EMULATOR_API_CREDENTIALS: TelegramApiCredentials = {
-  apiId: 12345,
-  apiHash: '0123456789abcdef0123456789abcdef',
+  ...DEFAULT_EMULATED_APP,
   source: 'emulator',
 };
 

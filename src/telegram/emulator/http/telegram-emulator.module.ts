@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
 import { TelegramAccountsModule } from '../../accounts/accounts.module';
 import { TelegramBotsModule } from '../../bots/bots.module';
 import { GatewayCredentials } from '../../gateway/telegram-credentials';
@@ -34,7 +36,12 @@ export class TelegramEmulatorModule {
       imports: [TelegramAccountsModule, TelegramBotsModule],
       controllers: [EmulatorControlController, BotEmulatorControlController, ChatEmulatorControlController],
       providers: [
-        { provide: TELEGRAM_EMULATOR, useFactory: () => options.world ?? new TelegramEmulator() },
+        {
+          provide: TELEGRAM_EMULATOR,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) =>
+            options.world ?? new TelegramEmulator({ app: config.telegram.emulatorApp }),
+        },
         {
           provide: TELEGRAM_CLIENT_SOURCE,
           inject: [TELEGRAM_EMULATOR],
