@@ -8,6 +8,7 @@ import { AppError, NotFoundError } from '../../common/errors/app-error';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors';
 import type { AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
+import { SessionLeases } from '../leases/session-leases';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
@@ -52,6 +53,7 @@ export class SessionTransitions {
     private readonly accounts: AccountsRepository,
     private readonly audit: TelegramAudit,
     private readonly metrics: TelegramAccountMetrics,
+    private readonly leases: SessionLeases,
     @InjectPinoLogger(SessionTransitions.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -349,6 +351,7 @@ export class SessionTransitions {
         }
         let steps: StepRecord[] = [];
         const stored = await this.dataSource.transaction(async (tx) => {
+          await this.leases.assertFence(tx, rowId); // a replica that lost the session's lease writes nothing
           const row = await change(tx);
           steps = records(row);
           if (steps.length === 0) throw new Error('a state change must write its audit row');

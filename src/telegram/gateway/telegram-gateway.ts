@@ -18,6 +18,7 @@ import {
   TelegramUnavailableError,
 } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
+import { SessionLeases, type Lease, type LeaseListener } from '../leases/session-leases';
 import { GramJsLogBridge } from './gramjs-logger';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
@@ -59,7 +60,7 @@ export interface RunOptions<T> {
    * another replica, which would collide with a client still open here. After a failure the client is
    * kept only when this is `true` and the failure left the client sound (e.g. a wrong code).
    */
-  keepAlive: boolean | ((result: T) => boolean);
+  keepAlive: boolean | 'if_parked' | ((result: T) => boolean);
 }
 
 /** What a run hands back: the work's value, and the session as it stands after it (callers store it encrypted). */
@@ -77,6 +78,10 @@ interface PooledClient {
   readonly session: StringSession;
   readonly handle: TelegramSessionHandle;
   readonly apiId: number;
+  /** The replica-wide lease held while the client is open (none for a brand-new login's `new:` key). */
+  readonly lease?: Lease;
+  /** A run is using the client right now. */
+  inUse: boolean;
   /** The StringSession the client was built from, updated after each run. */
   saved: string;
   idleTimer?: ReturnType<typeof setTimeout>;
@@ -104,7 +109,7 @@ function bounded<T>(promise: Promise<T>, ms: number, operation: string): Promise
  * mapped to domain errors, idle clients destroyed, everything destroyed on shutdown.
  */
 @Injectable()
-export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
+export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, LeaseListener {
   private readonly locks = new KeyedLock();
   private readonly pool = new Map<string, PooledClient>();
   private readonly gramLogger: GramJsLogBridge;
@@ -116,6 +121,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     @Inject(TELEGRAM_CLIENT_SOURCE) private readonly source: TelegramClientSource,
     private readonly credentials: GatewayCredentials,
     private readonly health: HealthRegistry,
+    private readonly leases: SessionLeases,
     metrics: MetricsService,
     @InjectPinoLogger(TelegramGateway.name) private readonly logger: PinoLogger,
   ) {
@@ -140,6 +146,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    this.leases.listen(this);
     if (this.source.startupWarning) this.logger.warn(this.source.startupWarning);
     this.health.register({
       key: 'telegram',
@@ -165,20 +172,40 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     const credentials = await this.credentials.get();
     const release = await this.lock(ref.key);
     let entry: PooledClient | undefined;
+    const wasParked = this.pool.has(ref.key);
     try {
       entry = await this.checkout(ref, credentials);
+      entry.inUse = true;
       const value = await work(entry.handle);
       entry.saved = entry.session.save();
       const result: RunResult<T> = { value, session: entry.saved, dcId: entry.handle.dcId };
-      const keep = typeof options.keepAlive === 'function' ? options.keepAlive(value) : options.keepAlive;
+      const { keepAlive } = options;
+      const keep =
+        typeof keepAlive === 'function'
+          ? keepAlive(value)
+          : keepAlive === 'if_parked'
+            ? wasParked
+            : keepAlive;
       await this.checkin(entry, keep);
       return result;
     } catch (error) {
-      if (entry) await this.checkin(entry, options.keepAlive === true && !poisonsClient(error));
+      const keep = options.keepAlive === true || (options.keepAlive === 'if_parked' && wasParked);
+      if (entry) await this.checkin(entry, keep && !poisonsClient(error));
       throw error;
     } finally {
       release();
     }
+  }
+
+  /** LeaseListener: the lease ran out under this replica; a parked client closes now, one in use after its run. */
+  lost(key: string): void {
+    const entry = this.pool.get(key);
+    if (entry && !entry.inUse) void this.expire(entry);
+  }
+
+  /** LeaseListener: another replica waits for this session; a parked client is handed over now. */
+  wanted(key: string): void {
+    this.lost(key);
   }
 
   /** Destroys the session's client if one is open here (e.g. the session was just wiped). */
@@ -213,11 +240,19 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     if (parked) {
       clearTimeout(parked.idleTimer);
       parked.idleTimer = undefined;
-      if (parked.saved === ref.session && parked.apiId === credentials.apiId && parked.client.connected) {
+      const leased = !parked.lease || this.leases.isValid(parked.lease);
+      if (
+        leased &&
+        parked.saved === ref.session &&
+        parked.apiId === credentials.apiId &&
+        parked.client.connected
+      ) {
         return parked;
       }
       await this.dispose(parked);
     }
+    // New logins' keys (`new:<uuid>`) are known to this request only: no other replica can want them.
+    const lease = ref.key.startsWith('new:') ? undefined : await this.leases.acquire(ref.key);
     const session = new StringSession(ref.session);
     const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
     const entry: PooledClient = {
@@ -225,6 +260,8 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       client,
       session,
       apiId: credentials.apiId,
+      lease,
+      inUse: false,
       saved: ref.session,
       handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
         this.call(operation, fn),
@@ -247,7 +284,9 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async checkin(entry: PooledClient, keep: boolean): Promise<void> {
-    if (!keep || this.closing || !entry.client.connected) {
+    entry.inUse = false;
+    const leased = !entry.lease || this.leases.isValid(entry.lease);
+    if (!keep || this.closing || !entry.client.connected || !leased) {
       await this.dispose(entry);
       return;
     }
@@ -275,6 +314,8 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       this.logger.warn({ err: error }, 'A Telegram client did not close cleanly');
     }
+    // Only after the client is gone: the next owner must never meet this one's connection.
+    if (entry.lease) await this.leases.release(entry.lease);
   }
 
   /** One GramJS call: bounded, timed, and its failure mapped to a domain error. */
