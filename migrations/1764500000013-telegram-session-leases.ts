@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * acquisition (never on renewal) and starts from the epoch milliseconds, so it keeps growing even
  * if a row is removed and created again. A state write made under a lease checks, in its own
  * transaction and under FOR SHARE, that the token is still the one it acquired. `wanted_at`: a
- * replica waiting for the session asks the owner to hand a parked client over.
+ * replica waiting for the session asks the owner to hand a parked client over. `checked_at`: when
+ * a replica's session watchdog last checked it, so N replicas check each session once per interval.
  */
 export class TelegramSessionLeases1764500000013 implements MigrationInterface {
   name = 'TelegramSessionLeases1764500000013';
@@ -21,6 +22,7 @@ export class TelegramSessionLeases1764500000013 implements MigrationInterface {
         token BIGINT NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL,
         wanted_at TIMESTAMPTZ,
+        checked_at TIMESTAMPTZ,
         CONSTRAINT pk_telegram_session_leases PRIMARY KEY (key)
       )`);
     await q.query(`CREATE INDEX idx_telegram_session_leases_owner ON telegram_session_leases (owner)`);

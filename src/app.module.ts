@@ -21,6 +21,7 @@ import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
+import { TelegramWatchdogModule } from './telegram/watchdog/watchdog.module';
 import { VaultModule } from './vault/vault.module';
 
 /** The app's root pino logger (request logging hooks write through it). */
@@ -66,6 +67,7 @@ export class AppModule {
         TelegramAccountsModule,
         TelegramBotsModule,
         TelegramChannelsModule,
+        TelegramWatchdogModule,
         ...(emulator ? [emulator] : []),
         ...extraImports,
       ],

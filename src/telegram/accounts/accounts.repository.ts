@@ -300,7 +300,8 @@ export class AccountsRepository {
     revocation: { reason: string; duplicated: boolean },
     now = new Date(),
   ): Promise<TelegramSessionEntity> {
-    return this.transition(tx, userId, id, ['connected'], {
+    // From `error` too: a session the watchdog found unreachable may turn out revoked.
+    return this.transition(tx, userId, id, ['connected', 'error'], {
       ...wipe(),
       status: revocation.duplicated ? 'error' : 'revoked',
       lastError: revocation.reason,

@@ -249,9 +249,10 @@ export class SessionTransitions {
     userId: number,
     row: TelegramSessionEntity,
     error: unknown,
+    action: 'reconnect' | 'watchdog_check' = 'reconnect',
   ): Promise<TelegramSessionEntity | null> {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId };
-    const record = this.failure(userId, 'reconnect', error, facts);
+    const record = this.failure(userId, action, error, facts);
     if (error instanceof TelegramSessionRevokedError) {
       const stored = await this.apply(
         userId,
@@ -280,7 +281,7 @@ export class SessionTransitions {
         return null;
       }
     }
-    await this.stepFailed(userId, 'reconnect', error, facts);
+    await this.stepFailed(userId, action, error, facts);
     return null;
   }
 
@@ -327,8 +328,9 @@ export class SessionTransitions {
   /**
    * Runs `change` and the audit rows `records` names for its result in one transaction, then counts
    * them. Retries while PostgreSQL is unreachable, up to COMMIT_RETRY_MS (see the class comment).
+   * Public for the transitions kept in files of their own (WatchdogTransitions).
    */
-  private async apply(
+  async apply(
     userId: number,
     rowId: string,
     change: (tx: EntityManager) => Promise<TelegramSessionEntity>,

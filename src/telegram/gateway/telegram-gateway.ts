@@ -61,6 +61,11 @@ export interface RunOptions<T> {
    * kept only when this is `true` and the failure left the client sound (e.g. a wrong code).
    */
   keepAlive: boolean | 'if_parked' | ((result: T) => boolean);
+  /**
+   * When another replica holds the session's lease: wait up to TELEGRAM_LEASE_WAIT_MS (asking it to
+   * hand over; the default), or give up at once with TelegramSessionBusyError (`false`, the watchdog).
+   */
+  leaseWait?: boolean;
 }
 
 /** What a run hands back: the work's value, and the session as it stands after it (callers store it encrypted). */
@@ -174,7 +179,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     let entry: PooledClient | undefined;
     const wasParked = this.pool.has(ref.key);
     try {
-      entry = await this.checkout(ref, credentials);
+      entry = await this.checkout(ref, credentials, options.leaseWait ?? true);
       entry.inUse = true;
       const value = await work(entry.handle);
       entry.saved = entry.session.save();
@@ -235,7 +240,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
   }
 
   /** The parked client for this session when it is still the same session and connected, else a new one. */
-  private async checkout(ref: SessionRef, credentials: TelegramApiCredentials): Promise<PooledClient> {
+  private async checkout(
+    ref: SessionRef,
+    credentials: TelegramApiCredentials,
+    leaseWait: boolean,
+  ): Promise<PooledClient> {
     const parked = this.pool.get(ref.key);
     if (parked) {
       clearTimeout(parked.idleTimer);
@@ -252,7 +261,9 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
       await this.dispose(parked);
     }
     // New logins' keys (`new:<uuid>`) are known to this request only: no other replica can want them.
-    const lease = ref.key.startsWith('new:') ? undefined : await this.leases.acquire(ref.key);
+    const lease = ref.key.startsWith('new:')
+      ? undefined
+      : await this.leases.acquire(ref.key, { wait: leaseWait });
     const session = new StringSession(ref.session);
     const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
     const entry: PooledClient = {

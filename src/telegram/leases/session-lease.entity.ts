@@ -21,4 +21,8 @@ export class SessionLeaseEntity {
   /** Set by a replica waiting for the session: the owner hands its parked client over. */
   @Column({ name: 'wanted_at', type: 'timestamptz', nullable: true })
   wantedAt!: Date | null;
+
+  /** When a replica's session watchdog last checked this session. */
+  @Column({ name: 'checked_at', type: 'timestamptz', nullable: true })
+  checkedAt!: Date | null;
 }

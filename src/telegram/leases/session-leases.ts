@@ -109,10 +109,11 @@ export class SessionLeases implements OnApplicationShutdown {
 
   /**
    * The lease on `key`; when another replica holds it, asks it to hand over and polls for up to
-   * TELEGRAM_LEASE_WAIT_MS, then throws TelegramSessionBusyError (409, Retry-After).
+   * TELEGRAM_LEASE_WAIT_MS, then throws TelegramSessionBusyError (409, Retry-After). With `wait: false`
+   * (the watchdog) one attempt only, and the holder is not disturbed.
    */
-  async acquire(key: string): Promise<Lease> {
-    const deadline = Date.now() + this.config.telegram.leaseWaitMs;
+  async acquire(key: string, { wait }: { wait: boolean } = { wait: true }): Promise<Lease> {
+    const deadline = Date.now() + (wait ? this.config.telegram.leaseWaitMs : 0);
     let delay = FIRST_POLL_MS;
     let asked = false;
     for (;;) {
@@ -131,7 +132,7 @@ export class SessionLeases implements OnApplicationShutdown {
         this.startTimers();
         return lease;
       }
-      if (!asked) {
+      if (!asked && wait) {
         asked = true;
         await this.dataSource.query(
           `UPDATE telegram_session_leases SET wanted_at = clock_timestamp() WHERE key = $1 AND owner IS NOT NULL`,
@@ -168,6 +169,18 @@ export class SessionLeases implements OnApplicationShutdown {
         { err: error, key: lease.key },
         'Could not release a session lease; it expires by itself',
       );
+    }
+  }
+
+  /** Notes that the watchdog checked `key` now (see `dueForCheck`). Never throws. */
+  async markChecked(key: string): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `UPDATE telegram_session_leases SET checked_at = clock_timestamp() WHERE key = $1`,
+        [key],
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, key }, 'Could not note a watchdog check');
     }
   }
 
