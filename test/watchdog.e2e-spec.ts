@@ -35,6 +35,8 @@ describe('session watchdog', () => {
     world = await createTelegramWorld();
     t = await world.start({
       TELEGRAM_WATCHDOG_INTERVAL_MS: String(INTERVAL_MS),
+      TELEGRAM_WATCHDOG_FAILURES: '2',
+      TELEGRAM_CALL_TIMEOUT_MS: '300',
       TELEGRAM_LEASE_TTL_MS: '3000',
     });
   });
@@ -128,5 +130,42 @@ describe('session watchdog', () => {
     expect(
       metric(await metrics(), 'telegram_watchdog_checks_total', { kind: 'bot', result: 'revoked' }),
     ).toBe(1);
+  });
+
+  it('Telegram not answering: error with the reason after TELEGRAM_WATCHDOG_FAILURES checks, connected again once it answers', async () => {
+    const id = await loginByCode(t, 704, '+9996610704');
+    const status = async () =>
+      (
+        await world.db.query<{ status: string; last_error: string | null; is_active: boolean }>(
+          'SELECT status, last_error, is_active FROM telegram_sessions WHERE id = $1',
+          [id],
+        )
+      )[0];
+    world.emulator.unresponsive = true;
+    try {
+      await waitFor(async () => (await status()).status === 'error', 10 * INTERVAL_MS);
+      expect(await status()).toEqual({ status: 'error', last_error: 'unreachable:timeout', is_active: true });
+      expect(
+        metric(await metrics(), 'telegram_watchdog_checks_total', { kind: 'session', result: 'unreachable' }),
+      ).toBeGreaterThanOrEqual(2);
+    } finally {
+      world.emulator.unresponsive = false;
+    }
+    await waitFor(async () => (await status()).status === 'connected', 10 * INTERVAL_MS);
+    expect(await status()).toEqual({ status: 'connected', last_error: null, is_active: true });
+    const audit = await world.db.query<{ status: string; details: Record<string, unknown> }>(
+      `SELECT status, details FROM integration_logs WHERE user_id = 704 AND action = 'watchdog_check' ORDER BY created_at`,
+    );
+    expect(audit.map((a) => [a.status, a.details.reason ?? a.details.outcome])).toEqual([
+      ['error', 'dependency_unavailable'],
+      ['success', 'recovered'],
+    ]);
+    // The account still works through the API.
+    const again = await t.inject({
+      method: 'POST',
+      url: `/api/v1/telegram/accounts/${id}/reconnect`,
+      headers: bearer(t.token(704)),
+    });
+    expect(again.statusCode).toBe(200);
   });
 });

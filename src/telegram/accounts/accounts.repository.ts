@@ -254,7 +254,8 @@ export class AccountsRepository {
     seen: { user: TelegramUserInfo; dcId: number; sessionData?: EncryptedEnvelope },
     now = new Date(),
   ): Promise<TelegramSessionEntity> {
-    return this.transition(tx, userId, row.id, ['connected'], {
+    // From `error` too: the watchdog's "unreachable" (the secret is kept); a working reconnect ends it.
+    return this.transition(tx, userId, row.id, ['connected', 'error'], {
       status: 'connected',
       phone: seen.user.phone ? normalizePhone(seen.user.phone) : row.phone,
       ...(seen.sessionData ? { sessionData: seen.sessionData } : {}),
