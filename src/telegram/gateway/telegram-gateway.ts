@@ -120,6 +120,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
   private readonly gramLogger: GramJsLogBridge;
   private readonly durations: Histogram<'operation' | 'outcome'>;
   private closing = false;
+  private draining = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -224,6 +225,18 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     }
   }
 
+  /** SIGTERM: no client is parked any more; the parked ones close now and their leases go to other replicas. */
+  async handOver(): Promise<void> {
+    this.draining = true;
+    const parked = [...this.pool.values()].filter((entry) => !entry.inUse);
+    await Promise.allSettled(parked.map((entry) => this.expire(entry)));
+  }
+
+  /** Shutting down (SIGTERM): background work such as the watchdog leaves the sessions alone. */
+  get handingOver(): boolean {
+    return this.draining || this.closing;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     const entries = [...this.pool.values()];
@@ -297,7 +310,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
   private async checkin(entry: PooledClient, keep: boolean): Promise<void> {
     entry.inUse = false;
     const leased = !entry.lease || this.leases.isValid(entry.lease);
-    if (!keep || this.closing || !entry.client.connected || !leased) {
+    if (!keep || this.closing || this.draining || !entry.client.connected || !leased) {
       await this.dispose(entry);
       return;
     }

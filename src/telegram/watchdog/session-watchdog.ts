@@ -80,7 +80,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
       for (let i = next++; i < targets.length && !this.stopped; i = next++) {
         const wait = started + i * spacing - Date.now();
         if (wait > 0) await sleep(wait);
-        if (this.stopped) return;
+        if (this.stopped || this.gateway.handingOver) return;
         await this.check(targets[i]);
       }
     };
