@@ -33,7 +33,11 @@ if (targets.length === 0) targets.push(join(here, 'overlays', 'example'));
 
 function load(target) {
   if (statSync(target).isDirectory()) {
-    return execFileSync('kubectl', ['kustomize', target], { encoding: 'utf8' });
+    // stderr (kustomize v5's deprecation notes about the v2-compatible spellings) is not shown.
+    return execFileSync('kubectl', ['kustomize', target], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
   return readFileSync(target, 'utf8');
 }
