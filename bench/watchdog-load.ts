@@ -113,6 +113,12 @@ async function main(): Promise<void> {
       loginSeconds,
       liveClients: app.get(TelegramGateway).liveClients,
       leasesHeld: metric(after, 'telegram_leases_held'),
+      leaseEvents: Object.fromEntries(
+        ['acquired', 'handed_over', 'busy', 'released', 'lost'].map((o) => [
+          o,
+          metric(after, 'telegram_lease_events_total', { outcome: o }),
+        ]),
+      ),
       checksInWindow: checks(after) - checks(before),
       okChecksInWindow: okChecks(after) - okChecks(before),
       checkSecondsAvg:

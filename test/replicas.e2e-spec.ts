@@ -73,6 +73,10 @@ describe('several replicas: one owner per Telegram session', () => {
     expect(ownerPid(held.owner)).toBe(a.child.pid);
     expect(held.live).toBe(true);
     expect(await a.metric('telegram_live_clients')).toBe(1);
+    // Renewed while the client stays open: still A's, still the same grant, well past one TTL.
+    await sleep(TTL_MS * 1.5);
+    expect(await lease(id)).toEqual({ ...held, live: true });
+    expect(await a.metric('telegram_lease_events_total', { outcome: 'lost' })).toBe(0);
 
     const res = await b.request(1, 'POST', `/api/v1/telegram/accounts/${id}/reconnect`);
     expect(res.status).toBe(200); // (revoked: B's own emulator does not know A's key, see above)

@@ -203,15 +203,19 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     }
   }
 
-  /** LeaseListener: the lease ran out under this replica; a parked client closes now, one in use after its run. */
+  /**
+   * LeaseListener: the lease ran out under this replica, so another one may connect any moment: the
+   * client closes now, even mid-request (that request fails; its state write would be fenced anyway).
+   */
   lost(key: string): void {
     const entry = this.pool.get(key);
-    if (entry && !entry.inUse) void this.expire(entry);
+    if (entry) void this.dispose(entry);
   }
 
   /** LeaseListener: another replica waits for this session; a parked client is handed over now. */
   wanted(key: string): void {
-    this.lost(key);
+    const entry = this.pool.get(key);
+    if (entry && !entry.inUse) void this.expire(entry);
   }
 
   /** Destroys the session's client if one is open here (e.g. the session was just wiped). */

@@ -49,6 +49,13 @@ const RENEW_SQL = `
   WHERE l.key = held.key AND l.token = held.token AND l.owner = $1 AND l.expires_at > clock_timestamp()
   RETURNING l.key`;
 
+/** TypeORM answers an UPDATE ... RETURNING as `[rows, affected]`, other statements as the rows. */
+function updatedRows<T>(result: unknown): T[] {
+  return Array.isArray(result) && Array.isArray(result[0]) && typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
+}
+
 /**
  * One owner per Telegram session across replicas: a lease row in PostgreSQL (table
  * telegram_session_leases) taken before a GramJS client is opened for a session or bot, renewed
@@ -253,12 +260,14 @@ export class SessionLeases implements OnApplicationShutdown {
     let renewed: Set<string>;
     const asOf = Date.now();
     try {
-      const rows = (await this.dataSource.query(RENEW_SQL, [
-        this.owner,
-        this.config.telegram.leaseTtlMs,
-        leases.map((l) => l.key),
-        leases.map((l) => l.token),
-      ])) as { key: string }[];
+      const rows = updatedRows<{ key: string }>(
+        await this.dataSource.query(RENEW_SQL, [
+          this.owner,
+          this.config.telegram.leaseTtlMs,
+          leases.map((l) => l.key),
+          leases.map((l) => l.token),
+        ]),
+      );
       renewed = new Set(rows.map((r) => r.key));
     } catch (error) {
       // Not renewed this time: the next tick tries again, but a lease that may have run out by then is

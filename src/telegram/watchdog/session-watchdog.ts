@@ -31,6 +31,8 @@ import { WatchdogTransitions } from './watchdog-transitions';
 export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: ReturnType<typeof setTimeout>;
   private stopped = false;
+  /** Wakes the round's sleeping workers at shutdown. */
+  private readonly stopping = new AbortController();
   private round?: Promise<void>;
   /** Consecutive unreachable checks per session in this replica. */
   private readonly failures = new Map<string, number>();
@@ -59,8 +61,9 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
-    await this.round;
+    await this.round; // only the checks already running (each bounded by TELEGRAM_CALL_TIMEOUT_MS)
   }
 
   /** One round: every due target, spread over the interval, bounded concurrency. */
@@ -79,7 +82,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     const worker = async () => {
       for (let i = next++; i < targets.length && !this.stopped; i = next++) {
         const wait = started + i * spacing - Date.now();
-        if (wait > 0) await sleep(wait);
+        if (wait > 0) await sleep(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         if (this.stopped || this.gateway.handingOver) return;
         await this.check(targets[i]);
       }
