@@ -1,7 +1,7 @@
 /**
  * One replica with N connected emulated accounts (each a live GramJS client parked in the gateway,
  * each holding its session lease) while the session watchdog checks all of them once per interval:
- * resident memory and event-loop lag over one full watchdog interval.
+ * resident memory and event-loop lag over two watchdog intervals (so at least one whole round).
  *
  *   npm run build && node --expose-gc dist/bench/watchdog-load.js [accounts=1000] [intervalMs=30000]
  *
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     lag.enable();
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, 2 * intervalMs));
     clearInterval(sampler);
     lag.disable();
     const after = await (await fetch(`${base}/metrics`)).text();
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     const result = {
       accounts,
       watchdogIntervalMs: intervalMs,
+      windowMs: 2 * intervalMs,
       loginSeconds,
       liveClients: app.get(TelegramGateway).liveClients,
       leasesHeld: metric(after, 'telegram_leases_held'),

@@ -179,15 +179,37 @@ export class SessionLeases implements OnApplicationShutdown {
     }
   }
 
-  /** Notes that the watchdog checked `key` now (see `dueForCheck`). Never throws. */
-  async markChecked(key: string): Promise<void> {
-    try {
+  /**
+   * The watchdog's claim on checking `key` now: true (and `checked_at` set to now) unless some replica
+   * checked it within `minAgeMs`, so N replicas check each session about once per interval. Creates
+   * a released lease row when the session never had one.
+   */
+  async claimCheck(key: string, minAgeMs: number): Promise<{ claimed: boolean; previous: Date | null }> {
+    const rows = updatedRows<{ previous: Date | null }>(
       await this.dataSource.query(
-        `UPDATE telegram_session_leases SET checked_at = clock_timestamp() WHERE key = $1`,
-        [key],
-      );
+        `WITH old AS (SELECT checked_at FROM telegram_session_leases WHERE key = $1)
+         INSERT INTO telegram_session_leases AS l (key, owner, token, expires_at, checked_at)
+         VALUES ($1, NULL, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, clock_timestamp(), clock_timestamp())
+         ON CONFLICT (key) DO UPDATE SET checked_at = EXCLUDED.checked_at
+           WHERE l.checked_at IS NULL OR l.checked_at < clock_timestamp() - $2 * interval '1 millisecond'
+         RETURNING (SELECT checked_at FROM old) AS previous`,
+        [key, minAgeMs],
+      ),
+    );
+    return rows.length > 0
+      ? { claimed: true, previous: rows[0].previous }
+      : { claimed: false, previous: null };
+  }
+
+  /** Gives a claim back (the check did not run: another replica holds the session). Never throws. */
+  async unclaimCheck(key: string, previous: Date | null): Promise<void> {
+    try {
+      await this.dataSource.query(`UPDATE telegram_session_leases SET checked_at = $2 WHERE key = $1`, [
+        key,
+        previous,
+      ]);
     } catch (error) {
-      this.logger.warn({ err: error, key }, 'Could not note a watchdog check');
+      this.logger.warn({ err: error, key }, 'Could not give a watchdog claim back');
     }
   }
 

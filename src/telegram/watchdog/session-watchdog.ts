@@ -103,6 +103,18 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async check(target: WatchdogTarget): Promise<void> {
+    let claim;
+    try {
+      // Another replica may have checked it since the round listed it: at most once per half interval.
+      claim = await this.leases.claimCheck(target.id, this.intervalMs / 2);
+    } catch (error) {
+      this.logger.warn({ err: error, id: target.id }, 'The session watchdog could not claim a check');
+      return;
+    }
+    if (!claim.claimed) {
+      this.metrics.checked(target.kind, 'skipped');
+      return;
+    }
     const startedAt = process.hrtime.bigint();
     let result: WatchdogResult;
     try {
@@ -113,7 +125,8 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     }
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     this.metrics.checked(target.kind, result, result === 'skipped' ? undefined : seconds);
-    if (result !== 'skipped') await this.leases.markChecked(target.id);
+    // Not checked after all (the replica holding it checks it): leave it due.
+    if (result === 'skipped') await this.leases.unclaimCheck(target.id, claim.previous);
   }
 
   private async checkSession({ id, userId }: WatchdogTarget): Promise<WatchdogResult> {

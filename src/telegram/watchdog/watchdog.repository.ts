@@ -15,8 +15,8 @@ const ROUND_LIMIT = 20000;
 
 /**
  * What is due for a check: active sessions (connected, or `error` with their secret kept) and active
- * bots that no replica checked within `intervalMs` (telegram_session_leases.checked_at), least
- * recently checked first. Reads across users by design: the watchdog works for every user.
+ * bots that no replica checked in the last tenth of `intervalMs` (telegram_session_leases.checked_at),
+ * least recently checked first (so each keeps about the same place in every round). Reads across users by design: the watchdog works for every user.
  */
 @Injectable()
 export class WatchdogRepository {
@@ -35,7 +35,9 @@ export class WatchdogRepository {
        WHERE l.checked_at IS NULL OR l.checked_at < clock_timestamp() - $1 * interval '1 millisecond'
        ORDER BY l.checked_at NULLS FIRST
        LIMIT $2`,
-      [Math.floor(intervalMs * 0.9), ROUND_LIMIT],
+      // A round lists nearly everything due this round; each check then claims its target
+      // (SessionLeases.claimCheck), which is what keeps replicas from checking one session twice.
+      [Math.floor(intervalMs * 0.1), ROUND_LIMIT],
     )) as { kind: WatchdogKind; id: string; user_id: number }[];
     return rows.map((r) => ({ kind: r.kind, id: r.id, userId: r.user_id }));
   }
