@@ -21,6 +21,7 @@ import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
+import { TelegramWatchdogModule } from './telegram/watchdog/watchdog.module';
 import { TlsModule } from './tls/tls.module';
 import { VaultModule } from './vault/vault.module';
 
@@ -68,6 +69,7 @@ export class AppModule {
         TelegramAccountsModule,
         TelegramBotsModule,
         TelegramChannelsModule,
+        TelegramWatchdogModule,
         ...(emulator ? [emulator] : []),
         ...extraImports,
       ],

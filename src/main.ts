@@ -6,6 +6,7 @@ import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './conf
 import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
+import { TelegramGateway } from './telegram/gateway/telegram-gateway';
 
 function readConfig(): AppConfig {
   try {
@@ -73,12 +74,16 @@ async function main(): Promise<void> {
     force.unref();
     // Readiness turns 503 first; requests are still served while the load balancer notices.
     app.get(HealthService).startDraining();
+    // Sessions are handed over at once: parked clients close and release their leases (the ones in use
+    // follow when their request ends), so another replica can take them during the drain.
+    const handedOver = app.get(TelegramGateway).handOver();
     if (config.shutdownDrainMs > 0) {
       process.stdout.write(
         `${signal} received: readiness now 503, draining for ${config.shutdownDrainMs} ms\n`,
       );
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
     }
+    await handedOver;
     process.stdout.write(`${signal} received: finishing in-flight requests\n`);
     await closeWithin(app, config.shutdownTimeoutMs);
     await embedded?.stop();

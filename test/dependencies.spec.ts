@@ -1,5 +1,5 @@
 /**
- * package.json tells the truth: every package imported by src/, migrations/, test/ or bench/ is declared
+ * package.json tells the truth: every package imported by src/, migrations/, test/, bench/ or deploy/ is declared
  * (code that ships in `dependencies`), and every declared package is imported or has a stated reason.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ function packageOf(specifier: string): string | undefined {
 function importedPackages(): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
   const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
-  for (const folder of ['src', 'migrations', 'test', 'bench']) {
+  for (const folder of ['src', 'migrations', 'test', 'bench', 'deploy']) {
     for (const file of sourceFiles(join(ROOT, folder))) {
       for (const [, specifier] of readFileSync(file, 'utf8').matchAll(pattern)) {
         const name = packageOf(specifier);

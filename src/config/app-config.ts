@@ -93,6 +93,18 @@ export interface AppConfig {
     clientIdleMs: number;
     /** How long a pending login (code sent, 2FA asked, QR shown) may be continued. */
     loginTtlSeconds: number;
+    /** A replica's lease on a session lives this long unless renewed (renewed every third of it). */
+    leaseTtlMs: number;
+    /** How long a request waits for another replica to hand a session over before 409 telegram_session_busy. */
+    leaseWaitMs: number;
+    watchdog: {
+      /** 0 turns the watchdog off; else every connected session and bot is checked once per interval. */
+      intervalMs: number;
+      /** Checks running at once in this replica. */
+      concurrency: number;
+      /** Consecutive unreachable checks before a session turns `error`. */
+      failuresBeforeError: number;
+    };
   };
   redisUrl?: string;
   /** Prefix of every Redis key the service writes (several environments may share one Redis). */
@@ -229,6 +241,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
+      leaseTtlMs: r.integer('TELEGRAM_LEASE_TTL_MS', 15000, 300, 600000),
+      leaseWaitMs: r.integer('TELEGRAM_LEASE_WAIT_MS', 3000, 0, 60000),
+      watchdog: {
+        intervalMs: r.integer('TELEGRAM_WATCHDOG_INTERVAL_MS', 300000, 0, 86400000),
+        concurrency: r.integer('TELEGRAM_WATCHDOG_CONCURRENCY', 4, 1, 100),
+        failuresBeforeError: r.integer('TELEGRAM_WATCHDOG_FAILURES', 3, 1, 100),
+      },
     },
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'integration-service:'),

@@ -3,6 +3,7 @@ import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.ent
 import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
 import { ChannelSenderEntity } from '../telegram/channels/channel-sender.entity';
 import { TelegramChannelEntity } from '../telegram/channels/telegram-channel.entity';
+import { SessionLeaseEntity } from '../telegram/leases/session-lease.entity';
 
 export const ENTITIES = [
   TelegramSessionEntity,
@@ -10,4 +11,5 @@ export const ENTITIES = [
   TelegramChannelEntity,
   ChannelSenderEntity,
   IntegrationLogEntity,
+  SessionLeaseEntity,
 ];

@@ -106,10 +106,17 @@ export class HealthService implements OnModuleInit {
     return this.terminus.check(checks);
   }
 
+  /** Every registered component probed now (each bounded by HEALTH_CHECK_TIMEOUT_MS), by key. */
+  async reports(): Promise<Record<string, ComponentReport>> {
+    return Object.fromEntries(await this.probeAll());
+  }
+
+  private probeAll(): Promise<(readonly [string, ComponentReport])[]> {
+    return Promise.all(this.registry.all().map(async (c) => [c.key, await this.probe(c)] as const));
+  }
+
   async detailed(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
-    const reports = await Promise.all(
-      this.registry.all().map(async (c) => [c.key, await this.probe(c)] as const),
-    );
+    const reports = await this.probeAll();
     const components = Object.fromEntries(reports);
     const criticalDown = reports.some(([, r]) => r.critical && r.status !== 'healthy');
     const anyDown = reports.some(([, r]) => r.status !== 'healthy');

@@ -133,9 +133,9 @@ export class TelegramPasswordNeededError extends AppError {
 
 /** Another request is using this session right now (one client per session at a time). */
 export class TelegramSessionBusyError extends ConflictError {
-  constructor() {
+  constructor(retryAfterSeconds = 1) {
     super('telegram_session_busy', 'Another request is using this Telegram session; try again shortly');
-    this.retryAfterSeconds = 1;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -40,6 +40,9 @@ export async function startTestApp(
     MIGRATIONS_RUN: 'false',
     HEALTH_CHECK_TIMEOUT_MS: '1000',
     DATABASE_CONNECT_TIMEOUT_MS: '1000',
+    // The session watchdog would check (and count requests, detect revocations) behind a test's back:
+    // off unless a test turns it on (test/watchdog.e2e-spec.ts).
+    TELEGRAM_WATCHDOG_INTERVAL_MS: '0',
     ...env,
   });
   const lines: string[] = [];

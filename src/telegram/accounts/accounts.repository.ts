@@ -254,7 +254,8 @@ export class AccountsRepository {
     seen: { user: TelegramUserInfo; dcId: number; sessionData?: EncryptedEnvelope },
     now = new Date(),
   ): Promise<TelegramSessionEntity> {
-    return this.transition(tx, userId, row.id, ['connected'], {
+    // From `error` too: the watchdog's "unreachable" (the secret is kept); a working reconnect ends it.
+    return this.transition(tx, userId, row.id, ['connected', 'error'], {
       status: 'connected',
       phone: seen.user.phone ? normalizePhone(seen.user.phone) : row.phone,
       ...(seen.sessionData ? { sessionData: seen.sessionData } : {}),
@@ -300,7 +301,8 @@ export class AccountsRepository {
     revocation: { reason: string; duplicated: boolean },
     now = new Date(),
   ): Promise<TelegramSessionEntity> {
-    return this.transition(tx, userId, id, ['connected'], {
+    // From `error` too: a session the watchdog found unreachable may turn out revoked.
+    return this.transition(tx, userId, id, ['connected', 'error'], {
       ...wipe(),
       status: revocation.duplicated ? 'error' : 'revoked',
       lastError: revocation.reason,

@@ -8,6 +8,7 @@ import { AppError, NotFoundError } from '../../common/errors/app-error';
 import { isDatabaseUnavailable } from '../../common/errors/database-errors';
 import type { AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
+import { SessionLeases } from '../leases/session-leases';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
@@ -52,6 +53,7 @@ export class SessionTransitions {
     private readonly accounts: AccountsRepository,
     private readonly audit: TelegramAudit,
     private readonly metrics: TelegramAccountMetrics,
+    private readonly leases: SessionLeases,
     @InjectPinoLogger(SessionTransitions.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -251,9 +253,10 @@ export class SessionTransitions {
     userId: number,
     row: TelegramSessionEntity,
     error: unknown,
+    action: 'reconnect' | 'watchdog_check' = 'reconnect',
   ): Promise<TelegramSessionEntity | null> {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId };
-    const record = this.failure(userId, 'reconnect', error, facts);
+    const record = this.failure(userId, action, error, facts);
     if (error instanceof TelegramSessionRevokedError) {
       const stored = await this.apply(
         userId,
@@ -282,7 +285,7 @@ export class SessionTransitions {
         return null;
       }
     }
-    await this.stepFailed(userId, 'reconnect', error, facts);
+    await this.stepFailed(userId, action, error, facts);
     return null;
   }
 
@@ -329,8 +332,9 @@ export class SessionTransitions {
   /**
    * Runs `change` and the audit rows `records` names for its result in one transaction, then counts
    * them. Retries while PostgreSQL is unreachable, up to COMMIT_RETRY_MS (see the class comment).
+   * Public for the transitions kept in files of their own (WatchdogTransitions).
    */
-  private async apply(
+  async apply(
     userId: number,
     rowId: string,
     change: (tx: EntityManager) => Promise<TelegramSessionEntity>,
@@ -353,6 +357,7 @@ export class SessionTransitions {
         }
         let steps: StepRecord[] = [];
         const stored = await this.dataSource.transaction(async (tx) => {
+          await this.leases.assertFence(tx, rowId); // a replica that lost the session's lease writes nothing
           const row = await change(tx);
           steps = records(row);
           if (steps.length === 0) throw new Error('a state change must write its audit row');

@@ -11,6 +11,7 @@ export type TelegramAction =
   | 'qr_export'
   | 'qr_login'
   | 'reconnect'
+  | 'watchdog_check'
   | 'disconnect';
 
 /** Safe facts only: ids, masked phone, DC, reason codes — never a code, password, token or session. */

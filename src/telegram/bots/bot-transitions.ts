@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
+import { SessionLeases } from '../leases/session-leases';
 import { BotAlreadyAddedError } from './bots.errors';
 import { BotsRepository, type NewBot } from './bots.repository';
 import type { TelegramBotEntity } from './telegram-bot.entity';
@@ -31,6 +32,7 @@ export class BotTransitions {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bots: BotsRepository,
     private readonly audit: AuditLogService,
+    private readonly leases: SessionLeases,
   ) {}
 
   async added(userId: number, bot: NewBot): Promise<TelegramBotEntity> {
@@ -133,6 +135,9 @@ export class BotTransitions {
     let entry: AuditEntry | undefined;
     const row = await this.dataSource.transaction(async (tx) => {
       const stored = await change(tx);
+      // Fenced like a session's state (SessionLeases.assertFence); in the same transaction, so the
+      // change above commits only if this replica may still write the bot.
+      await this.leases.assertFence(tx, stored.id);
       entry = record(stored);
       await this.audit.recordIn(tx, entry);
       return stored;

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TelegramGateway } from '../gateway/telegram-gateway';
-import { TelegramRejectedError, TelegramSessionRevokedError } from '../telegram.errors';
+import {
+  TelegramRejectedError,
+  TelegramSessionBusyError,
+  TelegramSessionRevokedError,
+} from '../telegram.errors';
 import { holdsBotSecret, BotSecrets } from './bot-secrets';
 import { BotTransitions } from './bot-transitions';
 import { BotResponseDto, type AddBotDto } from './bots.dto';
@@ -94,12 +98,12 @@ export class BotsService {
    * BotFather (its sessions answer AUTH_KEY_UNREGISTERED; the token ACCESS_TOKEN_EXPIRED) turns the
    * bot `revoked`: inactive, reason in `last_error`, secrets wiped. An inactive bot is 409 at once.
    */
-  async check(userId: number, id: string): Promise<BotResponseDto> {
+  async check(userId: number, id: string, { leaseWait = true } = {}): Promise<BotResponseDto> {
     const row = await this.owned(userId, id);
     if (!row.isActive || !holdsBotSecret(row.botSession)) throw new BotInactiveError();
     const session = await this.secrets.openSession(userId, row.botSession);
     try {
-      const run = await this.gateway.run({ key: row.id, session }, { keepAlive: false }, (tg) =>
+      const run = await this.gateway.run({ key: row.id, session }, { keepAlive: false, leaseWait }, (tg) =>
         tg.getBotSelf(),
       );
       return BotResponseDto.from(await this.transitions.checked(userId, row.id, run.value));
@@ -111,7 +115,10 @@ export class BotsService {
       ) {
         return BotResponseDto.from(await this.transitions.revoked(userId, row, reason, error));
       }
-      await this.transitions.failed(userId, 'bot_check', error, { bot_id: row.id });
+      // Busy: another replica is using the bot right now; nothing to record.
+      if (!(error instanceof TelegramSessionBusyError)) {
+        await this.transitions.failed(userId, 'bot_check', error, { bot_id: row.id });
+      }
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TelegramClient } from 'telegram';
 import { TelegramCredentialsProvider } from '../credentials/telegram-credentials.provider';
+import { SessionLeases } from '../leases/session-leases';
 import { GatewayCredentials } from './telegram-credentials';
 import { TELEGRAM_CLIENT_SOURCE, TelegramGateway, type TelegramClientSource } from './telegram-gateway';
 
@@ -32,8 +33,13 @@ export class TelegramGatewayModule {
       module: TelegramGatewayModule,
       global: true,
       imports: options.backend ? [options.backend] : [],
-      providers: [...(options.backend ? [] : TELEGRAM_BACKEND), TelegramCredentialsProvider, TelegramGateway],
-      exports: [TelegramGateway],
+      providers: [
+        ...(options.backend ? [] : TELEGRAM_BACKEND),
+        TelegramCredentialsProvider,
+        SessionLeases,
+        TelegramGateway,
+      ],
+      exports: [TelegramGateway, SessionLeases],
     };
   }
 }

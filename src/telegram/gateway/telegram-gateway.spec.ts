@@ -12,6 +12,7 @@ import {
 } from '../telegram.errors';
 import { EMULATOR_API_CREDENTIALS } from '../emulator/http/emulator-credentials';
 import type { GatewayCredentials } from './telegram-credentials';
+import type { SessionLeases } from '../leases/session-leases';
 import { TelegramGateway, type TelegramClientFactory } from './telegram-gateway';
 import { AUTH_RESTART_ATTEMPTS } from './telegram-session-handle';
 
@@ -30,6 +31,14 @@ describe('TelegramGateway over the emulator', () => {
   let signedIn: string;
   const phone = '9996611234';
 
+  // One process here: the replica-wide leases (PostgreSQL, test/replicas.e2e-spec.ts) are always granted.
+  const unsharedLeases = {
+    listen: () => undefined,
+    isValid: () => true,
+    acquire: (key: string) => Promise.resolve({ key, token: '1' }),
+    release: () => Promise.resolve(),
+  } as unknown as SessionLeases;
+
   function makeGateway(callTimeoutMs = 500, clientIdleMs = 80): TelegramGateway {
     const config = {
       appName: 'Integration Service',
@@ -43,6 +52,7 @@ describe('TelegramGateway over the emulator', () => {
       { mode: 'emulator', factory },
       credentials,
       new HealthRegistry(),
+      unsharedLeases,
       new MetricsService(),
       quietLogger,
     );

@@ -19,6 +19,7 @@ import {
 } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
 import { CredentialCheck } from './credential-check';
+import { SessionLeases, type Lease, type LeaseListener } from '../leases/session-leases';
 import { GramJsLogBridge } from './gramjs-logger';
 import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
@@ -62,7 +63,12 @@ export interface RunOptions<T> {
    * another replica, which would collide with a client still open here. After a failure the client is
    * kept only when this is `true` and the failure left the client sound (e.g. a wrong code).
    */
-  keepAlive: boolean | ((result: T) => boolean);
+  keepAlive: boolean | 'if_parked' | ((result: T) => boolean);
+  /**
+   * When another replica holds the session's lease: wait up to TELEGRAM_LEASE_WAIT_MS (asking it to
+   * hand over; the default), or give up at once with TelegramSessionBusyError (`false`, the watchdog).
+   */
+  leaseWait?: boolean;
 }
 
 /** What a run hands back: the work's value, and the session as it stands after it (callers store it encrypted). */
@@ -80,6 +86,10 @@ interface PooledClient {
   readonly session: StringSession;
   readonly handle: TelegramSessionHandle;
   readonly apiId: number;
+  /** The replica-wide lease held while the client is open (none for a brand-new login's `new:` key). */
+  readonly lease?: Lease;
+  /** A run is using the client right now. */
+  inUse: boolean;
   /** The StringSession the client was built from, updated after each run. */
   saved: string;
   idleTimer?: ReturnType<typeof setTimeout>;
@@ -107,19 +117,21 @@ function bounded<T>(promise: Promise<T>, ms: number, operation: string): Promise
  * mapped to domain errors, idle clients destroyed, everything destroyed on shutdown.
  */
 @Injectable()
-export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
+export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, LeaseListener {
   private readonly locks = new KeyedLock();
   private readonly pool = new Map<string, PooledClient>();
   private readonly credentialCheck = new CredentialCheck();
   private readonly gramLogger: GramJsLogBridge;
   private readonly durations: Histogram<'operation' | 'outcome'>;
   private closing = false;
+  private draining = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(TELEGRAM_CLIENT_SOURCE) private readonly source: TelegramClientSource,
     private readonly credentials: GatewayCredentials,
     private readonly health: HealthRegistry,
+    private readonly leases: SessionLeases,
     metrics: MetricsService,
     @InjectPinoLogger(TelegramGateway.name) private readonly logger: PinoLogger,
   ) {
@@ -144,6 +156,7 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    this.leases.listen(this);
     if (this.source.startupWarning) this.logger.warn(this.source.startupWarning);
     this.health.register({
       key: 'telegram',
@@ -174,16 +187,25 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     const credentials = await this.credentials.get();
     const release = await this.lock(ref.key);
     let entry: PooledClient | undefined;
+    const wasParked = this.pool.has(ref.key);
     try {
-      entry = await this.checkout(ref, credentials);
+      entry = await this.checkout(ref, credentials, options.leaseWait ?? true);
+      entry.inUse = true;
       const value = await this.migrating(ref, entry, credentials, work);
       entry.saved = entry.session.save();
       const result: RunResult<T> = { value, session: entry.saved, dcId: entry.handle.dcId };
-      const keep = typeof options.keepAlive === 'function' ? options.keepAlive(value) : options.keepAlive;
+      const { keepAlive } = options;
+      const keep =
+        typeof keepAlive === 'function'
+          ? keepAlive(value)
+          : keepAlive === 'if_parked'
+            ? wasParked
+            : keepAlive;
       await this.checkin(entry, keep);
       return result;
     } catch (error) {
-      if (entry) await this.checkin(entry, options.keepAlive === true && !poisonsClient(error));
+      const keep = options.keepAlive === true || (options.keepAlive === 'if_parked' && wasParked);
+      if (entry) await this.checkin(entry, keep && !poisonsClient(error));
       throw error;
     } finally {
       release();
@@ -217,6 +239,21 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * LeaseListener: the lease ran out under this replica, so another one may connect any moment: the
+   * client closes now, even mid-request (that request fails; its state write would be fenced anyway).
+   */
+  lost(key: string): void {
+    const entry = this.pool.get(key);
+    if (entry) void this.dispose(entry);
+  }
+
+  /** LeaseListener: another replica waits for this session; a parked client is handed over now. */
+  wanted(key: string): void {
+    const entry = this.pool.get(key);
+    if (entry && !entry.inUse) void this.expire(entry);
+  }
+
   /** Destroys the session's client if one is open here (e.g. the session was just wiped). */
   async release(key: string): Promise<void> {
     const release = await this.lock(key);
@@ -226,6 +263,18 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     } finally {
       release();
     }
+  }
+
+  /** SIGTERM: no client is parked any more; the parked ones close now and their leases go to other replicas. */
+  async handOver(): Promise<void> {
+    this.draining = true;
+    const parked = [...this.pool.values()].filter((entry) => !entry.inUse);
+    await Promise.allSettled(parked.map((entry) => this.expire(entry)));
+  }
+
+  /** Shutting down (SIGTERM): background work such as the watchdog leaves the sessions alone. */
+  get handingOver(): boolean {
+    return this.draining || this.closing;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -244,16 +293,30 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The parked client for this session when it is still the same session and connected, else a new one. */
-  private async checkout(ref: SessionRef, credentials: TelegramApiCredentials): Promise<PooledClient> {
+  private async checkout(
+    ref: SessionRef,
+    credentials: TelegramApiCredentials,
+    leaseWait: boolean,
+  ): Promise<PooledClient> {
     const parked = this.pool.get(ref.key);
     if (parked) {
       clearTimeout(parked.idleTimer);
       parked.idleTimer = undefined;
-      if (parked.saved === ref.session && parked.apiId === credentials.apiId && parked.client.connected) {
+      const leased = !parked.lease || this.leases.isValid(parked.lease);
+      if (
+        leased &&
+        parked.saved === ref.session &&
+        parked.apiId === credentials.apiId &&
+        parked.client.connected
+      ) {
         return parked;
       }
       await this.dispose(parked);
     }
+    // New logins' keys (`new:<uuid>`) are known to this request only: no other replica can want them.
+    const lease = ref.key.startsWith('new:')
+      ? undefined
+      : await this.leases.acquire(ref.key, { wait: leaseWait });
     const session = new KeyLossSession(ref.session);
     const client = this.source.factory(session, credentials.apiId, credentials.apiHash, this.clientParams());
     const entry: PooledClient = {
@@ -261,6 +324,8 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
       client,
       session,
       apiId: credentials.apiId,
+      lease,
+      inUse: false,
       saved: ref.session,
       handle: new TelegramSessionHandle(client, session, credentials, (operation, fn) =>
         this.call(operation, fn, session, credentials.apiId),
@@ -283,7 +348,9 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async checkin(entry: PooledClient, keep: boolean): Promise<void> {
-    if (!keep || this.closing || !entry.client.connected) {
+    entry.inUse = false;
+    const leased = !entry.lease || this.leases.isValid(entry.lease);
+    if (!keep || this.closing || this.draining || !entry.client.connected || !leased) {
       await this.dispose(entry);
       return;
     }
@@ -311,6 +378,8 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       this.logger.warn({ err: error }, 'A Telegram client did not close cleanly');
     }
+    // Only after the client is gone: the next owner must never meet this one's connection.
+    if (entry.lease) await this.leases.release(entry.lease);
   }
 
   /**

@@ -354,6 +354,11 @@ export class TelegramSessionHandle {
     return findBotChat(this.client, this.call, ref);
   }
 
+  /** updates.GetState: the cheapest call that needs a signed-in key (the session watchdog's probe). */
+  async getState(): Promise<void> {
+    await this.call('updates.GetState', () => this.client.invoke(new Api.updates.GetState()));
+  }
+
   /** auth.LogOut: the session's key is signed out on Telegram's side. */
   async logOut(): Promise<void> {
     await this.call('auth.LogOut', () => this.client.invoke(new Api.auth.LogOut()));
