@@ -9,6 +9,7 @@ import { PendingLogins } from './pending-logins';
 import { PhoneLoginService } from './phone-login.service';
 import { QrLoginService } from './qr-login.service';
 import { QrRenderer } from './qr-renderer';
+import { SessionCommit } from './session-commit';
 import { SessionSecrets } from './session-secrets';
 import { SessionTransitions } from './session-transitions';
 import { TelegramAccountMetrics } from './telegram-account-metrics';
@@ -30,6 +31,7 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     PhoneLoginService,
     QrLoginService,
     QrRenderer,
+    SessionCommit,
     SessionSecrets,
     SessionTransitions,
     TelegramAudit,

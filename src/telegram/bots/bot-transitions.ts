@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import type { EventType } from '../../events/catalogue/event-types';
+import { OutboxService, type EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
 import { BotAlreadyAddedError } from './bots.errors';
@@ -31,6 +33,7 @@ export class BotTransitions {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bots: BotsRepository,
     private readonly audit: AuditLogService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async added(userId: number, bot: NewBot): Promise<TelegramBotEntity> {
@@ -38,6 +41,7 @@ export class BotTransitions {
       return await this.apply(
         (tx) => this.bots.insert(tx, userId, bot),
         (row) => this.entry(userId, 'bot_add', 'success', factsOf(row)),
+        (row) => botEvent(userId, 'telegram.bot.added', row),
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new BotAlreadyAddedError();
@@ -67,6 +71,7 @@ export class BotTransitions {
     return this.apply(
       (tx) => this.bots.markRevoked(tx, userId, row.id, reason),
       (stored) => this.failureEntry(userId, 'bot_check', error, { ...factsOf(stored), outcome: 'revoked' }),
+      (stored) => botEvent(userId, 'telegram.bot.revoked', stored, reason),
     );
   }
 
@@ -79,6 +84,7 @@ export class BotTransitions {
           logged_out: outcome.loggedOut,
           ...(outcome.reason ? { reason: outcome.reason } : {}),
         }),
+      (stored) => botEvent(userId, 'telegram.bot.removed', stored, outcome.reason),
     );
   }
 
@@ -123,12 +129,14 @@ export class BotTransitions {
   private async apply(
     change: (tx: EntityManager) => Promise<TelegramBotEntity>,
     record: (row: TelegramBotEntity) => AuditEntry,
+    event?: (row: TelegramBotEntity) => EventDraft,
   ): Promise<TelegramBotEntity> {
     let entry: AuditEntry | undefined;
     const row = await this.dataSource.transaction(async (tx) => {
       const stored = await change(tx);
       entry = record(stored);
       await this.audit.recordIn(tx, entry);
+      if (event) await this.outbox.add(tx, event(stored));
       return stored;
     });
     if (entry) this.audit.committed(entry);
@@ -140,4 +148,14 @@ function withoutEmpty(facts: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
   );
+}
+
+/** A bot's event: ids and username only, never the token. */
+function botEvent(userId: number, type: EventType, row: TelegramBotEntity, reason?: string): EventDraft {
+  return {
+    type,
+    subject: `bots/${row.id}`,
+    userId,
+    data: { ...factsOf(row), reason: reason ?? null },
+  };
 }
