@@ -55,6 +55,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       this.timer = undefined;
       this.running = this.round().finally(() => (this.running = undefined));
     }, ms);
+    this.timer.unref();
   }
 
   private async round(): Promise<void> {

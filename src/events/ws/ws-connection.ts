@@ -112,7 +112,11 @@ export class WsConnection {
     }
     if (message.type === 'ping') return void this.send({ type: 'pong' });
     if (message.type === 'auth') {
-      return void this.send({ type: 'error', code: 'already_authenticated', message: 'Already authenticated' });
+      return void this.send({
+        type: 'error',
+        code: 'already_authenticated',
+        message: 'Already authenticated',
+      });
     }
     this.patterns = message.types.length > 0 ? message.types : undefined;
     this.send({ type: 'subscribed', types: this.patterns ?? ['*'] });

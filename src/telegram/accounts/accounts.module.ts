@@ -7,6 +7,7 @@ import { AccountsService } from './accounts.service';
 import { LoginController } from './login.controller';
 import { PendingLogins } from './pending-logins';
 import { PhoneLoginService } from './phone-login.service';
+import { QrLiveFollower } from './qr-live-follower';
 import { QrLoginService } from './qr-login.service';
 import { QrRenderer } from './qr-renderer';
 import { SessionCommit } from './session-commit';
@@ -29,6 +30,7 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     AccountLifecycleService,
     PendingLogins,
     PhoneLoginService,
+    QrLiveFollower,
     QrLoginService,
     QrRenderer,
     SessionCommit,
