@@ -4,9 +4,12 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { withTimeout } from '../../common/util/with-timeout';
 import { EventHub } from '../event-hub';
 import { isCloudEvent, type CloudEvent } from '../outbox/cloud-event';
 import type { EventSink } from '../relay/event-sink';
+
+const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * RabbitMQ through amqp-connection-manager (reconnects by itself, re-running each channel's setup):
@@ -29,7 +32,8 @@ export class AmqpBroker implements EventSink, OnModuleInit, OnApplicationShutdow
 
   onModuleInit(): void {
     const url = this.config.amqpUrl;
-    if (!url) return;
+    // Also reached through the EVENT_SINK factory (Nest runs hooks on its value too): connect once.
+    if (!url || this.connection) return;
     const { exchange } = this.config.events;
     const connection = amqp.connect([url], { heartbeatIntervalInSeconds: 2, reconnectTimeInSeconds: 1 });
     connection.on('connect', () => this.logger.info('Connected to RabbitMQ'));
@@ -117,8 +121,15 @@ export class AmqpBroker implements EventSink, OnModuleInit, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.close().catch(() => undefined);
-    await this.publisher?.close().catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
+    const { connection, consumer, publisher } = this;
+    this.connection = this.consumer = this.publisher = undefined;
+    const closing = async () => {
+      await consumer?.close();
+      await publisher?.close();
+      await connection?.close();
+    };
+    await withTimeout(closing(), CLOSE_TIMEOUT_MS, () => new Error('RabbitMQ close timed out')).catch(
+      () => undefined,
+    );
   }
 }
