@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -21,7 +21,7 @@ const BUSY_RETRY_MS = 50;
  * the rows simply wait in the outbox.
  */
 @Injectable()
-export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeRequested = false;
@@ -71,13 +71,14 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
         for (const row of rows) this.metrics.published.inc({ type: row.type });
         if (rows.length === relayBatchSize) next = 0;
       }
-      if (this.failures > 0) this.logger.info({ after_failures: this.failures }, 'Event relay resumed');
+      if (this.failures >= 3) this.logger.info({ after_failures: this.failures }, 'Event relay resumed');
       this.failures = 0;
     } catch (error) {
       this.failures += 1;
       this.metrics.relayFailures.inc();
       next = Math.min(relayIntervalMs * 2 ** Math.min(this.failures, 16), maxBackoffMs);
-      if (this.failures === 1 || this.failures % 20 === 0) {
+      // The broker connecting at start-up is not worth a line; an outage lasting three rounds is.
+      if (this.failures === 3 || this.failures % 20 === 0) {
         this.logger.warn(
           {
             reason: error instanceof Error ? error.message : String(error),
@@ -95,7 +96,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool and the broker close: no new round, and the current one finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
