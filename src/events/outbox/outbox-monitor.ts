@@ -58,7 +58,7 @@ export class OutboxMonitor implements OnModuleInit {
     });
   }
 
-  @Interval(GAUGE_INTERVAL_MS)
+  @Interval('events-outbox-gauges', GAUGE_INTERVAL_MS)
   async updateGauges(): Promise<void> {
     try {
       const backlog = await this.repository.backlog();
@@ -69,7 +69,7 @@ export class OutboxMonitor implements OnModuleInit {
     }
   }
 
-  @Interval(PRUNE_INTERVAL_MS)
+  @Interval('events-outbox-retention', PRUNE_INTERVAL_MS)
   async prune(): Promise<number> {
     try {
       const removed = await this.repository.prune(this.config.events.retentionHours);

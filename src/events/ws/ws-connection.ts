@@ -41,6 +41,7 @@ export class WsConnection {
   private replay?: { held: CloudEvent[]; sent: Set<string> };
   private window = { started: Date.now(), count: 0 };
   private closed = false;
+  private authenticating = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -107,6 +108,7 @@ export class WsConnection {
       return void this.send({ type: 'error', code: e.code, message: e.message });
     }
     if (this.userId === undefined) {
+      if (this.authenticating) return; // a second auth while the first is checked: ignored
       if (message.type !== 'auth') return this.close(WS_CLOSE.unauthorized, 'Authenticate first');
       return this.authenticate(message.token, message.last_event_id);
     }
@@ -125,13 +127,16 @@ export class WsConnection {
 
   private async authenticate(token: string, lastEventId?: string): Promise<void> {
     if (this.authTimer) clearTimeout(this.authTimer);
+    this.authenticating = true;
     let userId: number;
     try {
       userId = await this.ctx.verifier.verify(token);
     } catch {
+      this.authenticating = false;
       await this.ctx.failures.count(this.request).catch(() => undefined);
       return this.close(WS_CLOSE.unauthorized, 'Invalid or expired token');
     }
+    this.authenticating = false;
     if (this.closed) return;
     this.userId = userId;
     if (!this.ctx.admit(this)) {
