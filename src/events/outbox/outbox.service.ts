@@ -37,14 +37,18 @@ export class OutboxService implements OnModuleInit, EntitySubscriberInterface {
   }
 
   async add(manager: EntityManager, draft: EventDraft): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) {
+    const runner = manager.queryRunner;
+    // (A runner released mid-transaction lost its connection: the insert below fails as such.)
+    if (!runner || (!runner.isReleased && !runner.isTransactionActive)) {
       throw new Error('OutboxService.add must run inside the state change transaction');
     }
-    const rows = (await manager.query(
+    // On the transaction's own runner (as the repositories' writes): a connection lost mid-transaction
+    // then fails as "Query runner already released", which the commit retry knows as PostgreSQL away.
+    const rows = (await runner.query(
       `INSERT INTO integration_events (user_id, type, subject, data) VALUES ($1, $2, $3, $4) RETURNING id`,
       [draft.userId, draft.type, draft.subject.slice(0, 200), JSON.stringify(cleanData(draft.data))],
     )) as { id: string }[];
-    manager.queryRunner.data = { ...manager.queryRunner.data, [WROTE_EVENTS]: true };
+    runner.data = { ...runner.data, [WROTE_EVENTS]: true };
     return rows[0].id;
   }
 
