@@ -301,6 +301,24 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
     return (await extra.closedWith()).code;
   }
 
+  it('throttled like REST: each connection counts in the user’s API bucket; past the limit → 4429', async () => {
+    const limited = await world.start({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_API_LIMIT: '3' });
+    await limited.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = await limited.app.getUrl();
+    const ok = await authedClient(url, limited.token(1211));
+    clients.push(ok);
+    const rest = await call(limited, 1211, 'GET', '/api/v1/telegram/accounts');
+    expect(rest.statusCode).toBe(200);
+    clients.push(await authedClient(url, limited.token(1211)));
+    const over = new WsClient(url);
+    await over.opened;
+    over.send({ type: 'auth', token: limited.token(1211) });
+    expect(await over.closedWith()).toEqual({ code: 4429, reason: 'Rate limit exceeded' });
+    expect((await call(limited, 1211, 'GET', '/api/v1/telegram/accounts')).statusCode).toBe(429);
+    // Another user's bucket is their own.
+    clients.push(await authedClient(url, limited.token(1212)));
+  });
+
   it('/asyncapi.json is a valid AsyncAPI 3.0 document naming every event type', async () => {
     const res = await t.inject('/asyncapi.json');
     expect(res.statusCode).toBe(200);

@@ -9,6 +9,7 @@ import { OutboxService } from './outbox/outbox.service';
 import { EVENT_SINK, EventRelay } from './relay/event-relay';
 import { LocalSink } from './relay/local-sink';
 import { WsRegistry } from './ws/ws-registry';
+import { WsThrottle } from './ws/ws-throttle';
 
 /**
  * Events: the transactional outbox (OutboxService.add inside a state change's transaction), the
@@ -33,6 +34,7 @@ import { WsRegistry } from './ws/ws-registry';
     },
     EventRelay,
     WsRegistry,
+    WsThrottle,
   ],
   exports: [OutboxService, EventHub, WsRegistry],
 })

@@ -60,6 +60,7 @@ describe('WsConnection', () => {
       dropped: { inc: ({ reason }: { reason: string }) => dropped.push(reason) },
     } as unknown as EventMetrics,
     logger: { info: () => undefined } as unknown as PinoLogger,
+    throttle: (userId: number) => Promise.resolve(userId !== 9),
     admit: () => true,
     release: () => undefined,
   });

@@ -21,6 +21,8 @@ export interface WsContext {
   outbox: OutboxRepository;
   metrics: EventMetrics;
   logger: PinoLogger;
+  /** The user's REST rate-limit bucket, counted once per connection. */
+  throttle(userId: number, ip: string): Promise<boolean>;
   admit(connection: WsConnection): boolean;
   release(connection: WsConnection): void;
 }
@@ -136,8 +138,13 @@ export class WsConnection {
       await this.ctx.failures.count(this.request).catch(() => undefined);
       return this.close(WS_CLOSE.unauthorized, 'Invalid or expired token');
     }
+    const allowed = await this.ctx.throttle(userId, this.request.ip);
     this.authenticating = false;
     if (this.closed) return;
+    if (!allowed) {
+      this.ctx.metrics.dropped.inc({ reason: 'rate_limited' });
+      return this.close(WS_CLOSE.tooMany, 'Rate limit exceeded');
+    }
     this.userId = userId;
     if (!this.ctx.admit(this)) {
       this.userId = undefined;

@@ -10,6 +10,7 @@ import { EventHub } from '../event-hub';
 import { EventMetrics } from '../event-metrics';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { WsConnection, type WsContext } from './ws-connection';
+import { WsThrottle } from './ws-throttle';
 import { wants } from './ws-protocol';
 
 /**
@@ -31,6 +32,7 @@ export class WsRegistry implements OnModuleInit, OnApplicationShutdown {
     verifier: JwtVerifier,
     failures: FailedAuthLimiter,
     outbox: OutboxRepository,
+    throttle: WsThrottle,
     @InjectPinoLogger('WsConnection') logger: PinoLogger,
   ) {
     this.context = {
@@ -42,6 +44,7 @@ export class WsRegistry implements OnModuleInit, OnApplicationShutdown {
       outbox,
       metrics,
       logger,
+      throttle: (userId, ip) => throttle.allow(userId, ip),
       admit: (connection) => this.admit(connection, config.events.ws.maxConnectionsPerUser),
       release: (connection) => this.release(connection),
     };
