@@ -1,16 +1,17 @@
 import { formatCipherBench, runCipherBench } from './cipher-bench';
 import { createBenchDatabase, type PostgresServer } from './lib/database';
+import { runEventsBench, type EventsBenchResult } from './events-bench';
 import { runLogsBench, type LogsBenchResult } from './logs-bench';
 
 /** Which parts of `npm run bench` run: BENCH_SUITES=http,logs,cipher (all by default). */
 export function selectedSuites(): Set<string> {
-  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher')
+  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher,events')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher'].includes(s));
+  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher', 'events'].includes(s));
   if (unknown.length)
-    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher)`);
+    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher, events)`);
   return new Set(wanted);
 }
 
@@ -68,4 +69,10 @@ function aim(ratio: number, limit: number, what: string): string {
 
 function ms(value: number): string {
   return `${value.toFixed(2)} ms`.padStart(9);
+}
+
+/** Issue 12's events benchmark: commit → WebSocket latency (one replica, two) and relay throughput. */
+export async function eventsSuite(postgres: PostgresServer): Promise<EventsBenchResult> {
+  console.log('\n== events: state change committed → WebSocket client received; relay throughput');
+  return runEventsBench(postgres, (line) => console.log(line));
 }

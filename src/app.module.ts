@@ -12,6 +12,7 @@ import { ThrottlingModule } from './common/throttling/throttling.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -65,6 +66,7 @@ export class AppModule {
         HealthModule,
         VaultModule,
         LogsModule,
+        EventsModule,
         TelegramGatewayModule.forRoot({ backend: emulator }),
         TelegramAccountsModule,
         TelegramBotsModule,

@@ -265,7 +265,11 @@ describe('audit log: GET /api/v1/telegram/logs and /stats/errors', () => {
     const registry = app.app.get(SchedulerRegistry);
     try {
       expect(registry.getTimeouts()).toEqual(['audit-log-retention-first']);
-      expect(registry.getIntervals()).toEqual(['audit-log-retention']);
+      expect(registry.getIntervals().sort()).toEqual([
+        'audit-log-retention',
+        'events-outbox-gauges',
+        'events-outbox-retention',
+      ]);
     } finally {
       await app.close();
     }

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
 import { readTlsConfig, type TlsConfig } from './tls-config';
+import { readEventsConfig, type EventsConfig } from './events-config';
+
+export type { EventsConfig } from './events-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -110,6 +113,8 @@ export interface AppConfig {
   /** Prefix of every Redis key the service writes (several environments may share one Redis). */
   redisKeyPrefix: string;
   amqpUrl?: string;
+  /** The outbox relay, the broker exchange and the WebSocket (EVENTS_*, WS_*). */
+  events: EventsConfig;
   prometheusEnabled: boolean;
   rateLimit: {
     enabled: boolean;
@@ -252,6 +257,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'integration-service:'),
     amqpUrl: r.url('AMQP_URL', ['amqp:', 'amqps:']),
+    events: readEventsConfig(r),
     prometheusEnabled: r.boolean('PROMETHEUS_ENABLED', true),
     rateLimit: {
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),

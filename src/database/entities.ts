@@ -1,3 +1,4 @@
+import { OutboxEventEntity } from '../events/outbox/outbox-event.entity';
 import { IntegrationLogEntity } from '../logs/integration-log.entity';
 import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.entity';
 import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
@@ -12,4 +13,5 @@ export const ENTITIES = [
   ChannelSenderEntity,
   IntegrationLogEntity,
   SessionLeaseEntity,
+  OutboxEventEntity,
 ];

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthComponent, HealthRegistry } from './health-registry';
-import { AMQP_PROBE, REDIS_PROBE, tcpProbe } from './tcp-probe';
+import { REDIS_PROBE, tcpProbe } from './tcp-probe';
 import { withTimeout } from '../common/util/with-timeout';
 import { PeerCertificates } from '../tls/tls-certificates';
 
@@ -51,18 +51,7 @@ export class HealthService implements OnModuleInit {
           ),
       });
     }
-    if (this.config.amqpUrl) {
-      const url = this.config.amqpUrl;
-      this.registry.register({
-        key: 'rabbitmq',
-        type: 'RabbitMQ',
-        critical: false,
-        probe: () =>
-          tcpProbe(url, AMQP_PROBE, timeout, { settings: this.config.tls.rabbitmq, peers: this.peers }).then(
-            () => (this.config.tls.rabbitmq.enabled ? { tls: true } : {}),
-          ),
-      });
-    }
+    // RabbitMQ (the live connection) and the outbox backlog: registered by EventsModule's OutboxMonitor.
   }
 
   private draining = false;

@@ -17,6 +17,8 @@ const CONNECTION_MESSAGES = [
   // TypeORM releases a transaction's query runner when its connection errors (the server went away
   // mid-transaction); the transaction's next statement then fails with this.
   'Query runner already released',
+  // The same, through EntityManager.query / DataSource.query on that transaction's manager.
+  'Database connection provided by a query runner was already released',
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -7,8 +7,10 @@ import { AccountsService } from './accounts.service';
 import { LoginController } from './login.controller';
 import { PendingLogins } from './pending-logins';
 import { PhoneLoginService } from './phone-login.service';
+import { QrLiveFollower } from './qr-live-follower';
 import { QrLoginService } from './qr-login.service';
 import { QrRenderer } from './qr-renderer';
+import { SessionCommit } from './session-commit';
 import { SessionSecrets } from './session-secrets';
 import { SessionTransitions } from './session-transitions';
 import { TelegramAccountMetrics } from './telegram-account-metrics';
@@ -28,8 +30,10 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     AccountLifecycleService,
     PendingLogins,
     PhoneLoginService,
+    QrLiveFollower,
     QrLoginService,
     QrRenderer,
+    SessionCommit,
     SessionSecrets,
     SessionTransitions,
     TelegramAudit,

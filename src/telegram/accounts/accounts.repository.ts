@@ -139,12 +139,19 @@ export class AccountsRepository {
   }
 
   /** A QR login's newer token (same state): the session and the token shown are replaced. */
+  /** Inside SessionTransitions' transaction; false when the login is no longer waiting for a scan. */
   async refreshQrToken(
+    tx: EntityManager,
     userId: number,
     id: string,
     changes: { sessionData: EncryptedEnvelope; dcId: number; qrExpiresAt: Date },
-  ): Promise<void> {
-    await this.sessions.update({ id, userId, status: 'qr_pending' }, changes as Changes);
+  ): Promise<boolean> {
+    const result = await tx.update(
+      TelegramSessionEntity,
+      { id, userId, status: 'qr_pending' },
+      changes as Changes,
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   // --- transitions (inside SessionTransitions' transaction) --------------------------------------------

@@ -92,7 +92,7 @@ export class QrLoginService {
     if (step.kind === 'waiting') {
       const token = step.token.toString('base64url');
       if (token !== secret.qr_token || run.session !== secret.session) {
-        await this.accounts.refreshQrToken(userId, row.id, {
+        await this.transitions.qrRenewed(userId, row, {
           sessionData: await this.secrets.seal(userId, { session: run.session, qr_token: token }),
           dcId: run.dcId,
           qrExpiresAt: step.expiresAt,

@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DataSource, type EntityManager } from 'typeorm';
-import { AppError, NotFoundError } from '../../common/errors/app-error';
-import { isDatabaseUnavailable } from '../../common/errors/database-errors';
+import type { EntityManager } from 'typeorm';
+import { AppError } from '../../common/errors/app-error';
 import type { AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
-import { SessionLeases } from '../leases/session-leases';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
+import { SessionCommit } from './session-commit';
+import type { SessionChange } from './session-events';
 import { TelegramAccountMetrics, type LoginMethod } from './telegram-account-metrics';
 import { TelegramAudit, type AuditFacts, type TelegramAction } from './telegram-audit';
 import {
@@ -21,6 +18,8 @@ import {
   type TelegramSessionEntity,
 } from './telegram-session.entity';
 
+type QrRenewal = { sessionData: EncryptedEnvelope; dcId: number; qrExpiresAt: Date };
+
 /** One audit row of a transition, and the login-attempt metric it counts (after the commit). */
 export interface StepRecord {
   entry: AuditEntry;
@@ -28,32 +27,18 @@ export interface StepRecord {
 }
 
 /**
- * How long a transition keeps trying when PostgreSQL drops mid-commit. Telegram has usually acted
- * already (a code sent, a sign-in accepted): a short blip should still end in the state Telegram is
- * in, not a 503 and a lost step. Back-off from 100 ms, doubling up to 500 ms.
- */
-const COMMIT_RETRY_MS = 3000;
-const FIRST_RETRY_DELAY_MS = 100;
-const MAX_RETRY_DELAY_MS = 500;
-
-/**
- * The one place a session's state changes. Each transition runs the repository's named change and
- * its integration_logs row(s) in one transaction — both commit or neither does — then counts the
- * metrics. (The coming real-time events belong here too: an outbox row inside the transaction,
- * WebSocket / broker delivery after the commit.)
- *
- * When PostgreSQL is lost during a transition it is retried for up to COMMIT_RETRY_MS. A lost COMMIT
- * is in doubt: the first audit row's id is chosen here, so the retry first asks whether that row
- * exists — the state committed with it, or not at all — and never applies a change twice.
+ * The one place a session's state changes. Each transition runs the repository's named change, its
+ * integration_logs row(s) and its events (session-events.ts, into the outbox) in one transaction
+ * (SessionCommit) — all commit or none does — then counts the metrics. Broker and WebSocket
+ * delivery follow the commit.
  */
 @Injectable()
 export class SessionTransitions {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly audit: TelegramAudit,
     private readonly metrics: TelegramAccountMetrics,
-    private readonly leases: SessionLeases,
+    private readonly commit: SessionCommit,
     @InjectPinoLogger(SessionTransitions.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -90,7 +75,8 @@ export class SessionTransitions {
   // --- login ------------------------------------------------------------------------------------------
 
   codeSent(userId: number, login: CodeSentLogin): Promise<TelegramSessionEntity> {
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'code_sent' },
       userId,
       login.id,
       (tx) => this.accounts.markCodeSent(tx, userId, login),
@@ -115,7 +101,8 @@ export class SessionTransitions {
   ): Promise<TelegramSessionEntity> {
     const { codeType, ...stored } = changes;
     const restarted = cause === 'sign_in';
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'code_resent', codeType },
       userId,
       row.id,
       (tx) => this.accounts.markCodeResent(tx, userId, row.id, stored),
@@ -139,7 +126,8 @@ export class SessionTransitions {
   }
 
   qrIssued(userId: number, login: QrPendingLogin): Promise<TelegramSessionEntity> {
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'qr_issued' },
       userId,
       login.id,
       (tx) => this.accounts.markQrPending(tx, userId, login),
@@ -161,7 +149,8 @@ export class SessionTransitions {
     also: StepRecord[] = [],
   ): Promise<TelegramSessionEntity> {
     const method: SessionLoginMethod = action === 'qr_login' ? 'qr' : 'phone_code';
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'password_needed' },
       userId,
       row.id,
       (tx) => this.accounts.markPasswordNeeded(tx, userId, row.id, session),
@@ -196,7 +185,8 @@ export class SessionTransitions {
     records: (stored: TelegramSessionEntity) => StepRecord[],
   ): Promise<{ row: TelegramSessionEntity; replaced: ReplacedSession[] }> {
     let replaced: ReplacedSession[] = [];
-    const stored = await this.apply(
+    const stored = await this.commit.apply(
+      { kind: 'connected', from: row.status },
       userId,
       row.id,
       async (tx) => {
@@ -216,11 +206,24 @@ export class SessionTransitions {
     reason: string,
     record: StepRecord,
   ): Promise<TelegramSessionEntity> {
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'login_failed', reason },
       userId,
       row.id,
       (tx) => this.accounts.markLoginFailed(tx, userId, row.id, reason),
       () => [record],
+    );
+  }
+
+  /** A QR login's token was renewed (no audit row: nothing happened yet), with its event. */
+  qrRenewed(userId: number, row: TelegramSessionEntity, changes: QrRenewal): Promise<void> {
+    return this.commit.quiet(
+      userId,
+      async (tx) =>
+        (await this.accounts.refreshQrToken(tx, userId, row.id, changes))
+          ? ({ ...row, ...changes } as TelegramSessionEntity)
+          : null,
+      { kind: 'qr_renewed' },
     );
   }
 
@@ -231,7 +234,8 @@ export class SessionTransitions {
     row: TelegramSessionEntity,
     seen: { user: TelegramUserInfo; dcId: number; sessionData?: EncryptedEnvelope },
   ): Promise<TelegramSessionEntity> {
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'reconnected' },
       userId,
       row.id,
       (tx) => this.accounts.markReconnected(tx, userId, row, seen),
@@ -258,7 +262,8 @@ export class SessionTransitions {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId };
     const record = this.failure(userId, action, error, facts);
     if (error instanceof TelegramSessionRevokedError) {
-      const stored = await this.apply(
+      const stored = await this.commit.apply(
+        { kind: 'revoked', reason: error.reason },
         userId,
         row.id,
         (tx) =>
@@ -273,7 +278,8 @@ export class SessionTransitions {
     }
     if (error instanceof AppError) {
       try {
-        return await this.apply(
+        return await this.commit.apply(
+          { kind: 'error_noted', reason: error.code },
           userId,
           row.id,
           (tx) => this.accounts.noteError(tx, userId, row.id, error.code),
@@ -310,7 +316,8 @@ export class SessionTransitions {
     outcome: { loggedOut: boolean; reason?: string },
   ): Promise<TelegramSessionEntity> {
     const wasPending = PENDING_STATUSES.includes(row.status);
-    return this.apply(
+    return this.commit.apply(
+      { kind: 'disconnected', reason: outcome.reason },
       userId,
       row.id,
       (tx) => this.accounts.markDisconnected(tx, userId, row.id, outcome.reason),
@@ -327,63 +334,14 @@ export class SessionTransitions {
     );
   }
 
-  // --- the transaction ----------------------------------------------------------------------------------
-
-  /**
-   * Runs `change` and the audit rows `records` names for its result in one transaction, then counts
-   * them. Retries while PostgreSQL is unreachable, up to COMMIT_RETRY_MS (see the class comment).
-   * Public for the transitions kept in files of their own (WatchdogTransitions).
-   */
-  async apply(
+  /** SessionCommit.apply, for the transitions kept in files of their own (WatchdogTransitions). */
+  apply(
+    event: SessionChange,
     userId: number,
     rowId: string,
     change: (tx: EntityManager) => Promise<TelegramSessionEntity>,
     records: (stored: TelegramSessionEntity) => StepRecord[],
   ): Promise<TelegramSessionEntity> {
-    const auditId = randomUUID();
-    const deadline = Date.now() + COMMIT_RETRY_MS;
-    let delay = FIRST_RETRY_DELAY_MS;
-    let failedBefore = false;
-    let committedBefore = false;
-    for (;;) {
-      try {
-        if (committedBefore || (failedBefore && (await this.audit.wasWritten(userId, auditId)))) {
-          // The earlier COMMIT landed although its answer was lost: that is the stored state.
-          committedBefore = true;
-          const stored = await this.accounts.findForUser(userId, rowId);
-          if (!stored) throw new NotFoundError('The session disappeared while changing its state');
-          this.afterCommit(records(stored));
-          return stored;
-        }
-        let steps: StepRecord[] = [];
-        const stored = await this.dataSource.transaction(async (tx) => {
-          await this.leases.assertFence(tx, rowId); // a replica that lost the session's lease writes nothing
-          const row = await change(tx);
-          steps = records(row);
-          if (steps.length === 0) throw new Error('a state change must write its audit row');
-          steps[0] = { ...steps[0], entry: { ...steps[0].entry, id: auditId } };
-          for (const { entry } of steps) await this.audit.recordIn(tx, entry);
-          return row;
-        });
-        this.afterCommit(steps);
-        return stored;
-      } catch (error) {
-        if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline) throw error;
-        failedBefore = true;
-        this.logger.warn(
-          { session_id: rowId, retry_in_ms: delay },
-          'PostgreSQL was lost during a session state change; trying again',
-        );
-        await sleep(delay);
-        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-      }
-    }
-  }
-
-  private afterCommit(steps: StepRecord[]): void {
-    for (const { entry, attempt } of steps) {
-      this.audit.committed(entry);
-      if (attempt) this.metrics.attempt(attempt.method, attempt.result);
-    }
+    return this.commit.apply(event, userId, rowId, change, records);
   }
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import type { EventType } from '../../events/catalogue/event-types';
+import { OutboxService, type EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
 import { SessionLeases } from '../leases/session-leases';
@@ -33,6 +35,7 @@ export class BotTransitions {
     private readonly bots: BotsRepository,
     private readonly audit: AuditLogService,
     private readonly leases: SessionLeases,
+    private readonly outbox: OutboxService,
   ) {}
 
   async added(userId: number, bot: NewBot): Promise<TelegramBotEntity> {
@@ -40,6 +43,7 @@ export class BotTransitions {
       return await this.apply(
         (tx) => this.bots.insert(tx, userId, bot),
         (row) => this.entry(userId, 'bot_add', 'success', factsOf(row)),
+        (row) => botEvent(userId, 'telegram.bot.added', row),
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new BotAlreadyAddedError();
@@ -72,6 +76,7 @@ export class BotTransitions {
         return this.bots.markRevoked(tx, userId, row.id, reason);
       },
       (stored) => this.failureEntry(userId, 'bot_check', error, { ...factsOf(stored), outcome: 'revoked' }),
+      (stored) => botEvent(userId, 'telegram.bot.revoked', stored, reason),
     );
   }
 
@@ -87,6 +92,7 @@ export class BotTransitions {
           logged_out: outcome.loggedOut,
           ...(outcome.reason ? { reason: outcome.reason } : {}),
         }),
+      (stored) => botEvent(userId, 'telegram.bot.removed', stored, outcome.reason),
     );
   }
 
@@ -131,6 +137,7 @@ export class BotTransitions {
   private async apply(
     change: (tx: EntityManager) => Promise<TelegramBotEntity>,
     record: (row: TelegramBotEntity) => AuditEntry,
+    event?: (row: TelegramBotEntity) => EventDraft,
   ): Promise<TelegramBotEntity> {
     let entry: AuditEntry | undefined;
     const row = await this.dataSource.transaction(async (tx) => {
@@ -140,6 +147,7 @@ export class BotTransitions {
       await this.leases.assertFence(tx, stored.id);
       entry = record(stored);
       await this.audit.recordIn(tx, entry);
+      if (event) await this.outbox.add(tx, event(stored));
       return stored;
     });
     if (entry) this.audit.committed(entry);
@@ -151,4 +159,14 @@ function withoutEmpty(facts: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
   );
+}
+
+/** A bot's event: ids and username only, never the token. */
+function botEvent(userId: number, type: EventType, row: TelegramBotEntity, reason?: string): EventDraft {
+  return {
+    type,
+    subject: `bots/${row.id}`,
+    userId,
+    data: { ...factsOf(row), reason: reason ?? null },
+  };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import { OutboxService, type EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramChatInfo } from '../gateway/telegram-dialogs';
 import { ChannelsRepository, type SyncCounts } from './channels.repository';
@@ -16,6 +17,7 @@ export class ChannelTransitions {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly channels: ChannelsRepository,
     private readonly audit: AuditLogService,
+    private readonly outbox: OutboxService,
   ) {}
 
   synced(
@@ -36,6 +38,12 @@ export class ChannelTransitions {
           telegram_calls: facts.calls,
           duration_ms: facts.duration_ms,
         },
+      }),
+      (counts) => ({
+        type: 'telegram.channels.synced',
+        subject: `sessions/${sessionId}/channels`,
+        userId,
+        data: { session_id: sessionId, ...counts },
       }),
     );
   }
@@ -111,12 +119,14 @@ export class ChannelTransitions {
   private async apply<T>(
     change: (tx: EntityManager) => Promise<T>,
     record: (result: T) => AuditEntry,
+    event?: (result: T) => EventDraft,
   ): Promise<T> {
     let entry: AuditEntry | undefined;
     const result = await this.dataSource.transaction(async (tx) => {
       const changed = await change(tx);
       entry = record(changed);
       await this.audit.recordIn(tx, entry);
+      if (event) await this.outbox.add(tx, event(changed));
       return changed;
     });
     if (entry) this.audit.committed(entry);

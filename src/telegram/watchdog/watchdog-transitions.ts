@@ -36,6 +36,7 @@ export class WatchdogTransitions {
   unreachable(row: TelegramSessionEntity, error: unknown, reason: string): Promise<TelegramSessionEntity> {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId };
     return this.transitions.apply(
+      { kind: 'error_noted', reason: `${UNREACHABLE_PREFIX}${reason}`.slice(0, 100) },
       row.userId,
       row.id,
       (tx) =>
@@ -50,6 +51,7 @@ export class WatchdogTransitions {
 
   recovered(row: TelegramSessionEntity): Promise<TelegramSessionEntity> {
     return this.transitions.apply(
+      { kind: 'reconnected' },
       row.userId,
       row.id,
       (tx) => change(tx, row, 'error', { status: 'connected', lastError: null, lastConnectedAt: new Date() }),
