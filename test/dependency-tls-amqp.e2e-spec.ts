@@ -54,13 +54,22 @@ if (unavailable) console.warn(`RabbitMQ TLS tests skipped: ${unavailable}`);
     );
     return describeTlsFailure(tls, error);
   };
+  /** Detailed health's `rabbitmq` component; the live connection is made after boot, so a healthy answer may take a moment. */
   const probe = async (env: Record<string, string>) => {
     const t = await startTestApp(db.url, { AMQP_URL: broker.url, ...env });
     apps.push(t);
-    const body = JSON.parse((await t.inject('/api/v1/health/detailed')).body) as {
-      components: { rabbitmq: { status: string; error?: string; tls?: boolean } };
-    };
-    return { t, rabbitmq: body.components.rabbitmq };
+    type Component = { status: string; error?: string; tls?: boolean };
+    let rabbitmq: Component | undefined;
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const body = JSON.parse((await t.inject('/api/v1/health/detailed')).body) as {
+        components: { rabbitmq: Component };
+      };
+      rabbitmq = body.components.rabbitmq;
+      // A TLS refusal is final (the handshake probe names it); a plain "not connected yet" is worth waiting for.
+      if (rabbitmq.status === 'healthy' || rabbitmq.error?.includes('TLS')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return { t, rabbitmq: rabbitmq as Component };
   };
 
   it('publishes and consumes over mutual TLS with the right CA and server name; the health probe agrees', async () => {

@@ -4,6 +4,8 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { HealthRegistry } from '../../health/health-registry';
+import { AMQP_PROBE, tcpProbe } from '../../health/tcp-probe';
+import { PeerCertificates } from '../../tls/tls-certificates';
 import { AmqpBroker } from '../broker/amqp-broker';
 import { EventMetrics } from '../event-metrics';
 import { OutboxRepository } from './outbox.repository';
@@ -24,6 +26,7 @@ export class OutboxMonitor implements OnModuleInit {
     private readonly repository: OutboxRepository,
     private readonly broker: AmqpBroker,
     private readonly metrics: EventMetrics,
+    private readonly peers: PeerCertificates,
     @InjectPinoLogger(OutboxMonitor.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -33,14 +36,7 @@ export class OutboxMonitor implements OnModuleInit {
         key: 'rabbitmq',
         type: 'RabbitMQ',
         critical: false,
-        probe: () => {
-          if (!this.broker.ready())
-            return Promise.reject(new Error('RabbitMQ is not connected; events wait in the outbox'));
-          return Promise.resolve({
-            exchange: this.config.events.exchange,
-            consuming: this.broker.isConsuming(),
-          });
-        },
+        probe: () => this.probeBroker(),
       });
     }
     this.registry.register({
@@ -82,5 +78,26 @@ export class OutboxMonitor implements OnModuleInit {
       );
       return 0;
     }
+  }
+
+  /**
+   * The live connection's state. Over amqps:// a verified handshake is made first: it names a TLS
+   * failure's reason (foreign CA, wrong host, refused client certificate) and records the server's
+   * certificate for dependency_tls_cert_expiry_seconds.
+   */
+  private async probeBroker(): Promise<Record<string, unknown>> {
+    const tls = this.config.tls.rabbitmq;
+    if (tls.enabled && this.config.amqpUrl) {
+      await tcpProbe(this.config.amqpUrl, AMQP_PROBE, this.config.health.checkTimeoutMs, {
+        settings: tls,
+        peers: this.peers,
+      });
+    }
+    if (!this.broker.ready()) throw new Error('RabbitMQ is not connected; events wait in the outbox');
+    return {
+      exchange: this.config.events.exchange,
+      consuming: this.broker.isConsuming(),
+      ...(tls.enabled ? { tls: true } : {}),
+    };
   }
 }
