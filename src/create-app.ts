@@ -13,6 +13,7 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
 import type { AppConfig } from './config/app-config';
+import { registerConsole } from './console/console-static';
 import { registerHttpMetrics } from './metrics/http-metrics.hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
@@ -80,6 +81,7 @@ export async function createApp(
   authenticateBeforeBody(fastify, app.get(Authenticator));
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);
+  await registerConsole(fastify);
 
   await app.init();
   await fastify.ready();
