@@ -37,20 +37,21 @@ export async function registerConsole(fastify: FastifyInstance, root = consoleRo
     prefix: `${CONSOLE_PREFIX}/`,
     // Swagger UI or another plugin may decorate the reply already; this plugin needs no decorator.
     decorateReply: false,
-    // /console → /console/
-    redirect: true,
     index: ['index.html'],
     cacheControl: false,
     etag: true,
     lastModified: true,
-    setHeaders: (res, path) => {
+    setHeaders: (reply, path) => {
       const isAsset = /[\\/]assets[\\/]/.test(path);
-      res.setHeader('cache-control', isAsset ? IMMUTABLE : 'no-cache');
-      res.setHeader('content-security-policy', consoleCsp(res.req.headers.host));
-      res.setHeader('x-content-type-options', 'nosniff');
-      res.setHeader('referrer-policy', 'no-referrer');
-      res.setHeader('x-frame-options', 'DENY');
+      void reply
+        .header('cache-control', isAsset ? IMMUTABLE : 'no-cache')
+        .header('content-security-policy', consoleCsp(reply.request.headers.host))
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .header('x-frame-options', 'DENY');
     },
   });
+  // The SPA's relative asset paths need the trailing slash.
+  fastify.get(CONSOLE_PREFIX, (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 301));
   return true;
 }
