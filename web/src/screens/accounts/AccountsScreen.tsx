@@ -59,7 +59,7 @@ export function AccountsScreen() {
         <ErrorNotice error={accounts.error ?? actionError} />
         {accounts.data && accounts.data.length === 0 && <p>{t('accounts.empty')}</p>}
         {accounts.data && accounts.data.length > 0 && (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="sr-only">{t('accounts.list')}</caption>
               <thead>

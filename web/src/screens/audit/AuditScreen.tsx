@@ -116,7 +116,14 @@ export function AuditScreen() {
           <button type="submit">{t('audit.apply')}</button>
         </form>
         <label className="inline">
-          <input type="checkbox" checked={cursorMode} onChange={(e) => setCursorMode(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={cursorMode}
+            onChange={(e) => {
+              setCursor(null);
+              setCursorMode(e.target.checked);
+            }}
+          />
           {t('audit.cursorMode')}
         </label>
         <ErrorNotice error={logs.error ?? moreError} />
@@ -126,7 +133,7 @@ export function AuditScreen() {
           </p>
         )}
         {rows.length > 0 && (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="sr-only">{t('audit.list')}</caption>
               <thead>

@@ -97,7 +97,7 @@ export function BotsScreen() {
         <ErrorNotice error={bots.error ?? actionError} />
         {bots.data?.length === 0 && <p>{t('bots.empty')}</p>}
         {bots.data && bots.data.length > 0 && (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="sr-only">{t('bots.list')}</caption>
               <thead>

@@ -129,7 +129,7 @@ export function ChannelsScreen() {
             <p className="muted" aria-live="polite">
               {t('channels.total', { count: channels.data.total })}
             </p>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <caption className="sr-only">{t('channels.list')}</caption>
                 <thead>

@@ -31,7 +31,7 @@ export function EmulatorScreen() {
           </li>
           <li>{t('emulator.wrongCodeRule')}</li>
         </ul>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>{t('emulator.phones')}</caption>
             <thead>

@@ -30,7 +30,7 @@ export function HealthScreen() {
             <p className="muted small" aria-live="polite">
               {t('health.checkedAt', { time: new Date(data.timestamp).toLocaleTimeString() })}
             </p>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table>
                 <caption className="sr-only">{t('health.components')}</caption>
                 <thead>
