@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TestApp } from './support/app';
-import { captureScreen, openBrowser, type TestBrowser } from './support/browser';
+import { captureScreen, openBrowser, SCREENSHOTS, type TestBrowser } from './support/browser';
 import { createTelegramWorld, type TelegramWorld } from './support/telegram';
 
 const TWO_FA_PHONE = '+9996622345';
 const QR_SCANNER = '+9996631234';
+const FLOOD_PHONE = '+9996618000';
 const BOT_TOKEN = '9997720001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
 
 /**
@@ -87,6 +89,23 @@ describe('the management console in a browser', () => {
     await row.getByText('connected').waitFor();
   });
 
+  it('accounts: a flood wait is shown in words with a countdown, the button disabled until it ends', async () => {
+    const phoneForm = page.getByRole('region', { name: 'Connect by phone' });
+    await phoneForm.getByLabel('Phone number').fill(FLOOD_PHONE);
+    await phoneForm.getByRole('button', { name: 'Send code' }).click();
+    await phoneForm.getByText('Telegram asks to wait before trying again.').waitFor();
+    const countdown = phoneForm.getByText(/^You can try again in \d+ s\.$/);
+    const first = Number((await countdown.textContent())?.match(/\d+/)?.[0]);
+    expect(first).toBeGreaterThan(100);
+    expect(first).toBeLessThanOrEqual(120);
+    expect(await phoneForm.getByRole('button', { name: 'Send code' }).isDisabled()).toBe(true);
+    await page.waitForFunction(
+      (before) => Number(document.querySelector('.countdown')?.textContent?.match(/\d+/)?.[0]) < before,
+      first,
+    );
+    violations.push(...(await captureScreen(page, 'accounts-flood')));
+  });
+
   it('accounts: QR login renews its image by itself and moves on by itself after an emulated scan', async () => {
     const qr = page.getByRole('region', { name: 'Connect by QR code' });
     const started = page.waitForResponse((r) => r.url().endsWith('/api/v1/telegram/qr-code'));
@@ -101,6 +120,7 @@ describe('the management console in a browser', () => {
       first,
       { timeout: 15_000 },
     );
+    await page.screenshot({ path: join(SCREENSHOTS, 'accounts-qr-desktop.png') });
     // The phone scans (the emulator's control route, called from outside the browser).
     const scan = await fetch(`${base}/api/v1/dev/telegram-emulator/qr/scan`, {
       method: 'POST',
@@ -109,7 +129,6 @@ describe('the management console in a browser', () => {
     });
     expect(scan.status).toBe(200);
     await qr.getByText('Scanned and connected.').waitFor({ timeout: 15_000 });
-    violations.push(...(await captureScreen(page, 'accounts-qr')));
     await page.getByTestId(`account-${QR_SCANNER}`).getByText('connected').waitFor({ timeout: 15_000 });
     violations.push(...(await captureScreen(page, 'accounts')));
   });
@@ -158,8 +177,12 @@ describe('the management console in a browser', () => {
     );
     await page.getByLabel('Status').selectOption('error');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.getByText(/^1 entry$/).waitFor();
-    expect(await page.getByTestId('audit-row').first().textContent()).toContain('sign_in');
+    // The wrong code and the flood wait: the only two errors so far.
+    await page.getByText(/^2 entries$/).waitFor();
+    const errors = await page.getByTestId('audit-row').allTextContents();
+    expect(errors).toHaveLength(2);
+    expect(errors.join(' ')).toMatch(/sign_in.*error/);
+    expect(errors.every((row) => row.includes('error'))).toBe(true);
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Per page').selectOption('5');
     await page.getByRole('button', { name: 'Apply' }).click();

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { consoleRoot } from '../src/console/console-static';
 import { JwtVerifier } from '../src/common/auth/jwt-verifier';
@@ -20,6 +21,15 @@ describe('the management console at /console', () => {
 
   it('is built (npm run build) into dist/console', () => {
     expect(root).toBeDefined();
+  });
+
+  it('its JavaScript is under 300 kB gzipped', () => {
+    const dir = join(root as string, 'assets');
+    const gzipped = readdirSync(dir)
+      .filter((name) => name.endsWith('.js'))
+      .reduce((sum, name) => sum + gzipSync(readFileSync(join(dir, name)), { level: 9 }).length, 0);
+    console.log(`console JS bundle: ${(gzipped / 1024).toFixed(1)} KiB gzipped`);
+    expect(gzipped).toBeLessThan(300 * 1024);
   });
 
   it('/console redirects to /console/, which serves index.html without a token, never cached, with the CSP', async () => {
@@ -95,7 +105,10 @@ describe('the management console at /console', () => {
   });
 
   it('without the emulator (development defaults, real Telegram configured) the token route is absent too', async () => {
-    const real = await openTestApp({ TELEGRAM_API_ID: '12345', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' });
+    const real = await openTestApp({
+      TELEGRAM_API_ID: '12345',
+      TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+    });
     try {
       expect((await real.inject('/api/v1/dev/token')).statusCode).toBe(404);
     } finally {

@@ -73,7 +73,10 @@ export function PhoneConnect({ onConnected }: { onConnected: () => void }) {
           placeholder="+9996621234"
           value={phone}
           disabled={step !== 'phone' && step !== 'done'}
-          onChange={(event) => setPhone(event.target.value)}
+          onChange={(event) => {
+            setPhone(event.target.value);
+            if (step === 'done') setStep('phone');
+          }}
         />
         {step === 'code' && (
           <>

@@ -19,7 +19,7 @@ const DEFAULTS: Filters = { integration_type: 'telegram', log_status: '', days_b
 
 /** The audit log: filters, page/size paging, or the keyset cursor ("load more"); the error chart. */
 export function AuditScreen() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [draft, setDraft] = useState<Filters>(DEFAULTS);
   const [filters, setFilters] = useState<Filters>(DEFAULTS);
   const [page, setPage] = useState(1);
@@ -147,7 +147,7 @@ export function AuditScreen() {
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.id} data-testid="audit-row">
-                    <td>{new Date(row.created_at).toLocaleString()}</td>
+                    <td>{new Date(row.created_at).toLocaleString(i18n.language)}</td>
                     <td>
                       <code>{row.action}</code>
                     </td>

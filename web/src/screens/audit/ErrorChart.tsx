@@ -17,7 +17,7 @@ interface Day {
  * Success vs error by day, from `GET /telegram/stats/errors?days_back=N` alone: the API answers
  * totals over the last N days, so day k (counted back from now) is stats(k) − stats(k−1).
  */
-async function loadDays(days: number): Promise<{ days: Day[]; total: ErrorStats }> {
+async function loadDays(days: number, language: string): Promise<{ days: Day[]; total: ErrorStats }> {
   const windows = await Promise.all(
     Array.from({ length: days }, (_, i) =>
       api.get<ErrorStats>('/api/v1/telegram/stats/errors', { query: { days_back: i + 1 } }),
@@ -27,7 +27,7 @@ async function loadDays(days: number): Promise<{ days: Day[]; total: ErrorStats 
     const before = windows[i - 1];
     const date = new Date(Date.now() - i * 86_400_000);
     return {
-      label: date.toLocaleDateString(undefined, { day: '2-digit', month: '2-digit' }),
+      label: date.toLocaleDateString(language, { day: '2-digit', month: '2-digit' }),
       success: window.success_count - (before?.success_count ?? 0),
       error: window.error_count - (before?.error_count ?? 0),
     };
@@ -36,9 +36,9 @@ async function loadDays(days: number): Promise<{ days: Day[]; total: ErrorStats 
 }
 
 export function ErrorChart({ daysBack }: { daysBack: number; integrationType: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const days = Math.min(Math.max(1, daysBack), MAX_DAYS);
-  const stats = useAsync(() => loadDays(days), [days]);
+  const stats = useAsync(() => loadDays(days, i18n.language), [days, i18n.language]);
   const data = stats.data;
   const peak = Math.max(1, ...(data?.days ?? []).map((d) => d.success + d.error));
   const barWidth = 100 / days;

@@ -11,7 +11,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { useAsync } from '../../hooks/useAsync';
 
 export function BotsScreen() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { dev } = useConsole();
   const [token, setToken] = useState('');
   const [addError, setAddError] = useState<unknown>();
@@ -121,7 +121,11 @@ export function BotsScreen() {
                       {bot.last_error && <div className="muted small">{bot.last_error}</div>}
                     </td>
                     <td>{bot.can_join_groups ? t('common.yes') : t('common.no')}</td>
-                    <td>{bot.last_checked_at ? new Date(bot.last_checked_at).toLocaleString() : '—'}</td>
+                    <td>
+                      {bot.last_checked_at
+                        ? new Date(bot.last_checked_at).toLocaleString(i18n.language)
+                        : '—'}
+                    </td>
                     <td className="actions">
                       {bot.is_active && (
                         <>

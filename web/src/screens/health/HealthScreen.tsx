@@ -9,7 +9,7 @@ import { useAsync } from '../../hooks/useAsync';
 const REFRESH_MS = 10_000;
 
 export function HealthScreen() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const health = useAsync(
     () => api.get<DetailedHealth>('/api/v1/health/detailed', { anonymous: true }),
     [],
@@ -28,7 +28,7 @@ export function HealthScreen() {
               {t('health.uptime', { seconds: Math.round(data.uptime_seconds) })}
             </p>
             <p className="muted small" aria-live="polite">
-              {t('health.checkedAt', { time: new Date(data.timestamp).toLocaleTimeString() })}
+              {t('health.checkedAt', { time: new Date(data.timestamp).toLocaleTimeString(i18n.language) })}
             </p>
             <div className="table-wrap" tabIndex={0}>
               <table>
