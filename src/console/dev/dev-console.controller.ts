@@ -1,7 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../../common/auth/public.decorator';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { JwtVerifier } from '../../common/auth/jwt-verifier';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -15,6 +16,10 @@ export const DEV_USER_ID = 1;
  * emulator is on): lets the console's "development sign-in" button take a token without a terminal.
  */
 @ApiTags('console (development)')
+@ApiTooManyRequestsResponse({
+  type: ErrorResponseDto,
+  description: 'Rate limit of this IP reached (no token: counted per IP); see Retry-After',
+})
 @SkipThrottle({ health: true })
 @Public()
 @Controller('api/v1/dev')
@@ -30,7 +35,7 @@ export class DevConsoleController {
     description:
       'Exists only outside production with the Telegram emulator on and a JWT_SECRET (or the generated one).',
   })
-  @ApiOkResponse({ type: DevTokenResponseDto })
+  @ApiOkResponse({ type: DevTokenResponseDto, description: 'A bearer token for user 1' })
   token(): DevTokenResponseDto {
     const lifetime = this.config.jwt.maxLifetimeSeconds;
     return {
@@ -43,7 +48,7 @@ export class DevConsoleController {
 
   @Get('console')
   @ApiOperation({ summary: 'Development: what the console may offer (emulator helpers, token button)' })
-  @ApiOkResponse({ type: DevConsoleInfoDto })
+  @ApiOkResponse({ type: DevConsoleInfoDto, description: 'The development helpers this service offers' })
   info(): DevConsoleInfoDto {
     return { emulator: this.config.telegram.emulator, token_route: true };
   }
