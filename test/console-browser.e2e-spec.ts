@@ -8,6 +8,7 @@ import { createTelegramWorld, type TelegramWorld } from './support/telegram';
 const TWO_FA_PHONE = '+9996622345';
 const QR_SCANNER = '+9996631234';
 const FLOOD_PHONE = '+9996618000';
+const QR_TWO_FA = '+9996632345';
 const BOT_TOKEN = '9997720001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
 
 /**
@@ -216,6 +217,62 @@ describe('the management console in a browser', () => {
     await go('Emulator');
     await page.getByText('emulator-2fa').first().waitFor();
     violations.push(...(await captureScreen(page, 'emulator')));
+  });
+
+  it('bots: settings edited as JSON, then removed after a confirmation', async () => {
+    await go('Bots');
+    const row = page.getByTestId('bot-emu_0001_bot');
+    await row.getByRole('button', { name: 'Settings' }).click();
+    const editor = row.getByLabel('Settings of @emu_0001_bot (JSON)');
+    await editor.fill('[1, 2]');
+    await row.getByRole('button', { name: 'Save settings' }).click();
+    await row.getByText('Settings must be a JSON object').waitFor();
+    await editor.fill('{"signature": "— the console"}');
+    await row.getByRole('button', { name: 'Save settings' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const token = await devToken();
+    const [bot] = (await (
+      await fetch(`${base}/api/v1/telegram/bots`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { settings: Record<string, unknown> }[];
+    expect(bot.settings).toEqual({ signature: '— the console' });
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.getByText('Remove @emu_0001_bot?').waitFor();
+    await row.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('No bots yet.').waitFor();
+  });
+
+  it('accounts: revoked on Telegram’s side (emulator button), reconnect reports it; disconnect after a confirmation', async () => {
+    await go('Accounts');
+    const scanned = page.getByTestId(`account-${QR_SCANNER}`);
+    await scanned.getByRole('button', { name: 'Emulator: revoke on Telegram' }).click();
+    await scanned.getByRole('button', { name: 'Reconnect' }).click();
+    await scanned.waitFor({ state: 'detached' });
+    await page.getByLabel('Show inactive').check();
+    await page.getByTestId(`account-${QR_SCANNER}`).getByText('revoked').waitFor();
+    const phone = page.getByTestId(`account-${TWO_FA_PHONE}`);
+    await phone.getByRole('button', { name: 'Disconnect' }).click();
+    await phone.getByText(`Log ${TWO_FA_PHONE} out of Telegram?`).waitFor();
+    await phone.getByRole('button', { name: 'Cancel' }).click();
+    await phone.getByText('connected', { exact: true }).waitFor();
+    await phone.getByRole('button', { name: 'Disconnect' }).click();
+    await phone.getByRole('button', { name: 'Confirm' }).click();
+    await phone.getByText('disconnected').waitFor();
+    violations.push(...(await captureScreen(page, 'accounts-inactive')));
+  });
+
+  it('accounts: a QR code scanned by a 2FA user asks for the phone and password, then connects', async () => {
+    const qr = page.getByRole('region', { name: 'Connect by QR code' });
+    const started = page.waitForResponse((r) => r.url().endsWith('/api/v1/telegram/qr-code'));
+    await qr.getByRole('button', { name: 'Show a QR code' }).click();
+    await (await started).json();
+    await qr.getByLabel('Scan as emulated user (phone)').fill(QR_TWO_FA);
+    await qr.getByRole('button', { name: 'Emulator: scan this QR code' }).click();
+    await qr.getByText('Scanned. The account has two-step verification').waitFor({ timeout: 15_000 });
+    await qr.getByLabel('Phone number').fill(QR_TWO_FA);
+    await qr.getByLabel('Two-step verification password').fill('emulator-2fa');
+    await qr.getByRole('button', { name: 'Send password' }).click();
+    await qr.getByText('Scanned and connected.').waitFor();
+    await page.getByTestId(`account-${QR_TWO_FA}`).getByText('connected', { exact: true }).waitFor();
   });
 
   it('languages: switched in the UI (and remembered), default from the browser’s language', async () => {
