@@ -96,17 +96,19 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
             <span className="swatch swatch-success" aria-hidden="true" /> {t('audit.success')}
             <span className="swatch swatch-error" aria-hidden="true" /> {t('audit.errors')}
           </p>
-          <table className="sr-only">
-            <caption>{t('audit.chartLabel', { days })}</caption>
-            <tbody>
-              {data.days.map((day, i) => (
-                <tr key={i}>
-                  <th scope="row">{day.label}</th>
-                  <td>{t('audit.dayTooltip', { ...day })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="sr-only">
+            <table>
+              <caption>{t('audit.chartLabel', { days })}</caption>
+              <tbody>
+                {data.days.map((day, i) => (
+                  <tr key={i}>
+                    <th scope="row">{day.label}</th>
+                    <td>{t('audit.dayTooltip', { ...day })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
