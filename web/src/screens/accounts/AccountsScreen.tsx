@@ -60,7 +60,7 @@ export function AccountsScreen() {
         {accounts.data && accounts.data.length === 0 && <p>{t('accounts.empty')}</p>}
         {accounts.data && accounts.data.length > 0 && (
           <div className="table-wrap" tabIndex={0}>
-            <table>
+            <table className="stack">
               <caption className="sr-only">{t('accounts.list')}</caption>
               <thead>
                 <tr>
@@ -77,17 +77,17 @@ export function AccountsScreen() {
                   const name = [meta.first_name, meta.last_name].filter(Boolean).join(' ');
                   return (
                     <tr key={account.id} data-testid={`account-${account.phone ?? account.id}`}>
-                      <td>{account.phone ?? t('accounts.qrAccount')}</td>
-                      <td>
+                      <td data-label={t('accounts.phone')}>{account.phone ?? t('accounts.qrAccount')}</td>
+                      <td data-label={t('accounts.name')}>
                         {name || '—'}
                         {meta.username ? <span className="muted"> @{meta.username}</span> : null}
                       </td>
-                      <td>
+                      <td data-label={t('accounts.status')}>
                         <StatusBadge status={meta.status} />
                         {meta.last_error && <div className="muted small">{meta.last_error}</div>}
                       </td>
-                      <td>{meta.dc_id ?? '—'}</td>
-                      <td className="actions">
+                      <td data-label={t('accounts.dc')}>{meta.dc_id ?? '—'}</td>
+                      <td data-label={t('common.actions')} className="actions">
                         <button
                           type="button"
                           disabled={busy === account.id}

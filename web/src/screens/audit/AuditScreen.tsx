@@ -134,7 +134,7 @@ export function AuditScreen() {
         )}
         {rows.length > 0 && (
           <div className="table-wrap" tabIndex={0}>
-            <table>
+            <table className="stack">
               <caption className="sr-only">{t('audit.list')}</caption>
               <thead>
                 <tr>
@@ -147,14 +147,16 @@ export function AuditScreen() {
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.id} data-testid="audit-row">
-                    <td>{new Date(row.created_at).toLocaleString(i18n.language)}</td>
-                    <td>
+                    <td data-label={t('audit.time')}>
+                      {new Date(row.created_at).toLocaleString(i18n.language)}
+                    </td>
+                    <td data-label={t('audit.action')}>
                       <code>{row.action}</code>
                     </td>
-                    <td>
+                    <td data-label={t('audit.status')}>
                       <StatusBadge status={row.status} />
                     </td>
-                    <td>{row.error_message ?? '—'}</td>
+                    <td data-label={t('audit.error')}>{row.error_message ?? '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -98,7 +98,7 @@ export function BotsScreen() {
         {bots.data?.length === 0 && <p>{t('bots.empty')}</p>}
         {bots.data && bots.data.length > 0 && (
           <div className="table-wrap" tabIndex={0}>
-            <table>
+            <table className="stack">
               <caption className="sr-only">{t('bots.list')}</caption>
               <thead>
                 <tr>
@@ -112,21 +112,23 @@ export function BotsScreen() {
               <tbody>
                 {bots.data.map((bot) => (
                   <tr key={bot.id} data-testid={`bot-${bot.username}`}>
-                    <td>
+                    <td data-label={t('bots.username')}>
                       @{bot.username}
                       <div className="muted small">{bot.first_name}</div>
                     </td>
-                    <td>
+                    <td data-label={t('bots.status')}>
                       <StatusBadge status={bot.status} />
                       {bot.last_error && <div className="muted small">{bot.last_error}</div>}
                     </td>
-                    <td>{bot.can_join_groups ? t('common.yes') : t('common.no')}</td>
-                    <td>
+                    <td data-label={t('bots.groups')}>
+                      {bot.can_join_groups ? t('common.yes') : t('common.no')}
+                    </td>
+                    <td data-label={t('bots.lastChecked')}>
                       {bot.last_checked_at
                         ? new Date(bot.last_checked_at).toLocaleString(i18n.language)
                         : '—'}
                     </td>
-                    <td className="actions">
+                    <td data-label={t('common.actions')} className="actions">
                       {bot.is_active && (
                         <>
                           <button

@@ -37,14 +37,14 @@ export function ChannelRow({
 
   return (
     <tr data-testid={`channel-${channel.channel_id}`}>
-      <td>
+      <td data-label={t('channels.chat')}>
         {channel.title}
         {channel.username && <div className="muted small">@{channel.username}</div>}
         {!channel.is_active && <div className="muted small">{t('channels.inactive')}</div>}
       </td>
-      <td>{t(`channels.types.${channel.type}`)}</td>
-      <td>{channel.members_count ?? '—'}</td>
-      <td>
+      <td data-label={t('channels.type')}>{t(`channels.types.${channel.type}`)}</td>
+      <td data-label={t('channels.members')}>{channel.members_count ?? '—'}</td>
+      <td data-label={t('channels.senders')}>
         {posters.length === 0
           ? t('channels.nobodyPosts')
           : posters.map((s) => (
@@ -55,7 +55,7 @@ export function ChannelRow({
               </div>
             ))}
       </td>
-      <td className="actions">
+      <td data-label={t('common.actions')} className="actions">
         <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
           {t('common.settings')}
         </button>

@@ -130,7 +130,7 @@ export function ChannelsScreen() {
               {t('channels.total', { count: channels.data.total })}
             </p>
             <div className="table-wrap" tabIndex={0}>
-              <table>
+              <table className="stack">
                 <caption className="sr-only">{t('channels.list')}</caption>
                 <thead>
                   <tr>

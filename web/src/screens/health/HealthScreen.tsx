@@ -31,7 +31,7 @@ export function HealthScreen() {
               {t('health.checkedAt', { time: new Date(data.timestamp).toLocaleTimeString(i18n.language) })}
             </p>
             <div className="table-wrap" tabIndex={0}>
-              <table>
+              <table className="stack">
                 <caption className="sr-only">{t('health.components')}</caption>
                 <thead>
                   <tr>
@@ -45,14 +45,18 @@ export function HealthScreen() {
                 <tbody>
                   {Object.entries(data.components).map(([name, component]) => (
                     <tr key={name}>
-                      <th scope="row">{name}</th>
-                      <td>{component.type}</td>
-                      <td>
+                      <th scope="row" data-label={t('health.component')}>
+                        {name}
+                      </th>
+                      <td data-label={t('health.type')}>{component.type}</td>
+                      <td data-label={t('health.status')}>
                         <StatusBadge status={component.status} />
                         {component.error && <div className="muted small">{component.error}</div>}
                       </td>
-                      <td>{t('health.ms', { ms: component.latency_ms })}</td>
-                      <td>{component.critical ? t('common.yes') : t('common.no')}</td>
+                      <td data-label={t('health.latency')}>{t('health.ms', { ms: component.latency_ms })}</td>
+                      <td data-label={t('health.critical')}>
+                        {component.critical ? t('common.yes') : t('common.no')}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
