@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 
-# --- build: compile TypeScript with dev dependencies ---
+# --- build: compile TypeScript and the console (web/, Vite) with dev dependencies ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: production dependencies and compiled code only, as a non-root user ---

@@ -33,6 +33,10 @@ accounts=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/ap
 echo "GET /api/v1/telegram/accounts -> $accounts"
 [ "$accounts" = '[]' ]
 curl -sf "http://127.0.0.1:$port/api/v1/health/readiness" >/dev/null
+# The management console is served by the same process, with nothing else to build or install.
+console=$(curl -sf "http://127.0.0.1:$port/console/")
+echo "$console" | grep -q '<div id="root"></div>' || { echo "GET /console/ did not serve the console"; exit 1; }
+echo "GET /console/ -> the console's index.html"
 
 # npm start runs node under npm (and a shell): signal the node process that descends from it.
 for candidate in $(pgrep -f '^node dist/src/main.js'); do

@@ -11,6 +11,7 @@ import { AppThrottlerGuard } from './common/throttling/throttler.guard';
 import { ThrottlingModule } from './common/throttling/throttling.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DevConsoleModule } from './console/dev/dev-console.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
@@ -73,6 +74,8 @@ export class AppModule {
         TelegramChannelsModule,
         TelegramWatchdogModule,
         ...(emulator ? [emulator] : []),
+        // GET /api/v1/dev/token and /api/v1/dev/console: never in production.
+        ...(DevConsoleModule.enabledFor(config) ? [DevConsoleModule] : []),
         ...extraImports,
       ],
       providers: [

@@ -14,6 +14,7 @@ import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
 import type { AppConfig } from './config/app-config';
 import { registerEventsSocket } from './events/ws/ws-route';
+import { registerConsole } from './console/console-static';
 import { registerHttpMetrics } from './metrics/http-metrics.hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
@@ -82,6 +83,7 @@ export async function createApp(
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);
   await registerEventsSocket(app);
+  await registerConsole(fastify);
 
   await app.init();
   await fastify.ready();

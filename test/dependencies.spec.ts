@@ -1,6 +1,7 @@
 /**
- * package.json tells the truth: every package imported by src/, migrations/, test/, bench/ or deploy/ is declared
- * (code that ships in `dependencies`), and every declared package is imported or has a stated reason.
+ * package.json tells the truth: every package imported by src/, migrations/, test/, bench/, deploy/ or
+ * web/ is declared (code that ships in `dependencies`; the console in web/ is bundled at build time, so
+ * its packages are devDependencies), and every declared package is imported or has a stated reason.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -10,7 +11,6 @@ const ROOT = join(__dirname, '..');
 
 /** Declared without being imported: peers the framework loads, tools, and type packages. */
 const NOT_IMPORTED: Record<string, string> = {
-  '@fastify/static': 'peer of @nestjs/swagger on Fastify (serves Swagger UI)',
   'pino-http': 'peer of nestjs-pino',
   'reflect-metadata': 'peer of @nestjs/core (decorator metadata)',
   rxjs: 'peer of @nestjs/common and @nestjs/core',
@@ -23,13 +23,14 @@ const NOT_IMPORTED: Record<string, string> = {
   prettier: 'npm run lint / format',
   typescript: 'npm run build',
   jest: 'npm test',
+  'eslint-plugin-react-hooks': 'eslint.config.mjs (the console in web/)',
 };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(ts|js|mjs)$/.test(entry.name) ? [path] : [];
+    return /\.(ts|tsx|js|mjs)$/.test(entry.name) ? [path] : [];
   });
 }
 
@@ -45,7 +46,7 @@ function packageOf(specifier: string): string | undefined {
 function importedPackages(): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
   const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
-  for (const folder of ['src', 'migrations', 'test', 'bench', 'deploy']) {
+  for (const folder of ['src', 'migrations', 'test', 'bench', 'deploy', 'web']) {
     for (const file of sourceFiles(join(ROOT, folder))) {
       for (const [, specifier] of readFileSync(file, 'utf8').matchAll(pattern)) {
         const name = packageOf(specifier);

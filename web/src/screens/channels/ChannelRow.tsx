@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import type { Channel } from '../../api/types';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { JsonEditor } from '../../components/JsonEditor';
+
+export function ChannelRow({
+  channel,
+  accountName,
+  onChanged,
+}: {
+  channel: Channel;
+  accountName: (id: string) => string | undefined;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const posters = channel.senders.filter((s) => s.can_post && s.is_active);
+
+  const act = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      setEditing(false);
+      onChanged();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <tr data-testid={`channel-${channel.channel_id}`}>
+      <td data-label={t('channels.chat')}>
+        {channel.title}
+        {channel.username && <div className="muted small">@{channel.username}</div>}
+        {!channel.is_active && <div className="muted small">{t('channels.inactive')}</div>}
+      </td>
+      <td data-label={t('channels.type')}>{t(`channels.types.${channel.type}`)}</td>
+      <td data-label={t('channels.members')}>{channel.members_count ?? '—'}</td>
+      <td data-label={t('channels.senders')}>
+        {posters.length === 0
+          ? t('channels.nobodyPosts')
+          : posters.map((s) => (
+              <div key={`${s.type}-${s.id}`} className="small">
+                {t(`channels.senderTypes.${s.type}`)}{' '}
+                {s.type === 'account' ? (accountName(s.id) ?? s.id) : s.id} (
+                {t(`channels.roles.${s.role}`, { defaultValue: s.role })})
+              </div>
+            ))}
+      </td>
+      <td data-label={t('common.actions')} className="actions">
+        <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+          {t('common.settings')}
+        </button>
+        {channel.is_active && (
+          <ConfirmButton
+            label={t('channels.remove')}
+            question={t('channels.removeQuestion', { title: channel.title })}
+            disabled={busy}
+            onConfirm={() => void act(() => api.delete(`/api/v1/telegram/channels/${channel.id}`))}
+          />
+        )}
+        {editing && (
+          <JsonEditor
+            label={t('channels.settingsOf', { title: channel.title })}
+            value={channel.settings}
+            busy={busy}
+            onSave={(settings) =>
+              void act(() => api.patch(`/api/v1/telegram/channels/${channel.id}`, { settings }))
+            }
+          />
+        )}
+        <ErrorNotice error={error} />
+      </td>
+    </tr>
+  );
+}
