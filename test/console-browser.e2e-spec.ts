@@ -193,6 +193,14 @@ describe('the management console in a browser', () => {
     expect(firstPage).toHaveLength(5);
     await pager.getByRole('button', { name: 'Next' }).click();
     await pager.getByText(/^Page 2 of \d+$/).waitFor();
+    // The pager's label changes before the new rows arrive: wait until the table shows another page.
+    await page.waitForFunction(
+      (first) =>
+        Array.from(document.querySelectorAll('[data-testid="audit-row"]')).every(
+          (row) => !first.includes(row.textContent ?? ''),
+        ),
+      firstPage,
+    );
     const secondPage = await page.getByTestId('audit-row').allTextContents();
     expect(secondPage.some((row) => firstPage.includes(row))).toBe(false);
     await page.getByLabel('Walk by cursor (fast deep paging)').check();
