@@ -154,9 +154,22 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
   }
 
+  /** Served over TCP: help.getConfig then answers each DC's port. */
+  setDcPorts(ports: ReadonlyMap<number, number>): void {
+    this.state.dcPorts = ports;
+  }
+
   // endregion
 
   // region control API
+
+  /** auth_key_ids (hex) of the keys signed in as this phone, or waiting for its 2FA password. */
+  authKeyIdsOf(phone: string): string[] {
+    const digits = normalizePhone(phone);
+    return [...this.state.keys.values()]
+      .filter((key) => key.userPhone === digits || key.pendingPasswordPhone === digits)
+      .map((key) => key.authKeyId);
+  }
 
   now(): number {
     return this.clock.now();

@@ -116,6 +116,8 @@ export class WorldState {
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   readonly bots = new BotRegistry();
   readonly dialogs = new DialogWorld();
+  /** The port each DC listens on when served over TCP (help.getConfig answers them); none in process. */
+  dcPorts?: ReadonlyMap<number, number>;
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
