@@ -5,6 +5,7 @@ import { GatewayCredentials } from '../../gateway/telegram-credentials';
 import { TELEGRAM_CLIENT_SOURCE, type TelegramClientSource } from '../../gateway/telegram-gateway';
 import { createEmulatedClient } from '../emulated-client';
 import { TelegramEmulator } from '../emulator';
+import { createEmulatorServerClient, type EmulatorNetwork } from '../server/client-factory';
 import { BotEmulatorControlController, BotEmulatorControlService } from './bot-control.controller';
 import { ChatEmulatorControlController, ChatEmulatorControlService } from './chat-control.controller';
 import { EmulatorControlController } from './emulator-control.controller';
@@ -18,6 +19,30 @@ export interface TelegramEmulatorModuleOptions {
    * restart in a test) share the same emulated Telegram.
    */
   world?: TelegramEmulator;
+  /**
+   * Reach the world through an emulator server over TCP (the real GramJS TelegramClient and MTProtoSender)
+   * instead of the in-process fake sender.
+   */
+  network?: EmulatorNetwork;
+}
+
+function clientSource(world: TelegramEmulator, network?: EmulatorNetwork): TelegramClientSource {
+  if (network) {
+    const dc = network.dcs.find((d) => d.dcId === network.defaultDcId) ?? network.dcs[0];
+    return {
+      mode: 'emulator',
+      description: `Telegram emulator server (MTProto over TCP, ${dc.host}:${dc.port})`,
+      startupWarning: `Telegram emulator is on (TELEGRAM_EMULATOR): logins reach the emulator server at ${dc.host}:${dc.port}, not Telegram`,
+      factory: createEmulatorServerClient(network),
+    };
+  }
+  return {
+    mode: 'emulator',
+    description: 'Telegram emulator (in process)',
+    startupWarning:
+      'Telegram emulator is on (TELEGRAM_EMULATOR): logins reach an in-process fake of Telegram, not Telegram',
+    factory: createEmulatedClient(world),
+  };
 }
 
 /**
@@ -38,13 +63,7 @@ export class TelegramEmulatorModule {
         {
           provide: TELEGRAM_CLIENT_SOURCE,
           inject: [TELEGRAM_EMULATOR],
-          useFactory: (world: TelegramEmulator): TelegramClientSource => ({
-            mode: 'emulator',
-            description: 'Telegram emulator (in process)',
-            startupWarning:
-              'Telegram emulator is on (TELEGRAM_EMULATOR): logins reach an in-process fake of Telegram, not Telegram',
-            factory: createEmulatedClient(world),
-          }),
+          useFactory: (world: TelegramEmulator): TelegramClientSource => clientSource(world, options.network),
         },
         { provide: GatewayCredentials, useClass: EmulatorGatewayCredentials },
         EmulatorControlService,

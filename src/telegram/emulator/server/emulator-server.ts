@@ -85,6 +85,20 @@ export class TelegramEmulatorServer {
     this.servers.clear();
   }
 
+  /**
+   * Resolves once the connections a client just closed are closed here too: FINs on loopback arrive within
+   * a few event-loop turns, so this waits until the count of open connections holds still for 30 ms (at most 1 s).
+   */
+  async settle(): Promise<void> {
+    let last = this.connections.size;
+    let still = 0;
+    for (let waited = 0; waited < 1000 && still < 3; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      still = this.connections.size === last ? still + 1 : 0;
+      last = this.connections.size;
+    }
+  }
+
   /** Open client connections (after the handshake, bound to a key), optionally only those of `target`. */
   liveConnections(target: FaultTarget = {}): MtprotoConnection[] {
     const keyIds = this.keyIdsOf(target);
