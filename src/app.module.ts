@@ -19,7 +19,7 @@ import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
-import type { EmulatorNetwork } from './telegram/emulator/server/client-factory';
+import type { TelegramEmulatorServer } from './telegram/emulator/server/emulator-server';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { VaultModule } from './vault/vault.module';
@@ -35,8 +35,8 @@ export interface AppModuleOptions {
   extraImports?: (Type | DynamicModule)[];
   /** The emulated Telegram world when TELEGRAM_EMULATOR is on (tests share one across app instances). */
   telegramEmulator?: TelegramEmulator;
-  /** That world served over TCP by an emulator server: clients are real GramJS TelegramClients dialling it. */
-  telegramEmulatorNetwork?: EmulatorNetwork;
+  /** That world served over TCP by an emulator server in this process: clients are real GramJS TelegramClients. */
+  telegramEmulatorServer?: TelegramEmulatorServer;
 }
 
 @Module({})
@@ -46,12 +46,16 @@ export class AppModule {
     logStream,
     extraImports = [],
     telegramEmulator,
-    telegramEmulatorNetwork,
+    telegramEmulatorServer,
   }: AppModuleOptions): DynamicModule {
     const rootLogger = createRootLogger(config, logStream);
     // The emulator is a module of its own: mounted here or not at all.
     const emulator = config.telegram.emulator
-      ? TelegramEmulatorModule.forRoot({ world: telegramEmulator, network: telegramEmulatorNetwork })
+      ? TelegramEmulatorModule.forRoot({
+          world: telegramEmulator,
+          server: telegramEmulatorServer,
+          remoteControlUrl: config.telegram.emulatorControlUrl,
+        })
       : undefined;
     return {
       module: AppModule,

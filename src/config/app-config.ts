@@ -79,8 +79,14 @@ export interface AppConfig {
   telegram: {
     apiId?: number;
     apiHash?: string;
-    /** Use the in-process Telegram emulator instead of Telegram (never in production). */
+    /** Use the Telegram emulator instead of Telegram (never in production). */
     emulator: boolean;
+    /** An emulator server (tcp://host:port of DC 1) to use; unset: `npm start` starts or reuses one itself. */
+    emulatorUrl?: string;
+    /** That server's control port (default http://host:port+3). */
+    emulatorControlUrl?: string;
+    /** TELEGRAM_EMULATOR_IN_PROCESS: keep the world inside the service process (no server, lost at restart). */
+    emulatorInProcess: boolean;
     /** Bound on every GramJS call (connect, each request). */
     callTimeoutMs: number;
     /** A connected client unused this long is destroyed. */
@@ -153,6 +159,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (production && telegramEmulator) {
     r.problem('TELEGRAM_EMULATOR', 'the Telegram emulator is refused with NODE_ENV=production');
   }
+  const emulatorUrl = r.url('TELEGRAM_EMULATOR_URL', ['tcp:']);
+  const emulatorControlUrl =
+    r.url('TELEGRAM_EMULATOR_CONTROL_URL', ['http:']) ?? (emulatorUrl ? defaultControlUrl(emulatorUrl) : undefined);
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
   const config: AppConfig = {
     appName: r.string('APP_NAME', 'Integration Service'),
@@ -204,6 +213,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       apiId: apiIdRaw,
       apiHash,
       emulator: telegramEmulator,
+      emulatorUrl,
+      emulatorControlUrl: telegramEmulator ? emulatorControlUrl : undefined,
+      emulatorInProcess: r.boolean('TELEGRAM_EMULATOR_IN_PROCESS', false),
       callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
@@ -316,4 +328,10 @@ function readPem(r: EnvReader, name: string): string | undefined {
     return undefined;
   }
   return pem;
+}
+
+/** The emulator server's control port is, by convention, the port after its three DC ports. */
+export function defaultControlUrl(emulatorUrl: string): string {
+  const url = new URL(emulatorUrl);
+  return `http://${url.hostname}:${Number(url.port || 19443) + 3}`;
 }

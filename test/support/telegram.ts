@@ -44,7 +44,7 @@ export async function createTelegramWorld(options: TelegramEmulatorOptions = {})
       const app = await startTestApp(
         db.url,
         { RATE_LIMIT_ENABLED: 'false', TELEGRAM_EMULATOR: 'true', DATA_DIR: dataDir, ...env },
-        { telegramEmulator: emulator, telegramEmulatorNetwork: server?.network },
+        { telegramEmulator: emulator, telegramEmulatorServer: server },
       );
       // Closing an app closes its TCP connections; the server sees their FINs a few turns later.
       const closeApp = app.close;

@@ -342,13 +342,14 @@ export class TelegramEmulator implements EmulatorEndpoint {
   }
 }
 
-function parseStringSession(session: string): { dcId: number; authKeyId: string } | undefined {
+/** dcId and auth_key_id of a StringSession (GramJS keeps a 255-byte key about once in 256 exchanges). */
+export function parseStringSession(session: string): { dcId: number; authKeyId: string } | undefined {
   if (!session.startsWith('1')) return undefined;
   const raw = Buffer.from(session.slice(1), 'base64');
   if (raw.length < 5) return undefined;
   const dcId = raw.readUInt8(0);
   const addressLength = raw.readInt16BE(1);
   const authKey = raw.subarray(1 + 2 + addressLength + 2);
-  if (authKey.length !== 256) return undefined;
+  if (authKey.length < 255 || authKey.length > 256) return undefined;
   return { dcId, authKeyId: authKeyIdOf(authKey) };
 }

@@ -5,10 +5,10 @@ import { normalizePhone } from '../../accounts/phone';
 import { SessionSecrets } from '../../accounts/session-secrets';
 import { telegramRejection } from '../../gateway/telegram-errors';
 import { SessionStateError } from '../../telegram.errors';
-import type { TelegramEmulator } from '../emulator';
+import type { EmulatorControlPort } from '../control/emulator-control-port';
 import { EmulatorControlError } from '../errors';
 import type { EmulatorRevokeResponseDto, EmulatorScanQrResponseDto } from './emulator-control.dto';
-import { TELEGRAM_EMULATOR } from './emulator.tokens';
+import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 
 /** How a refused scan is worded for the developer; the kind and code are Telegram's (telegramRejection). */
 const SCAN_FAILURE_MESSAGES: Record<string, string> = {
@@ -22,7 +22,7 @@ const SCAN_FAILURE_MESSAGES: Record<string, string> = {
 @Injectable()
 export class EmulatorControlService {
   constructor(
-    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator,
+    @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SessionSecrets,
   ) {}
@@ -41,7 +41,7 @@ export class EmulatorControlService {
     const sessions = await Promise.all(
       rows.map(async (row) => (await this.secrets.open(userId, row.sessionData)).session),
     );
-    return { revoked: this.emulator.revokeSessions(sessions, phone, reason) };
+    return { revoked: await this.emulator.revokeSessions(sessions, phone, reason) };
   }
 
   /** The emulated user `phone` scans the QR code of the caller's own pending QR login. */
@@ -57,7 +57,7 @@ export class EmulatorControlService {
     const secret = await this.secrets.open(userId, row.sessionData);
     if (!secret.qr_token) throw new SessionStateError('qr_login_not_pending', 'This QR login holds no token');
     try {
-      this.emulator.scanQrToken(secret.qr_token, phone);
+      await this.emulator.scanQrToken(secret.qr_token, phone);
     } catch (error) {
       const message = error instanceof EmulatorControlError ? SCAN_FAILURE_MESSAGES[error.reason] : undefined;
       const rejection = message

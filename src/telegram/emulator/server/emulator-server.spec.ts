@@ -1,6 +1,5 @@
 import { Api, type TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
-import { ConnectionTCPAbridged } from 'telegram/network';
 import { StringSession } from 'telegram/sessions';
 import { TelegramEmulator } from '../emulator';
 import { API_HASH, API_ID, signInWithCode } from '../spec-helpers';
@@ -41,5 +40,20 @@ describe('emulator server: the real GramJS client over TCP', () => {
     const auth = await signInWithCode(c, '+9996611234');
     expect(auth).toBeInstanceOf(Api.auth.Authorization);
     expect((await c.getMe()).phone).toBe('9996611234');
+  });
+
+  it('QR login scanned on another DC: LoginTokenMigrateTo, _switchDC (a new key on DC 3), ImportLoginToken', async () => {
+    const c = client('', { baseLogger: new Logger(LogLevel.DEBUG) });
+    await c.connect();
+    const exported = await c.invoke(new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }));
+    world.scanQrToken((exported as Api.auth.LoginToken).token, '9996631234');
+    const migrate = await c.invoke(new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }));
+    expect(migrate).toBeInstanceOf(Api.auth.LoginTokenMigrateTo);
+    await c._switchDC(3);
+    const imported = await c.invoke(
+      new Api.auth.ImportLoginToken({ token: (migrate as Api.auth.LoginTokenMigrateTo).token }),
+    );
+    expect(imported).toBeInstanceOf(Api.auth.LoginTokenSuccess);
+    expect((await c.getMe()).phone).toBe('9996631234');
   });
 });

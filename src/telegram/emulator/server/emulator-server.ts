@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { EMULATOR_DC_IDS } from '../accounts';
 import type { TelegramEmulator } from '../emulator';
 import { AuthKeyStore } from './auth-key-store';
+import type { FaultRequest, FaultTarget } from '../control/emulator-control-port';
 import type { EmulatorNetwork } from './client-factory';
 import { MtprotoConnection, type ConnectionHost } from './mtproto-connection';
 import { EmulatorRsaKey } from './rsa-key';
@@ -20,11 +21,6 @@ export interface DcEndpoint {
   readonly port: number;
 }
 
-/** Which connections a fault applies to: one auth key (hex auth_key_id) or every key signed in as a phone. */
-export interface FaultTarget {
-  readonly authKeyId?: string;
-  readonly phone?: string;
-}
 
 /**
  * Telegram's data centres 1–3 as MTProto 2.0 servers over TCP, one listening port each, all serving one
@@ -105,6 +101,13 @@ export class TelegramEmulatorServer {
     return [...this.connections].filter(
       (c) => !c.isClosed && (keyIds === undefined || (c.key !== undefined && keyIds.has(c.key.authKeyId))),
     );
+  }
+
+  /** Applies one network fault; answers how many connections it hit. */
+  fault(request: FaultRequest): number {
+    if (request.fault === 'drop') return this.drop(request.target);
+    if (request.fault === 'stall') return this.stall(request.target, request.on);
+    return this.delay(request.target, request.ms);
   }
 
   /** Fault: closes every connection of the target; GramJS reconnects by itself. Returns how many. */
