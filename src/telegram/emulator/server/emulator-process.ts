@@ -79,13 +79,14 @@ async function answers(file: EmulatorServerFile): Promise<boolean> {
 /**
  * `npm start` with the emulator on: reuses the emulator server recorded under `<dataDir>/emulator/` when it
  * still answers, else starts one as a detached child process (its own process group, so Ctrl-C on the
- * service and service restarts leave the world running). Resolves to the server's file.
+ * service and service restarts leave the world running) on free ports. It exits when its server.json is
+ * removed (the data directory wiped) or on SIGTERM. Resolves to the server's file.
  */
-export async function ensureEmulatorServer(dataDir: string, port = DEFAULT_EMULATOR_PORT): Promise<EmulatorServerFile & { reused: boolean }> {
+export async function ensureEmulatorServer(dataDir: string, port = 0): Promise<EmulatorServerFile & { reused: boolean }> {
   const existing = readServerFile(dataDir);
   if (existing && (await answers(existing))) return { ...existing, reused: true };
   const script = resolve(__dirname, '..', '..', '..', 'cli', 'emulator.js');
-  const child = spawn(process.execPath, [script, '--port', String(port), '--data', dataDir], {
+  const child = spawn(process.execPath, [script, '--port', String(port), '--data', dataDir, '--exit-with-data'], {
     detached: true,
     stdio: 'ignore',
   });

@@ -33,6 +33,8 @@ export class TelegramEmulatorServer {
   private readonly servers = new Map<number, Server>();
   private readonly connections = new Set<MtprotoConnection>();
   private endpointList: DcEndpoint[] = [];
+  /** Service messages and transport errors sent so far, by kind (see ConnectionHost.count). */
+  readonly events = new Map<string, number>();
 
   constructor(
     readonly world: TelegramEmulator,
@@ -143,6 +145,7 @@ export class TelegramEmulatorServer {
       world: this.world,
       keys: this.keys,
       rsa: this.rsa,
+      count: (event) => this.events.set(event, (this.events.get(event) ?? 0) + 1),
       othersWithKey: (connection) =>
         [...this.connections].filter(
           (c) => c !== connection && !c.isClosed && c.link !== undefined && c.key === connection.key,

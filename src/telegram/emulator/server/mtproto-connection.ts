@@ -30,6 +30,8 @@ export interface ConnectionHost {
   readonly world: EmulatorEndpoint;
   readonly keys: AuthKeyStore;
   readonly rsa: EmulatorRsaKey;
+  /** Service messages sent, by kind (bad_msg_notification codes, bad_server_salt, new_session_created). */
+  count(event: string): void;
   /** Other open connections of this DC bound to the same auth key. */
   othersWithKey(connection: MtprotoConnection): MtprotoConnection[];
   closed(connection: MtprotoConnection): void;
@@ -149,6 +151,7 @@ export class MtprotoConnection {
     const authKeyId = packet.subarray(0, 8).toString('hex');
     const key = this.host.keys.find(this.host.dcId, authKeyId);
     if (!key) {
+      this.host.count('transport_error_404');
       this.later(() => this.write(transportErrorPayload(-404)));
       return;
     }
@@ -172,11 +175,13 @@ export class MtprotoConnection {
     const session = known ?? { id: sessionId, seen: new Set<bigint>(), seq: 0 };
     if (!this.accepts(session, message)) return;
     if (!salt.equals(key.salt)) {
+      this.host.count('bad_server_salt');
       this.queue(session, badServerSalt(message.msgId, message.seqNo, key.salt), false, true);
       return;
     }
     if (!known) {
       this.sessions.set(sessionId.toString('hex'), session);
+      this.host.count('new_session_created');
       this.queue(session, newSessionCreated(message.msgId, key.salt), true, false);
     }
     this.current = session;
@@ -209,6 +214,7 @@ export class MtprotoConnection {
       if (!related && message.seqNo % 2 === 1) code = 35;
     }
     if (code !== 0) {
+      this.host.count(`bad_msg_notification_${code}`);
       this.queue(session, badMsgNotification(message.msgId, message.seqNo, code), false, true);
       return false;
     }
