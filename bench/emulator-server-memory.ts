@@ -14,11 +14,16 @@ import { Api, type TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { StringSession } from 'telegram/sessions';
 import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
-import { createEmulatorServerClient, type EmulatorNetwork } from '../src/telegram/emulator/server/client-factory';
+import {
+  createEmulatorServerClient,
+  type EmulatorNetwork,
+} from '../src/telegram/emulator/server/client-factory';
 import { readServerFile } from '../src/telegram/emulator/server/emulator-process';
 
 const rssMb = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Math.round((Number(line?.replace(/\D/g, '') ?? 0) / 1024) * 10) / 10;
 };
 
@@ -26,9 +31,13 @@ async function main(): Promise<void> {
   const accounts = Number(process.argv[2] ?? 1000);
   const concurrency = Number(process.argv[3] ?? 8);
   const dataDir = mkdtempSync(join(tmpdir(), 'emulator-bench-'));
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'emulator.js'), '--port', '0', '--data', dataDir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', 'src', 'cli', 'emulator.js'), '--port', '0', '--data', dataDir],
+    {
+      stdio: 'ignore',
+    },
+  );
   const clients: TelegramClient[] = [];
   try {
     let file = readServerFile(dataDir);
@@ -62,7 +71,10 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     await new Promise((r) => setTimeout(r, 1000));
-    const status = (await (await fetch(new URL('/v1/status', file.control_url))).json()) as Record<string, number>;
+    const status = (await (await fetch(new URL('/v1/status', file.control_url))).json()) as Record<
+      string,
+      number
+    >;
     const loadedRss = rssMb(file.pid);
     loginMs.sort((a, b) => a - b);
     process.stdout.write(
@@ -72,7 +84,11 @@ async function main(): Promise<void> {
           concurrency,
           serverConnections: status.connections,
           serverAuthKeys: status.auth_keys,
-          serverRssMb: { idle: idleRss, withAccounts: loadedRss, perAccountKb: Math.round(((loadedRss - idleRss) * 1024) / accounts) },
+          serverRssMb: {
+            idle: idleRss,
+            withAccounts: loadedRss,
+            perAccountKb: Math.round(((loadedRss - idleRss) * 1024) / accounts),
+          },
           loginMs: {
             median: Math.round(loginMs[Math.floor(loginMs.length / 2)]),
             p95: Math.round(loginMs[Math.floor(loginMs.length * 0.95)]),

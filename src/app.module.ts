@@ -54,7 +54,10 @@ export class AppModule {
       ? TelegramEmulatorModule.forRoot({
           world: telegramEmulator,
           server: telegramEmulatorServer,
-          remoteControlUrl: config.telegram.emulatorControlUrl,
+          remote:
+            config.telegram.emulatorUrl && config.telegram.emulatorControlUrl
+              ? { url: config.telegram.emulatorUrl, controlUrl: config.telegram.emulatorControlUrl }
+              : undefined,
         })
       : undefined;
     return {

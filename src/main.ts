@@ -41,10 +41,15 @@ async function main(): Promise<void> {
   if (telegram.emulator && !telegram.emulatorUrl && !telegram.emulatorInProcess) {
     try {
       const server = await ensureEmulatorServer(config.dataDir);
-      config = { ...config, telegram: { ...telegram, emulatorUrl: server.url, emulatorControlUrl: server.control_url } };
+      config = {
+        ...config,
+        telegram: { ...telegram, emulatorUrl: server.url, emulatorControlUrl: server.control_url },
+      };
       emulatorLine = `Telegram emulator server ${server.url} (pid ${server.pid}, ${server.reused ? 'reused' : 'started'}; survives restarts of the service)`;
     } catch (error) {
-      console.error(`Telegram emulator server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `Telegram emulator server failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       await embedded?.stop();
       process.exit(1);
     }

@@ -12,7 +12,13 @@ import { TEST_JWT_SECRET, type TestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { startEmulatorProcess, type EmulatorProcess } from './support/emulator-process';
 import { finished, spawnNode } from './support/process';
-import { call, createTelegramWorld, loginByCode, storedSession, type TelegramWorld } from './support/telegram';
+import {
+  call,
+  createTelegramWorld,
+  loginByCode,
+  storedSession,
+  type TelegramWorld,
+} from './support/telegram';
 
 const ACCOUNTS = '/api/v1/telegram/accounts';
 
@@ -45,7 +51,13 @@ describe('emulator server process: one world for service restarts and for two se
     const exit = finished(child, 120_000);
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 300; i++) {
-      if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const service: Service = {

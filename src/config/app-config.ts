@@ -161,7 +161,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
   const emulatorUrl = r.url('TELEGRAM_EMULATOR_URL', ['tcp:']);
   const emulatorControlUrl =
-    r.url('TELEGRAM_EMULATOR_CONTROL_URL', ['http:']) ?? (emulatorUrl ? defaultControlUrl(emulatorUrl) : undefined);
+    r.url('TELEGRAM_EMULATOR_CONTROL_URL', ['http:']) ??
+    (emulatorUrl ? defaultControlUrl(emulatorUrl) : undefined);
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
   const config: AppConfig = {
     appName: r.string('APP_NAME', 'Integration Service'),

@@ -25,8 +25,14 @@ export class RemoteEmulatorControl implements EmulatorControlPort {
     return this.request<EmulatorNetwork>('GET', '/v1/network');
   }
 
-  async revokeSessions(sessions: readonly string[], phone: string, reason: RevocationReason): Promise<number> {
-    return (await this.request<{ revoked: number }>('POST', '/v1/sessions/revoke', { sessions, phone, reason })).revoked;
+  async revokeSessions(
+    sessions: readonly string[],
+    phone: string,
+    reason: RevocationReason,
+  ): Promise<number> {
+    return (
+      await this.request<{ revoked: number }>('POST', '/v1/sessions/revoke', { sessions, phone, reason })
+    ).revoked;
   }
 
   async scanQrToken(token: string, phone: string): Promise<void> {
@@ -34,15 +40,26 @@ export class RemoteEmulatorControl implements EmulatorControlPort {
   }
 
   async revokeBotToken(token: string): Promise<number | undefined> {
-    return (await this.request<{ revoked: number | null }>('POST', '/v1/bots/revoke', { token })).revoked ?? undefined;
+    return (
+      (await this.request<{ revoked: number | null }>('POST', '/v1/bots/revoke', { token })).revoked ??
+      undefined
+    );
   }
 
-  async createChat(phone: string, kind: EmulatedChatKind, title: string): Promise<EmulatorCreatedChat | undefined> {
-    return (await this.request<{ chat: EmulatorCreatedChat | null }>('POST', '/v1/chats', { phone, kind, title })).chat ?? undefined;
+  async createChat(
+    phone: string,
+    kind: EmulatedChatKind,
+    title: string,
+  ): Promise<EmulatorCreatedChat | undefined> {
+    return (
+      (await this.request<{ chat: EmulatorCreatedChat | null }>('POST', '/v1/chats', { phone, kind, title }))
+        .chat ?? undefined
+    );
   }
 
   async leaveChat(phone: string, chatId: string): Promise<boolean> {
-    return (await this.request<{ left: boolean }>('POST', '/v1/chats/leave', { phone, chat_id: chatId })).left;
+    return (await this.request<{ left: boolean }>('POST', '/v1/chats/leave', { phone, chat_id: chatId }))
+      .left;
   }
 
   async fault(request: FaultRequest): Promise<number | undefined> {
@@ -62,7 +79,8 @@ export class RemoteEmulatorControl implements EmulatorControlPort {
       throw new EmulatorServerUnavailableError(error instanceof Error ? error.name : 'network error');
     }
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (response.status === 409 && typeof json.reason === 'string') throw new EmulatorControlError(json.reason);
+    if (response.status === 409 && typeof json.reason === 'string')
+      throw new EmulatorControlError(json.reason);
     if (!response.ok) throw new EmulatorServerUnavailableError(`HTTP ${response.status}`);
     return json as T;
   }

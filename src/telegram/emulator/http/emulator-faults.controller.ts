@@ -14,7 +14,10 @@ import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 const FAULTS = ['drop', 'stall', 'unstall', 'delay'] as const;
 
 export class EmulatorFaultDto {
-  @ApiProperty({ format: 'uuid', description: "One of the caller's accounts: the fault hits its auth key's connections" })
+  @ApiProperty({
+    format: 'uuid',
+    description: "One of the caller's accounts: the fault hits its auth key's connections",
+  })
   @IsUuidId()
   session_id!: string;
 

@@ -28,8 +28,8 @@ export interface TelegramEmulatorModuleOptions {
    * TelegramClient dialling it, instead of the in-process fake sender.
    */
   server?: TelegramEmulatorServer;
-  /** An emulator server in another process (TELEGRAM_EMULATOR_URL): its control port's base URL. */
-  remoteControlUrl?: string;
+  /** An emulator server in another process: TELEGRAM_EMULATOR_URL and its control port's base URL. */
+  remote?: { url: string; controlUrl: string };
 }
 
 function tcpSource(network: EmulatorNetwork): TelegramClientSource {
@@ -42,11 +42,16 @@ function tcpSource(network: EmulatorNetwork): TelegramClientSource {
   };
 }
 
-/** The emulator server process may still be starting (npm start spawns it): ask for ~10 s. */
-async function remoteNetwork(control: RemoteEmulatorControl): Promise<EmulatorNetwork> {
+/**
+ * The emulator server process may still be starting (npm start spawns it): ask for ~10 s. Its DCs are
+ * dialled at TELEGRAM_EMULATOR_URL's host (the server may listen on 0.0.0.0 in a container).
+ */
+async function remoteNetwork(control: RemoteEmulatorControl, url: string): Promise<EmulatorNetwork> {
+  const host = new URL(url).hostname;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await control.network();
+      const network = await control.network();
+      return { ...network, dcs: network.dcs.map((dc) => ({ ...dc, host })) };
     } catch (error) {
       if (attempt >= 40) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -64,7 +69,8 @@ async function remoteNetwork(control: RemoteEmulatorControl): Promise<EmulatorNe
 @Module({})
 export class TelegramEmulatorModule {
   static forRoot(options: TelegramEmulatorModuleOptions = {}): DynamicModule {
-    const remote = options.remoteControlUrl ? new RemoteEmulatorControl(options.remoteControlUrl) : undefined;
+    const remote = options.remote ? new RemoteEmulatorControl(options.remote.controlUrl) : undefined;
+    const remoteUrl = options.remote?.url ?? '';
     const world = remote ? undefined : (options.world ?? options.server?.world ?? new TelegramEmulator());
     const server = options.server;
     return {
@@ -85,7 +91,7 @@ export class TelegramEmulatorModule {
         {
           provide: TELEGRAM_CLIENT_SOURCE,
           useFactory: async (): Promise<TelegramClientSource> => {
-            if (remote) return tcpSource(await remoteNetwork(remote));
+            if (remote) return tcpSource(await remoteNetwork(remote, remoteUrl));
             if (server) return tcpSource(server.network);
             return {
               mode: 'emulator',

@@ -11,7 +11,8 @@ const REASONS: readonly RevocationReason[] = ['AUTH_KEY_UNREGISTERED', 'SESSION_
 class BadControlRequest extends Error {}
 
 const text = (value: unknown, name: string): string => {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) throw new BadControlRequest(`${name} must be a string`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
+    throw new BadControlRequest(`${name} must be a string`);
   return value;
 };
 
@@ -21,7 +22,8 @@ function faultOf(body: Record<string, unknown>): FaultRequest {
     authKeyId: rawTarget.authKeyId === undefined ? undefined : text(rawTarget.authKeyId, 'target.authKeyId'),
     phone: rawTarget.phone === undefined ? undefined : text(rawTarget.phone, 'target.phone'),
   };
-  if (target.authKeyId === undefined && target.phone === undefined) throw new BadControlRequest('target needs authKeyId or phone');
+  if (target.authKeyId === undefined && target.phone === undefined)
+    throw new BadControlRequest('target needs authKeyId or phone');
   if (body.fault === 'drop') return { fault: 'drop', target };
   if (body.fault === 'stall') return { fault: 'stall', target, on: body.on !== false };
   if (body.fault === 'delay' && Number.isInteger(body.ms) && (body.ms as number) >= 0) {
@@ -46,12 +48,17 @@ export async function startControlHttp(
     if (error instanceof EmulatorControlError) return reply.status(409).send({ reason: error.reason });
     if (error instanceof BadControlRequest) return reply.status(400).send({ message: error.message });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.status(status >= 400 && status < 500 ? status : 500).send({ message: status < 500 ? error.message : 'internal error' });
+    return reply
+      .status(status >= 400 && status < 500 ? status : 500)
+      .send({ message: status < 500 ? error.message : 'internal error' });
   });
   const body = (raw: unknown): Record<string, unknown> => (raw ?? {}) as Record<string, unknown>;
 
   app.get('/v1/network', () => server.network);
-  app.get('/v1/status', () => ({ connections: server.liveConnections().length, auth_keys: server.keys.size }));
+  app.get('/v1/status', () => ({
+    connections: server.liveConnections().length,
+    auth_keys: server.keys.size,
+  }));
   app.post('/v1/sessions/revoke', async (request) => {
     const b = body(request.body);
     if (!Array.isArray(b.sessions)) throw new BadControlRequest('sessions must be an array');
@@ -80,7 +87,9 @@ export async function startControlHttp(
     if (!/^-\d{1,19}$/.test(chatId)) throw new BadControlRequest('chat_id must be -100<id> or -<id>');
     return { left: await control.leaveChat(text(b.phone, 'phone'), chatId) };
   });
-  app.post('/v1/faults', async (request) => ({ connections: (await control.fault(faultOf(body(request.body)))) ?? 0 }));
+  app.post('/v1/faults', async (request) => ({
+    connections: (await control.fault(faultOf(body(request.body)))) ?? 0,
+  }));
 
   await app.listen({ host, port });
   return app;

@@ -53,7 +53,8 @@ export async function runEmulatorServer(options: {
     stop: async () => {
       await http.close();
       await server.stop();
-      if (path && readServerFile(options.dataDir as string)?.pid === process.pid) rmSync(path, { force: true });
+      if (path && readServerFile(options.dataDir as string)?.pid === process.pid)
+        rmSync(path, { force: true });
     },
   };
 }
@@ -69,7 +70,9 @@ export function readServerFile(dataDir: string): EmulatorServerFile | undefined 
 
 async function answers(file: EmulatorServerFile): Promise<boolean> {
   try {
-    const response = await fetch(new URL('/v1/status', file.control_url), { signal: AbortSignal.timeout(1000) });
+    const response = await fetch(new URL('/v1/status', file.control_url), {
+      signal: AbortSignal.timeout(1000),
+    });
     return response.ok;
   } catch {
     return false;
@@ -82,14 +85,21 @@ async function answers(file: EmulatorServerFile): Promise<boolean> {
  * service and service restarts leave the world running) on free ports. It exits when its server.json is
  * removed (the data directory wiped) or on SIGTERM. Resolves to the server's file.
  */
-export async function ensureEmulatorServer(dataDir: string, port = 0): Promise<EmulatorServerFile & { reused: boolean }> {
+export async function ensureEmulatorServer(
+  dataDir: string,
+  port = 0,
+): Promise<EmulatorServerFile & { reused: boolean }> {
   const existing = readServerFile(dataDir);
   if (existing && (await answers(existing))) return { ...existing, reused: true };
   const script = resolve(__dirname, '..', '..', '..', 'cli', 'emulator.js');
-  const child = spawn(process.execPath, [script, '--port', String(port), '--data', dataDir, '--exit-with-data'], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [script, '--port', String(port), '--data', dataDir, '--exit-with-data'],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   child.unref();
   for (let waited = 0; waited < 15_000; waited += 100) {
     await new Promise((r) => setTimeout(r, 100));

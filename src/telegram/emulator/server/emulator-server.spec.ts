@@ -140,9 +140,13 @@ describe('emulator server: the real GramJS client over TCP', () => {
   it('QR login scanned on another DC: LoginTokenMigrateTo, _switchDC (a new key on DC 3), ImportLoginToken', async () => {
     const c = client();
     await c.connect();
-    const exported = await c.invoke(new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }));
+    const exported = await c.invoke(
+      new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }),
+    );
     world.scanQrToken((exported as Api.auth.LoginToken).token, '9996631234');
-    const migrate = await c.invoke(new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }));
+    const migrate = await c.invoke(
+      new Api.auth.ExportLoginToken({ apiId: API_ID, apiHash: API_HASH, exceptIds: [] }),
+    );
     expect(migrate).toBeInstanceOf(Api.auth.LoginTokenMigrateTo);
     await c._switchDC(3);
     const imported = await c.invoke(

@@ -21,7 +21,6 @@ export interface DcEndpoint {
   readonly port: number;
 }
 
-
 /**
  * Telegram's data centres 1–3 as MTProto 2.0 servers over TCP, one listening port each, all serving one
  * TelegramEmulator world. The RSA key is generated here at start; clients trust it only through
@@ -78,7 +77,9 @@ export class TelegramEmulatorServer {
   async stop(): Promise<void> {
     for (const connection of this.connections) connection.drop();
     await Promise.all(
-      [...this.servers.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      [...this.servers.values()].map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      ),
     );
     this.servers.clear();
   }

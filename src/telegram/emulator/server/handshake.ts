@@ -16,7 +16,13 @@ export class HandshakeError extends Error {}
 
 type Step =
   | { readonly at: 'start' }
-  | { readonly at: 'pq'; readonly nonce: Buffer; readonly serverNonce: Buffer; readonly p: bigint; readonly q: bigint }
+  | {
+      readonly at: 'pq';
+      readonly nonce: Buffer;
+      readonly serverNonce: Buffer;
+      readonly p: bigint;
+      readonly q: bigint;
+    }
   | {
       readonly at: 'dh';
       readonly nonce: Buffer;
@@ -58,8 +64,12 @@ export class AuthKeyExchange {
   ) {}
 
   /** Answers one unencrypted request; `done` carries the new auth key after set_client_DH_params. */
-  answer(request: unknown): { reply: Api.TypeResPQ | Api.TypeServer_DH_Params | Api.TypeSet_client_DH_params_answer; authKey?: Buffer } {
-    if (request instanceof Api.ReqPqMulti || request instanceof Api.ReqPq) return { reply: this.resPq(request.nonce) };
+  answer(request: unknown): {
+    reply: Api.TypeResPQ | Api.TypeServer_DH_Params | Api.TypeSet_client_DH_params_answer;
+    authKey?: Buffer;
+  } {
+    if (request instanceof Api.ReqPqMulti || request instanceof Api.ReqPq)
+      return { reply: this.resPq(request.nonce) };
     if (request instanceof Api.ReqDHParams) return { reply: this.dhParams(request) };
     if (request instanceof Api.SetClientDHParams) return this.clientDhParams(request);
     throw new HandshakeError('not an auth-key exchange request');
@@ -133,7 +143,8 @@ export class AuthKeyExchange {
     this.checkNonces(step, inner.nonce, inner.serverNonce);
     const gB = beInt(inner.gB);
     const prime = beInt(DH_PRIME);
-    if (gB <= TWO_POW_1984 || gB >= prime - TWO_POW_1984) throw new HandshakeError('g_b out of the safe range');
+    if (gB <= TWO_POW_1984 || gB >= prime - TWO_POW_1984)
+      throw new HandshakeError('g_b out of the safe range');
     // GramJS keeps g^ab as its minimal big-endian bytes (255 bytes about once in 256): hold the key the same way.
     const secret = step.dh.computeSecret(inner.gB);
     let start = 0;
@@ -150,7 +161,11 @@ export class AuthKeyExchange {
     };
   }
 
-  private checkNonces(step: { nonce: Buffer; serverNonce: Buffer }, nonce: Api.int128, serverNonce: Api.int128): void {
+  private checkNonces(
+    step: { nonce: Buffer; serverNonce: Buffer },
+    nonce: Api.int128,
+    serverNonce: Api.int128,
+  ): void {
     if (!int128(nonce).equals(step.nonce) || !int128(serverNonce).equals(step.serverNonce)) {
       throw new HandshakeError('nonce mismatch');
     }

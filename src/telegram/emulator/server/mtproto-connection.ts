@@ -123,9 +123,11 @@ export class MtprotoConnection {
       return;
     }
     for (const packet of packets) {
-      this.chain = this.chain.then(() => this.onPacket(packet)).catch(() => {
-        this.socket.destroy();
-      });
+      this.chain = this.chain
+        .then(() => this.onPacket(packet))
+        .catch(() => {
+          this.socket.destroy();
+        });
     }
   }
 
@@ -191,7 +193,11 @@ export class MtprotoConnection {
   /** Waits briefly for an older connection with this key to finish closing, then opens the world's link. */
   private async bind(key: StoredAuthKey): Promise<void> {
     this.key = key;
-    for (let waited = 0; waited < DUPLICATE_GRACE_MS && this.host.othersWithKey(this).length > 0; waited += 10) {
+    for (
+      let waited = 0;
+      waited < DUPLICATE_GRACE_MS && this.host.othersWithKey(this).length > 0;
+      waited += 10
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (this.closedFlag) return;
@@ -295,13 +301,28 @@ export class MtprotoConnection {
     const bySession = new Map<SessionState, OutgoingMessage[]>();
     for (const item of pending) {
       const list = bySession.get(item.session) ?? [];
-      list.push({ msgId: this.msgIds.next(item.isResponse), seqNo: this.seqNo(item.session, item.contentRelated), body: item.body });
+      list.push({
+        msgId: this.msgIds.next(item.isResponse),
+        seqNo: this.seqNo(item.session, item.contentRelated),
+        body: item.body,
+      });
       bySession.set(item.session, list);
     }
     for (const [session, messages] of bySession) {
       const single = messages.length === 1 ? messages[0] : undefined;
-      const outer = single ?? { msgId: this.msgIds.next(false), seqNo: this.seqNo(session, false), body: container(messages) };
-      const plain = Buffer.concat([key.salt, session.id, i64(outer.msgId), i32(outer.seqNo), i32(outer.body.length), outer.body]);
+      const outer = single ?? {
+        msgId: this.msgIds.next(false),
+        seqNo: this.seqNo(session, false),
+        body: container(messages),
+      };
+      const plain = Buffer.concat([
+        key.salt,
+        session.id,
+        i64(outer.msgId),
+        i32(outer.seqNo),
+        i32(outer.body.length),
+        outer.body,
+      ]);
       this.write(encryptServerMessage(key.authKey, plain));
     }
   }

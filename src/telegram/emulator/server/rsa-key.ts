@@ -3,7 +3,10 @@ import { igeDecrypt, sha1, sha256 } from './mtproto-crypto';
 
 /** TL `bytes` serialization (length prefix, padding to 4), as the RSA fingerprint is defined over it. */
 export function tlBytes(data: Buffer): Buffer {
-  const header = data.length < 254 ? Buffer.from([data.length]) : Buffer.from([254, data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff]);
+  const header =
+    data.length < 254
+      ? Buffer.from([data.length])
+      : Buffer.from([254, data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff]);
   const padding = (4 - ((header.length + data.length) % 4)) % 4;
   return Buffer.concat([header, data, Buffer.alloc(padding)]);
 }
@@ -18,7 +21,10 @@ export class EmulatorRsaKey {
   private readonly privateKey: KeyObject;
 
   constructor() {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicExponent: 65537,
+    });
     const jwk = publicKey.export({ format: 'jwk' });
     if (!jwk.n || !jwk.e) throw new Error('RSA key without modulus');
     this.privateKey = privateKey;

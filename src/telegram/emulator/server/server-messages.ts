@@ -38,7 +38,8 @@ const i64 = (n: bigint): Buffer => {
 export const isContentRelated = (constructorId: number): boolean =>
   constructorId !== TL.msgContainer && constructorId !== TL.msgsAck && constructorId !== TL.httpWait;
 
-export const pong = (msgId: bigint, pingId: bigint): Buffer => Buffer.concat([u32(TL.pong), i64(msgId), i64(pingId)]);
+export const pong = (msgId: bigint, pingId: bigint): Buffer =>
+  Buffer.concat([u32(TL.pong), i64(msgId), i64(pingId)]);
 
 export const badMsgNotification = (badMsgId: bigint, badSeqNo: number, code: number): Buffer =>
   Buffer.concat([u32(TL.badMsgNotification), i64(badMsgId), i32(badSeqNo), i32(code)]);

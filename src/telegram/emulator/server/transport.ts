@@ -38,12 +38,15 @@ export class ServerTransport {
       case 'abridged': {
         const words = payload.length >> 2;
         const header =
-          words < 127 ? Buffer.from([words]) : Buffer.from([0x7f, words & 0xff, (words >> 8) & 0xff, (words >> 16) & 0xff]);
+          words < 127
+            ? Buffer.from([words])
+            : Buffer.from([0x7f, words & 0xff, (words >> 8) & 0xff, (words >> 16) & 0xff]);
         return Buffer.concat([header, payload]);
       }
       case 'intermediate':
       case 'padded-intermediate': {
-        const padding = this.kind === 'padded-intermediate' ? randomBytes(randomBytes(1)[0] % 16) : Buffer.alloc(0);
+        const padding =
+          this.kind === 'padded-intermediate' ? randomBytes(randomBytes(1)[0] % 16) : Buffer.alloc(0);
         const header = Buffer.alloc(4);
         header.writeUInt32LE(payload.length + padding.length, 0);
         return Buffer.concat([header, payload, padding]);
@@ -109,11 +112,13 @@ export class ServerTransport {
       case 'full': {
         if (this.buffer.length < 4) return undefined;
         const length = this.buffer.readInt32LE(0);
-        if (length < 12 || length > MAX_PACKET) throw new TransportError(`bad full-transport length ${length}`);
+        if (length < 12 || length > MAX_PACKET)
+          throw new TransportError(`bad full-transport length ${length}`);
         if (this.buffer.length < length) return undefined;
         const frame = this.buffer.subarray(0, length);
         this.buffer = this.buffer.subarray(length);
-        if (frame.readInt32LE(4) !== this.receiveSeq++) throw new TransportError('full-transport sequence number out of order');
+        if (frame.readInt32LE(4) !== this.receiveSeq++)
+          throw new TransportError('full-transport sequence number out of order');
         if (crc32(frame.subarray(0, length - 4)) !== frame.readUInt32LE(length - 4)) {
           throw new TransportError('full-transport CRC32 mismatch');
         }
