@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     const loginMs: number[] = [];
     let next = 0;
     const started = Date.now();
+    if (!file) throw new Error('unreachable');
     const worker = async (): Promise<void> => {
       for (let i = next++; i < accounts; i = next++) {
         const phone = `+999661${String(3000 + i).padStart(4, '0')}`;
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
         const { phoneCodeHash } = await client.sendCode({ apiId, apiHash }, phone);
         await client.invoke(new Api.auth.SignIn({ phoneNumber: phone, phoneCodeHash, phoneCode: '11111' }));
         loginMs.push(performance.now() - t0);
+        if (loginMs.length % 100 === 0) {
+          const seconds = Math.round((Date.now() - started) / 1000);
+          process.stderr.write(`${loginMs.length} accounts connected, server VmRSS ${rssMb(file.pid)} MB, ${seconds} s\n`);
+        }
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
