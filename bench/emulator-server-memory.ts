@@ -2,8 +2,7 @@
  * The emulator server's memory with N connected, signed-in accounts: the server runs as its own process
  * (`dist/src/cli/emulator.js --port 0`), N real GramJS clients in this process each negotiate an auth key
  * over TCP, sign in by phone code (DC 1 phones: one key each) and stay connected; then the server's VmRSS
- * is read from /proc. The server's pq has 20-bit primes (`--pq-bits 20`) so GramJS's factoring does not
- * dominate the run; the server's memory per connection does not depend on it.
+ * is read from /proc.
  *
  *   npm run build && node dist/bench/emulator-server-memory.js [accounts=1000] [concurrency=8]
  */
@@ -71,9 +70,7 @@ async function main(): Promise<void> {
         loginMs.push(performance.now() - t0);
         if (loginMs.length % 100 === 0) {
           const seconds = Math.round((Date.now() - started) / 1000);
-          process.stderr.write(
-            `${loginMs.length} accounts connected, server VmRSS ${rssMb(file.pid)} MB, ${seconds} s\n`,
-          );
+          process.stderr.write(`${loginMs.length} accounts connected, server VmRSS ${rssMb(file.pid)} MB, ${seconds} s\n`);
         }
       }
     };

@@ -20,19 +20,13 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       // Started by `npm start`: stop once <data>/emulator/server.json is gone (the data directory was wiped).
       'exit-with-data': { type: 'boolean', default: false },
-      // Bits of p and q in resPQ (31 as Telegram); fewer spare the clients' proof of work in benchmarks.
-      'pq-bits': { type: 'string', default: '31' },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65532) throw new Error('--port must be 0–65532');
-  const pqPrimeBits = Number(values['pq-bits']);
-  if (!Number.isInteger(pqPrimeBits) || pqPrimeBits < 8 || pqPrimeBits > 31)
-    throw new Error('--pq-bits must be 8–31');
   const running = await runEmulatorServer({
     host: values.host,
     port,
-    pqPrimeBits,
     dataDir: values.data === undefined ? undefined : resolve(values.data),
   });
   process.stdout.write(

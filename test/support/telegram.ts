@@ -31,10 +31,7 @@ export async function createTelegramWorld(options: TelegramEmulatorOptions = {})
   const db = await createTestDatabase();
   const emulator = new TelegramEmulator(options);
   const server =
-    process.env.TELEGRAM_TEST_TRANSPORT === 'in-process'
-      ? undefined
-      : // 20-bit p and q: GramJS still factors pq, in ~2 ms instead of ~60 (CI runs many key exchanges).
-        new TelegramEmulatorServer(emulator, { pqPrimeBits: 20 });
+    process.env.TELEGRAM_TEST_TRANSPORT === 'in-process' ? undefined : new TelegramEmulatorServer(emulator);
   await server?.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'telegram-test-'));
   const apps: TestApp[] = [];

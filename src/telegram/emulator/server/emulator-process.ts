@@ -28,15 +28,10 @@ export async function runEmulatorServer(options: {
   host?: string;
   port: number;
   dataDir?: string;
-  pqPrimeBits?: number;
 }): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const world = new TelegramEmulator();
-  const server = new TelegramEmulatorServer(world, {
-    host,
-    basePort: options.port,
-    pqPrimeBits: options.pqPrimeBits,
-  });
+  const server = new TelegramEmulatorServer(world, { host, basePort: options.port });
   const endpoints = await server.start();
   const control = new LocalEmulatorControl(world, (request) => server.fault(request));
   const controlPort = options.port === 0 ? 0 : options.port + 3;

@@ -12,11 +12,6 @@ export interface EmulatorServerOptions {
   readonly host?: string;
   /** DC 1's port; DC 2 and 3 listen on the next two. 0 (default): three free ports. */
   readonly basePort?: number;
-  /**
-   * Bits of the primes p and q whose product resPQ asks the client to factor: 31 (default) as Telegram;
-   * the test support uses 20, which spares GramJS's pure-JS factorization (~60 ms per key) on busy CI.
-   */
-  readonly pqPrimeBits?: number;
 }
 
 /** Where one emulated DC listens. */
@@ -151,7 +146,6 @@ export class TelegramEmulatorServer {
       world: this.world,
       keys: this.keys,
       rsa: this.rsa,
-      pqPrimeBits: this.options.pqPrimeBits ?? 31,
       count: (event) => this.events.set(event, (this.events.get(event) ?? 0) + 1),
       othersWithKey: (connection) =>
         [...this.connections].filter(

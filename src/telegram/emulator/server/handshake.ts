@@ -41,9 +41,9 @@ const beBytes = (value: bigint): Buffer => {
 };
 const beInt = (bytes: Buffer): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`));
 
-function randomPrime(bits: number): bigint {
+function randomPrime(): bigint {
   for (;;) {
-    const candidate = randomInt(2 ** (bits - 1), 2 ** bits - 1) | 1;
+    const candidate = randomInt(2 ** 30, 2 ** 31 - 1) | 1;
     let prime = true;
     for (let d = 3; d * d <= candidate; d += 2) {
       if (candidate % d === 0) {
@@ -61,8 +61,6 @@ export class AuthKeyExchange {
   constructor(
     private readonly rsa: EmulatorRsaKey,
     private readonly nowSeconds: () => number,
-    /** Size of p and q in resPQ: 31 bits as Telegram (pq < 2^63); fewer make the client's proof of work cheaper. */
-    private readonly primeBits = 31,
   ) {}
 
   /** Answers one unencrypted request; `done` carries the new auth key after set_client_DH_params. */
@@ -80,8 +78,8 @@ export class AuthKeyExchange {
   private resPq(nonceValue: Api.int128): Api.ResPQ {
     const nonce = int128(nonceValue);
     const serverNonce = randomBytes(16);
-    let p = randomPrime(this.primeBits);
-    let q = randomPrime(this.primeBits);
+    let p = randomPrime();
+    let q = randomPrime();
     if (p === q) return this.resPq(nonceValue);
     if (p > q) [p, q] = [q, p];
     this.step = { at: 'pq', nonce, serverNonce, p, q };

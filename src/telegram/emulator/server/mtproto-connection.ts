@@ -30,8 +30,6 @@ export interface ConnectionHost {
   readonly world: EmulatorEndpoint;
   readonly keys: AuthKeyStore;
   readonly rsa: EmulatorRsaKey;
-  /** Bits of p and q in resPQ (see EmulatorServerOptions.pqPrimeBits). */
-  readonly pqPrimeBits: number;
   /** Service messages sent, by kind (bad_msg_notification codes, bad_server_salt, new_session_created). */
   count(event: string): void;
   /** Other open connections of this DC bound to the same auth key. */
@@ -99,7 +97,7 @@ export class MtprotoConnection {
     private readonly socket: Socket,
     private readonly host: ConnectionHost,
   ) {
-    this.handshake = new AuthKeyExchange(host.rsa, () => Math.floor(Date.now() / 1000), host.pqPrimeBits);
+    this.handshake = new AuthKeyExchange(host.rsa, () => Math.floor(Date.now() / 1000));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => undefined);
