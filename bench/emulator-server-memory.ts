@@ -70,7 +70,9 @@ async function main(): Promise<void> {
         loginMs.push(performance.now() - t0);
         if (loginMs.length % 100 === 0) {
           const seconds = Math.round((Date.now() - started) / 1000);
-          process.stderr.write(`${loginMs.length} accounts connected, server VmRSS ${rssMb(file.pid)} MB, ${seconds} s\n`);
+          process.stderr.write(
+            `${loginMs.length} accounts connected, server VmRSS ${rssMb(file.pid)} MB, ${seconds} s\n`,
+          );
         }
       }
     };
