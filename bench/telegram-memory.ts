@@ -2,7 +2,10 @@
  * Telegram accounts: how long a phone-code login takes through HTTP, and the resident memory of the
  * process holding N connected emulated accounts (each a live GramJS client parked in the gateway).
  *
- *   npm run build && node --expose-gc dist/bench/telegram-memory.js [accounts=50]
+ *   npm run build && node --expose-gc dist/bench/telegram-memory.js [accounts=50] [in-process|tcp]
+ *
+ * `tcp`: the world is served by an emulator server (MTProto 2.0 over TCP, in this process) and the
+ * service's clients are the real GramJS TelegramClient; `in-process` (default): the fake sender.
  *
  * Uses DATABASE_URL's server when set (a fresh database is created and dropped), else an embedded
  * PostgreSQL under data/telegram-bench-postgres. The emulator runs in this process, so its world
@@ -19,6 +22,7 @@ import { loadConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { TelegramEmulator } from '../src/telegram/emulator';
+import { TelegramEmulatorServer } from '../src/telegram/emulator/server/emulator-server';
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
 
 export interface TelegramMemoryOptions {
@@ -26,6 +30,8 @@ export interface TelegramMemoryOptions {
   /** Extra 2FA logins timed after the memory reading (SRP costs CPU). */
   twoFactorSamples?: number;
   databaseUrl?: string;
+  /** How the service reaches the emulated world (default in-process). */
+  transport?: 'in-process' | 'tcp';
 }
 
 export interface Stats {
@@ -38,6 +44,7 @@ export interface Stats {
 
 export interface TelegramMemoryResult {
   accounts: number;
+  transport: 'in-process' | 'tcp';
   /** GramJS clients parked in the gateway. */
   liveClients: number;
   /** Connections the emulator sees (one per client). */
@@ -120,8 +127,12 @@ export async function measureTelegramMemory(
     TELEGRAM_CLIENT_IDLE_MS: '3600000',
   });
   const emulator = new TelegramEmulator();
+  const transport = options.transport ?? 'in-process';
+  const server = transport === 'tcp' ? new TelegramEmulatorServer(emulator) : undefined;
+  await server?.start();
   const app = await createApp(config, {
     telegramEmulator: emulator,
+    telegramEmulatorServer: server,
     logStream: { write: () => undefined },
   });
   try {
@@ -174,6 +185,7 @@ export async function measureTelegramMemory(
 
     return {
       accounts,
+      transport,
       liveClients,
       emulatorConnections,
       rssMb: {
@@ -188,6 +200,7 @@ export async function measureTelegramMemory(
     };
   } finally {
     await app.close();
+    await server?.stop();
     await withAdmin(admin.toString(), (c) =>
       c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
     );
@@ -198,7 +211,8 @@ export async function measureTelegramMemory(
 
 if (require.main === module) {
   const accounts = Number(process.argv[2] ?? 50);
-  measureTelegramMemory({ accounts, twoFactorSamples: 5, databaseUrl: process.env.DATABASE_URL })
+  const transport = process.argv[3] === 'tcp' ? 'tcp' : 'in-process';
+  measureTelegramMemory({ accounts, twoFactorSamples: 5, databaseUrl: process.env.DATABASE_URL, transport })
     .then((result) => {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       process.exit(0);

@@ -21,6 +21,7 @@ import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import type { TelegramEmulator } from './telegram/emulator';
+import type { TelegramEmulatorServer } from './telegram/emulator/server/emulator-server';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { TelegramWatchdogModule } from './telegram/watchdog/watchdog.module';
@@ -38,6 +39,8 @@ export interface AppModuleOptions {
   extraImports?: (Type | DynamicModule)[];
   /** The emulated Telegram world when TELEGRAM_EMULATOR is on (tests share one across app instances). */
   telegramEmulator?: TelegramEmulator;
+  /** That world served over TCP by an emulator server in this process: clients are real GramJS TelegramClients. */
+  telegramEmulatorServer?: TelegramEmulatorServer;
 }
 
 @Module({})
@@ -47,11 +50,20 @@ export class AppModule {
     logStream,
     extraImports = [],
     telegramEmulator,
+    telegramEmulatorServer,
   }: AppModuleOptions): DynamicModule {
     const rootLogger = createRootLogger(config, logStream);
     // The emulator is a module of its own: mounted here or not at all.
     const emulator = config.telegram.emulator
-      ? TelegramEmulatorModule.forRoot({ world: telegramEmulator })
+      ? TelegramEmulatorModule.forRoot({
+          world: telegramEmulator,
+          server: telegramEmulatorServer,
+          app: config.telegram.emulatorApp,
+          remote:
+            config.telegram.emulatorUrl && config.telegram.emulatorControlUrl
+              ? { url: config.telegram.emulatorUrl, controlUrl: config.telegram.emulatorControlUrl }
+              : undefined,
+        })
       : undefined;
     return {
       module: AppModule,

@@ -7,6 +7,7 @@ import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
 import { TelegramGateway } from './telegram/gateway/telegram-gateway';
+import { ensureEmulatorServer } from './telegram/emulator/server/emulator-process';
 
 function readConfig(): AppConfig {
   try {
@@ -36,6 +37,25 @@ async function main(): Promise<void> {
     config = { ...config, database: { ...config.database, url: embedded.url } };
   }
 
+  let emulatorLine: string | undefined;
+  const { telegram } = config;
+  if (telegram.emulator && !telegram.emulatorUrl && !telegram.emulatorInProcess) {
+    try {
+      const server = await ensureEmulatorServer(config.dataDir);
+      config = {
+        ...config,
+        telegram: { ...telegram, emulatorUrl: server.url, emulatorControlUrl: server.control_url },
+      };
+      emulatorLine = `Telegram emulator server ${server.url} (pid ${server.pid}, ${server.reused ? 'reused' : 'started'}; survives restarts of the service)`;
+    } catch (error) {
+      console.error(
+        `Telegram emulator server failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await embedded?.stop();
+      process.exit(1);
+    }
+  }
+
   let app: NestFastifyApplication;
   try {
     app = await createApp(config);
@@ -49,6 +69,7 @@ async function main(): Promise<void> {
   const address = `http://${config.host}:${config.port}`;
   const banner = [`${config.appName} ${config.version} listening on ${address} (docs: ${address}/docs)`];
   if (embedded) banner.push(`Database: embedded PostgreSQL under ${join(config.dataDir, 'postgres')}`);
+  if (emulatorLine) banner.push(emulatorLine);
   if (config.jwt.generated) {
     // Lives JWT_MAX_LIFETIME_SECONDS (24 h by default), the longest the service accepts.
     const token = new JwtVerifier(config.jwt).sign(1);

@@ -61,6 +61,8 @@ describe('the service process', () => {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       HEALTH_CHECK_TIMEOUT_MS: '1500',
       DATA_DIR: `${db.name}-data`,
+      // These tests are about the service process alone: no emulator server child process.
+      TELEGRAM_EMULATOR_IN_PROCESS: 'true',
     });
     const exit = finished(child, 30000);
     try {
@@ -102,6 +104,7 @@ describe('the service process', () => {
       LOG_LEVEL: 'warn',
       SHUTDOWN_DRAIN_MS: '1500',
       DATA_DIR: `${db.name}-drain-data`,
+      TELEGRAM_EMULATOR_IN_PROCESS: 'true',
     });
     const exit = finished(child, 30000);
     try {

@@ -32,6 +32,22 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeUndefined();
   });
 
+  it('TELEGRAM_EMULATOR_URL: tcp:// only; the control port defaults to its port + 3', () => {
+    expect(loadConfig({ TELEGRAM_EMULATOR_URL: 'tcp://127.0.0.1:19443' }).telegram).toMatchObject({
+      emulator: true,
+      emulatorUrl: 'tcp://127.0.0.1:19443',
+      emulatorControlUrl: 'http://127.0.0.1:19446',
+      emulatorInProcess: false,
+    });
+    expect(
+      loadConfig({ TELEGRAM_EMULATOR_URL: 'tcp://emu:1', TELEGRAM_EMULATOR_CONTROL_URL: 'http://emu:9' })
+        .telegram.emulatorControlUrl,
+    ).toBe('http://emu:9');
+    expect(problemsOf({ TELEGRAM_EMULATOR_URL: 'http://127.0.0.1:19443' }).join()).toContain(
+      'TELEGRAM_EMULATOR_URL',
+    );
+  });
+
   it('DEBUG=true alone means debug logs; an explicit LOG_LEVEL wins', () => {
     expect(loadConfig({ DEBUG: 'true' }).logLevel).toBe('debug');
     expect(loadConfig({ DEBUG: 'true', LOG_LEVEL: 'warn' }).logLevel).toBe('warn');

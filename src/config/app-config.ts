@@ -83,13 +83,19 @@ export interface AppConfig {
   telegram: {
     apiId?: number;
     apiHash?: string;
-    /** Use the in-process Telegram emulator instead of Telegram (never in production). */
+    /** Use the Telegram emulator instead of Telegram (never in production). */
     emulator: boolean;
     /**
      * The one application the emulator accepts (TELEGRAM_EMULATOR_APP_ID/_HASH); unset: the pair the
      * service itself connects to the emulator with.
      */
     emulatorApp?: { apiId: number; apiHash: string };
+    /** An emulator server (tcp://host:port of DC 1) to use; unset: `npm start` starts or reuses one itself. */
+    emulatorUrl?: string;
+    /** That server's control port (default http://host:port+3). */
+    emulatorControlUrl?: string;
+    /** TELEGRAM_EMULATOR_IN_PROCESS: keep the world inside the service process (no server, lost at restart). */
+    emulatorInProcess: boolean;
     /** Bound on every GramJS call (connect, each request). */
     callTimeoutMs: number;
     /** A connected client unused this long is destroyed. */
@@ -189,6 +195,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       'TELEGRAM_EMULATOR_APP_ID and TELEGRAM_EMULATOR_APP_HASH must be set together',
     );
   }
+  const emulatorUrl = r.url('TELEGRAM_EMULATOR_URL', ['tcp:']);
+  const emulatorControlUrl =
+    r.url('TELEGRAM_EMULATOR_CONTROL_URL', ['http:']) ??
+    (emulatorUrl ? defaultControlUrl(emulatorUrl) : undefined);
   const statementTimeoutMs = r.integer('DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 600000);
   const base: Omit<AppConfig, 'tls'> = {
     appName: r.string('APP_NAME', 'Integration Service'),
@@ -243,6 +253,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       ...(emulatorAppId !== undefined && emulatorAppHash !== undefined
         ? { emulatorApp: { apiId: emulatorAppId, apiHash: emulatorAppHash } }
         : {}),
+      emulatorUrl,
+      emulatorControlUrl: telegramEmulator ? emulatorControlUrl : undefined,
+      emulatorInProcess: r.boolean('TELEGRAM_EMULATOR_IN_PROCESS', false),
       callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),
       loginTtlSeconds: r.integer('TELEGRAM_LOGIN_TTL_SECONDS', 600, 30, 86400),
@@ -373,4 +386,10 @@ function readPem(r: EnvReader, name: string): string | undefined {
     return undefined;
   }
   return pem;
+}
+
+/** The emulator server's control port is, by convention, the port after its three DC ports. */
+export function defaultControlUrl(emulatorUrl: string): string {
+  const url = new URL(emulatorUrl);
+  return `http://${url.hostname}:${Number(url.port || 19443) + 3}`;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Env } from '../../src/config/env';
 import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
+import { TelegramEmulatorServer } from '../../src/telegram/emulator/server/emulator-server';
 import { listedEntity, type ListedSessionRow } from '../../src/telegram/accounts/listed-session';
 import { toSessionMetadata } from '../../src/telegram/accounts/session-metadata';
 import { isSecretEnvelope, SECRET_CIPHER, type SecretCipher } from '../../src/vault';
@@ -12,11 +13,15 @@ import { createTestDatabase, type TestDatabase } from './database';
 
 /**
  * One emulated Telegram world, one database and one data directory (the local cipher's key ring)
- * shared by every app instance a test starts — so a "restart" is a new app on the same state.
+ * shared by every app instance a test starts — so a "restart" is a new app on the same state. The
+ * world is served over TCP by an emulator server on free ports (MTProto 2.0: the apps use the real
+ * GramJS TelegramClient); `TELEGRAM_TEST_TRANSPORT=in-process` uses the in-process fake sender instead.
  */
 export interface TelegramWorld {
   db: TestDatabase;
   emulator: TelegramEmulator;
+  /** The TCP server in front of `emulator` (undefined in the in-process mode). */
+  server?: TelegramEmulatorServer;
   dataDir: string;
   start(env?: Env): Promise<TestApp>;
   cleanup(): Promise<void>;
@@ -25,23 +30,34 @@ export interface TelegramWorld {
 export async function createTelegramWorld(options: TelegramEmulatorOptions = {}): Promise<TelegramWorld> {
   const db = await createTestDatabase();
   const emulator = new TelegramEmulator(options);
+  const server =
+    process.env.TELEGRAM_TEST_TRANSPORT === 'in-process' ? undefined : new TelegramEmulatorServer(emulator);
+  await server?.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'telegram-test-'));
   const apps: TestApp[] = [];
   return {
     db,
     emulator,
+    server,
     dataDir,
     start: async (env = {}) => {
       const app = await startTestApp(
         db.url,
         { RATE_LIMIT_ENABLED: 'false', TELEGRAM_EMULATOR: 'true', DATA_DIR: dataDir, ...env },
-        { telegramEmulator: emulator },
+        { telegramEmulator: emulator, telegramEmulatorServer: server },
       );
+      // Closing an app closes its TCP connections; the server sees their FINs a few turns later.
+      const closeApp = app.close;
+      app.close = async () => {
+        await closeApp();
+        await server?.settle();
+      };
       apps.push(app);
       return app;
     },
     cleanup: async () => {
       for (const app of apps.splice(0)) await app.close().catch(() => undefined);
+      await server?.stop();
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

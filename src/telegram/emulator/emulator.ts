@@ -69,6 +69,8 @@ export interface EmulatorLink {
 export interface EmulatorEndpoint {
   /** A fresh 256-byte auth key "negotiated" with a DC (stands in for the DH exchange). */
   issueAuthKey(dcId: number): Buffer;
+  /** A key this DC negotiated over TCP (the server's auth-key exchange): known from now on. */
+  adoptAuthKey(dcId: number, authKey: Buffer): void;
   openLink(dcId: number, authKey: Buffer, onUpdate: (updateBytes: Buffer) => void): EmulatorLink;
   hasDc(dcId: number): boolean;
   readonly defaultDcId: number;
@@ -147,6 +149,12 @@ export class TelegramEmulator implements EmulatorEndpoint {
     return authKey;
   }
 
+  /** A key this DC negotiated over TCP (the server's auth-key exchange): known from now on. */
+  adoptAuthKey(dcId: number, authKey: Buffer): void {
+    if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
+    if (!this.state.knownKey(dcId, authKey)) this.state.registerKey(dcId, authKey);
+  }
+
   openLink(dcId: number, authKey: Buffer, onUpdate: (updateBytes: Buffer) => void): EmulatorLink {
     if (!this.hasDc(dcId)) throw new RangeError(`no DC ${dcId} in the emulator`);
     const key = this.state.knownKey(dcId, authKey);
@@ -171,9 +179,22 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
   }
 
+  /** Served over TCP: help.getConfig then answers each DC's port. */
+  setDcPorts(ports: ReadonlyMap<number, number>): void {
+    this.state.dcPorts = ports;
+  }
+
   // endregion
 
   // region control API
+
+  /** auth_key_ids (hex) of the keys signed in as this phone, or waiting for its 2FA password. */
+  authKeyIdsOf(phone: string): string[] {
+    const digits = normalizePhone(phone);
+    return [...this.state.keys.values()]
+      .filter((key) => key.userPhone === digits || key.pendingPasswordPhone === digits)
+      .map((key) => key.authKeyId);
+  }
 
   now(): number {
     return this.clock.now();

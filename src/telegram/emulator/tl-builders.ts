@@ -52,18 +52,25 @@ export function buildAuthorization(account: EmulatedAccount, nowSeconds: number)
   return new Api.auth.Authorization({ ...relogin, user: buildUser(account, true, nowSeconds) });
 }
 
-export function buildDcOptions(): Api.DcOption[] {
-  return EMULATOR_DC_IDS.map((id) => new Api.DcOption({ id, ipAddress: dcAddress(id), port: DC_PORT }));
+/** Each DC at its own loopback address; its port is the TCP server's when there is one. */
+export function buildDcOptions(ports?: ReadonlyMap<number, number>): Api.DcOption[] {
+  return EMULATOR_DC_IDS.map(
+    (id) => new Api.DcOption({ id, ipAddress: dcAddress(id), port: ports?.get(id) ?? DC_PORT }),
+  );
 }
 
 /** `help.getConfig` as Telegram answers it (limits are Telegram's usual values), for DCs 1–3. */
-export function buildConfig(thisDc: number, nowSeconds: number): Api.Config {
+export function buildConfig(
+  thisDc: number,
+  nowSeconds: number,
+  ports?: ReadonlyMap<number, number>,
+): Api.Config {
   return new Api.Config({
     date: nowSeconds,
     expires: nowSeconds + 3600,
     testMode: false,
     thisDc,
-    dcOptions: buildDcOptions(),
+    dcOptions: buildDcOptions(ports),
     dcTxtDomainName: 'emulator.invalid',
     chatSizeMax: 200,
     megagroupSizeMax: 200_000,

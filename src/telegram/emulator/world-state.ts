@@ -141,6 +141,8 @@ export class WorldState {
   readonly dialogs = new DialogWorld();
   /** Bots put into chats (chats/add-bot). */
   readonly botMembers = new BotChatMembers();
+  /** The port each DC listens on when served over TCP (help.getConfig answers them); none in process. */
+  dcPorts?: ReadonlyMap<number, number>;
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */

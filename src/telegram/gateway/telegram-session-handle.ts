@@ -256,6 +256,7 @@ export class TelegramSessionHandle {
       );
       if (result instanceof Api.auth.LoginTokenMigrateTo) {
         const { dcId, token } = result;
+        forgetLoadedKey(this.session);
         await this.call('switchDC', () => this.client._switchDC(dcId));
         result = await this.call('auth.ImportLoginToken', () =>
           this.client.invoke(new Api.auth.ImportLoginToken({ token })),
@@ -363,4 +364,14 @@ export class TelegramSessionHandle {
   async logOut(): Promise<void> {
     await this.call('auth.LogOut', () => this.client.invoke(new Api.auth.LogOut()));
   }
+}
+
+/**
+ * GramJS's _switchDC clears the session's auth key and reconnects, but connect() calls StringSession.load(),
+ * which restores the key the StringSession was constructed from — the old DC's key, sent to the new DC,
+ * which answers −404 (found by the emulator server over TCP; the in-process fake accepted any key). A
+ * session built from a saved string must forget that string's key before it switches DC.
+ */
+function forgetLoadedKey(session: StringSession): void {
+  (session as unknown as { _key?: Buffer })._key = undefined; // private in GramJS's typings
 }

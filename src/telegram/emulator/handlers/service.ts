@@ -24,7 +24,9 @@ export const serviceHandlers: readonly HandlerDef[] = [
     };
     return ctx.dispatch(req.query);
   }),
-  handler(Api.help.GetConfig, open, (ctx) => buildConfig(ctx.dcId, ctx.clock.nowSeconds())),
+  handler(Api.help.GetConfig, open, (ctx) =>
+    buildConfig(ctx.dcId, ctx.clock.nowSeconds(), ctx.state.dcPorts),
+  ),
   handler(
     Api.help.GetNearestDc,
     open,

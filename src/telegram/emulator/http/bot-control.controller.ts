@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
 import { NotFoundError } from '../../../common/errors/app-error';
 import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
-import type { TelegramEmulator } from '..';
-import { TELEGRAM_EMULATOR } from './emulator.tokens';
+import type { EmulatorControlPort } from '../control/emulator-control-port';
+import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 import { BotSecrets, holdsBotSecret } from '../../bots/bot-secrets';
 import { EmulatorRevokeBotDto, EmulatorRevokeBotResponseDto } from '../../bots/bots.dto';
 import { BotNotFoundError } from '../../bots/bots.errors';
@@ -14,7 +14,7 @@ import { BotsRepository } from '../../bots/bots.repository';
 @Injectable()
 export class BotEmulatorControlService {
   constructor(
-    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator | null,
+    @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort | null,
     private readonly bots: BotsRepository,
     private readonly secrets: BotSecrets,
   ) {}
@@ -24,7 +24,7 @@ export class BotEmulatorControlService {
     const row = await this.bots.findForUser(userId, botId);
     if (!row || !holdsBotSecret(row.botToken)) throw new BotNotFoundError();
     const token = await this.secrets.openToken(userId, row.botToken);
-    return { revoked: this.emulator.revokeBotToken(token) ?? 0 };
+    return { revoked: (await this.emulator.revokeBotToken(token)) ?? 0 };
   }
 }
 

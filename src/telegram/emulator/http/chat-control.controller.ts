@@ -5,15 +5,12 @@ import { NotFoundError } from '../../../common/errors/app-error';
 import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { normalizePhone } from '../../accounts/phone';
-import { lookupAccount, type EmulatedAccount, type TelegramEmulator } from '..';
+import { lookupAccount } from '..';
 import { BotNotFoundError } from '../../bots/bots.errors';
 import { BotsRepository } from '../../bots/bots.repository';
-import {
-  bareChatId,
-  EmulatorAddBotToChatDto,
-  EmulatorAddBotToChatResponseDto,
-} from '../../channels/bot-chat.dto';
-import { TELEGRAM_EMULATOR } from './emulator.tokens';
+import { EmulatorAddBotToChatDto, EmulatorAddBotToChatResponseDto } from '../../channels/bot-chat.dto';
+import type { EmulatorControlPort } from '../control/emulator-control-port';
+import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 import {
   EmulatorChatDto,
   EmulatorCreateChatDto,
@@ -25,7 +22,7 @@ import {
 @Injectable()
 export class ChatEmulatorControlService {
   constructor(
-    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator | null,
+    @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort | null,
     private readonly accounts: AccountsRepository,
     private readonly bots: BotsRepository,
   ) {}
@@ -35,42 +32,33 @@ export class ChatEmulatorControlService {
     if (!this.emulator) throw new NotFoundError();
     const bot = await this.bots.findForUser(userId, body.bot_id);
     if (!bot?.telegramBotId) throw new BotNotFoundError();
-    const added = this.emulator.addBotToChat(
-      bareChatId(body.chat_id),
-      BigInt(bot.telegramBotId),
-      body.admin ?? false,
-    );
+    const added = await this.emulator.addBotToChat(body.chat_id, bot.telegramBotId, body.admin ?? false);
     if (!added) throw new NotFoundError('The emulator has no such chat');
     return { added };
   }
 
   async create(userId: number, body: EmulatorCreateChatDto): Promise<EmulatorChatDto> {
-    const { world, account } = await this.ownAccount(userId, body.phone);
-    const chat = world.dialogs.createChat(account, body.type, body.title, Math.floor(world.now() / 1000));
-    return {
-      chat_id: chat.kind === 'group' ? `-${chat.id}` : `-100${chat.id}`,
-      type: chat.kind,
-      title: chat.title,
-    };
+    const control = await this.ownAccount(userId, body.phone);
+    const chat = await control.createChat(body.phone, body.type, body.title);
+    if (!chat) throw new NotFoundError('None of your accounts is signed in with this phone');
+    return { chat_id: chat.chatId, type: chat.kind, title: chat.title };
   }
 
   async leave(userId: number, body: EmulatorLeaveChatDto): Promise<EmulatorLeaveChatResponseDto> {
-    const { world, account } = await this.ownAccount(userId, body.phone);
-    if (!world.dialogs.leave(account, bareChatId(body.chat_id)))
+    const control = await this.ownAccount(userId, body.phone);
+    if (!(await control.leaveChat(body.phone, body.chat_id))) {
       throw new NotFoundError('This user is not in that chat');
+    }
     return { left: true };
   }
 
-  private async ownAccount(
-    userId: number,
-    phone: string,
-  ): Promise<{ world: TelegramEmulator; account: EmulatedAccount }> {
+  private async ownAccount(userId: number, phone: string): Promise<EmulatorControlPort> {
     if (!this.emulator) throw new NotFoundError();
     const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(phone));
     const account = lookupAccount(phone);
     if (rows.length === 0 || !account)
       throw new NotFoundError('None of your accounts is signed in with this phone');
-    return { world: this.emulator, account };
+    return this.emulator;
   }
 }
 

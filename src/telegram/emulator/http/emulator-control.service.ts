@@ -5,7 +5,7 @@ import { normalizePhone } from '../../accounts/phone';
 import { SessionSecrets } from '../../accounts/session-secrets';
 import { telegramRejection } from '../../gateway/telegram-errors';
 import { SessionStateError } from '../../telegram.errors';
-import type { TelegramEmulator } from '../emulator';
+import type { EmulatorControlPort } from '../control/emulator-control-port';
 import { EmulatorControlError } from '../errors';
 import type {
   EmulatorForgetKeyResponseDto,
@@ -13,7 +13,7 @@ import type {
   EmulatorRevokeResponseDto,
   EmulatorScanQrResponseDto,
 } from './emulator-control.dto';
-import { TELEGRAM_EMULATOR } from './emulator.tokens';
+import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 
 /** How a refused scan is worded for the developer; the kind and code are Telegram's (telegramRejection). */
 const SCAN_FAILURE_MESSAGES: Record<string, string> = {
@@ -27,7 +27,7 @@ const SCAN_FAILURE_MESSAGES: Record<string, string> = {
 @Injectable()
 export class EmulatorControlService {
   constructor(
-    @Inject(TELEGRAM_EMULATOR) private readonly emulator: TelegramEmulator,
+    @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SessionSecrets,
   ) {}
@@ -42,7 +42,7 @@ export class EmulatorControlService {
     reason: 'AUTH_KEY_UNREGISTERED' | 'SESSION_REVOKED' = 'AUTH_KEY_UNREGISTERED',
   ): Promise<EmulatorRevokeResponseDto> {
     const sessions = await this.ownSessions(userId, phone);
-    return { revoked: this.emulator.revokeSessions(sessions, phone, reason) };
+    return { revoked: await this.emulator.revokeSessions(sessions, phone, reason) };
   }
 
   /**
@@ -51,13 +51,13 @@ export class EmulatorControlService {
    */
   async forgetKey(userId: number, phone: string): Promise<EmulatorForgetKeyResponseDto> {
     const sessions = await this.ownSessions(userId, phone);
-    return { forgotten: this.emulator.forgetKeys(phone, sessions) };
+    return { forgotten: await this.emulator.forgetKeys(phone, sessions) };
   }
 
   /** The user's home DC moves to `dc` (only for a phone one of the caller's accounts is signed in with). */
   async migrateUser(userId: number, phone: string, dc: number): Promise<EmulatorMigrateUserResponseDto> {
     await this.ownSessions(userId, phone);
-    if (!this.emulator.migrateUser(phone, dc)) throw new NotFoundError('No such emulated user or DC');
+    if (!(await this.emulator.migrateUser(phone, dc))) throw new NotFoundError('No such emulated user or DC');
     return { dc };
   }
 
@@ -80,7 +80,7 @@ export class EmulatorControlService {
     const secret = await this.secrets.open(userId, row.sessionData);
     if (!secret.qr_token) throw new SessionStateError('qr_login_not_pending', 'This QR login holds no token');
     try {
-      this.emulator.scanQrToken(secret.qr_token, phone);
+      await this.emulator.scanQrToken(secret.qr_token, phone);
     } catch (error) {
       const message = error instanceof EmulatorControlError ? SCAN_FAILURE_MESSAGES[error.reason] : undefined;
       const rejection = message

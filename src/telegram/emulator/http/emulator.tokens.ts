@@ -1,2 +1,2 @@
-/** Injection token of the emulated Telegram world in use (TelegramEmulatorModule). */
-export const TELEGRAM_EMULATOR = Symbol('TELEGRAM_EMULATOR');
+/** Injection token of the emulator's control operations (EmulatorControlPort: in process or remote). */
+export const TELEGRAM_EMULATOR_CONTROL = Symbol('TELEGRAM_EMULATOR_CONTROL');

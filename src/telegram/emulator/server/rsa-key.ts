@@ -1,0 +1,55 @@
+import { constants, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+import { igeDecrypt, sha1, sha256 } from './mtproto-crypto';
+
+/** TL `bytes` serialization (length prefix, padding to 4), as the RSA fingerprint is defined over it. */
+export function tlBytes(data: Buffer): Buffer {
+  const header =
+    data.length < 254
+      ? Buffer.from([data.length])
+      : Buffer.from([254, data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff]);
+  const padding = (4 - ((header.length + data.length) % 4)) % 4;
+  return Buffer.concat([header, data, Buffer.alloc(padding)]);
+}
+
+/** The emulator's RSA-2048 server key, generated at start: GramJS trusts it only through the emulator's client factory. */
+export class EmulatorRsaKey {
+  /** Modulus, big-endian, 256 bytes. */
+  readonly n: Buffer;
+  readonly e: number;
+  /** The 64 lower-order bits of SHA1(n as TL bytes + e as TL bytes), as a signed long (what resPQ lists). */
+  readonly fingerprint: bigint;
+  private readonly privateKey: KeyObject;
+
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicExponent: 65537,
+    });
+    const jwk = publicKey.export({ format: 'jwk' });
+    if (!jwk.n || !jwk.e) throw new Error('RSA key without modulus');
+    this.privateKey = privateKey;
+    this.n = Buffer.from(jwk.n, 'base64url');
+    const eBytes = Buffer.from(jwk.e, 'base64url');
+    this.e = eBytes.readUIntBE(0, eBytes.length);
+    this.fingerprint = sha1(tlBytes(this.n), tlBytes(eBytes)).subarray(12, 20).readBigInt64LE(0);
+  }
+
+  /**
+   * Undoes RSA_PAD (https://core.telegram.org/mtproto/auth_key, step 4.1): returns data_with_padding
+   * (192 bytes: the inner data, then random padding), or undefined when the hash does not match.
+   */
+  decryptPad(encrypted: Buffer): Buffer | undefined {
+    if (encrypted.length !== 256 || Buffer.compare(encrypted, this.n) >= 0) return undefined;
+    const plain = privateDecrypt({ key: this.privateKey, padding: constants.RSA_NO_PADDING }, encrypted);
+    const keyAesEncrypted = Buffer.alloc(256);
+    plain.copy(keyAesEncrypted, 256 - plain.length);
+    const aesEncrypted = keyAesEncrypted.subarray(32);
+    const tempKey = Buffer.alloc(32);
+    const digest = sha256(aesEncrypted);
+    for (let i = 0; i < 32; i++) tempKey[i] = keyAesEncrypted[i] ^ digest[i];
+    const dataWithHash = igeDecrypt(aesEncrypted, tempKey, Buffer.alloc(32));
+    const dataWithPadding = Buffer.from(dataWithHash.subarray(0, 192)).reverse();
+    if (!sha256(tempKey, dataWithPadding).equals(dataWithHash.subarray(192, 224))) return undefined;
+    return dataWithPadding;
+  }
+}
