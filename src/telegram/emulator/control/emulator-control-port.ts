@@ -1,3 +1,4 @@
+import { bareChatId } from '../../channels/bot-chat.dto';
 import { lookupAccount } from '../accounts';
 import type { EmulatedChatKind } from '../dialogs';
 import type { TelegramEmulator } from '../emulator';
@@ -44,9 +45,6 @@ export interface EmulatorControlPort {
   /** Network faults; undefined when the world is in process (there is no network to break). */
   fault(request: FaultRequest): Promise<number | undefined>;
 }
-
-export const bareChatId = (chatId: string): bigint =>
-  BigInt(chatId.startsWith('-100') ? chatId.slice(4) : chatId.slice(1));
 
 /** Runs the control operations on a world object (in process, or inside the emulator server process). */
 export class LocalEmulatorControl implements EmulatorControlPort {
