@@ -3,6 +3,7 @@ import { AuditLogIndexes1764100000000 } from './1764100000000-audit-log-indexes'
 import { SessionStateColumns1764200000000 } from './1764200000000-session-state-columns';
 import { BotSessions1764300000000 } from './1764300000000-bot-sessions';
 import { ChannelSenders1764400000000 } from './1764400000000-channel-senders';
+import { TelegramMessages1764500000011 } from './1764500000011-telegram-messages';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SessionStateColumns1764200000000,
   BotSessions1764300000000,
   ChannelSenders1764400000000,
+  TelegramMessages1764500000011,
 ];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
+import { readSendConfig, type SendConfig } from './send-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -107,6 +108,7 @@ export interface AppConfig {
     checkTimeoutMs: number;
   };
   logRetentionDays: number;
+  send: SendConfig;
 }
 
 export class ConfigValidationError extends Error {
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+    send: readSendConfig(r),
   };
 
   if (

@@ -3,11 +3,17 @@ import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.ent
 import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
 import { ChannelSenderEntity } from '../telegram/channels/channel-sender.entity';
 import { TelegramChannelEntity } from '../telegram/channels/telegram-channel.entity';
+import { TelegramMessageFileEntity } from '../telegram/messages/telegram-message-file.entity';
+import { TelegramMessageSenderEntity } from '../telegram/messages/telegram-message-sender.entity';
+import { TelegramMessageEntity } from '../telegram/messages/telegram-message.entity';
 
 export const ENTITIES = [
   TelegramSessionEntity,
   TelegramBotEntity,
   TelegramChannelEntity,
   ChannelSenderEntity,
+  TelegramMessageEntity,
+  TelegramMessageFileEntity,
+  TelegramMessageSenderEntity,
   IntegrationLogEntity,
 ];
