@@ -9,6 +9,7 @@ import {
 } from '../telegram.errors';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { DIALOGS_PAGE_SIZE, readDialogsPage, type TelegramChatInfo } from './telegram-dialogs';
+import { TelegramMessaging } from './telegram-messaging';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
 export interface TelegramUserInfo {
@@ -327,6 +328,11 @@ export class TelegramSessionHandle {
         chat.membersCount = full.fullChat.participantsCount ?? null;
     }
     return { chats: [...byId.values()], calls };
+  }
+
+  /** Sending messages and media with this client (messages.sendMessage / sendMedia, uploads). */
+  messaging(): TelegramMessaging {
+    return new TelegramMessaging(this.client, this.call);
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */
