@@ -3,6 +3,7 @@ import { EMULATOR_DC_IDS, normalizePhone } from './accounts';
 import { lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
 import type { DialogWorld } from './dialogs';
+import type { MessageWorld } from './messages';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
@@ -38,6 +39,8 @@ export interface TelegramEmulatorOptions {
    * gentler world kept only for tests that want it.
    */
   duplicatePolicy?: EmulatorSettings['duplicatePolicy'];
+  /** Slow mode of the emulated supergroups that have it, seconds (default 30). */
+  slowModeSeconds?: number;
 }
 
 /** The server's answer to one request, as bytes: a serialized result, or an rpc_error's code and message. */
@@ -109,6 +112,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       wrongAttemptLimit: options.wrongAttemptLimit ?? 5,
       loginFloodSeconds: options.loginFloodSeconds ?? 300,
       duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
+      slowModeSeconds: options.slowModeSeconds ?? 30,
     });
   }
 
@@ -200,6 +204,11 @@ export class TelegramEmulator implements EmulatorEndpoint {
       }
     }
     return signedOut;
+  }
+
+  /** What the emulated chats received, floods armed by the control route, uploads (see messages.ts). */
+  get messages(): MessageWorld {
+    return this.state.messages;
   }
 
   /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatedAccount } from './accounts';
 import { BotRegistry } from './bots';
 import { DialogWorld } from './dialogs';
+import { MessageWorld } from './messages';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
 import { unauthorized, type RpcFailure } from './errors';
@@ -102,6 +103,8 @@ export interface EmulatorSettings {
   readonly resendTimeoutSeconds: number;
   /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
+  /** Slow mode of the emulated supergroups that have it (Telegram's usual 30 s). */
+  readonly slowModeSeconds: number;
 }
 
 export const authKeyIdOf = (authKey: Buffer): string =>
@@ -116,6 +119,7 @@ export class WorldState {
   readonly exportedAuthorizations = new Map<string, ExportedAuthorization>();
   readonly bots = new BotRegistry();
   readonly dialogs = new DialogWorld();
+  readonly messages: MessageWorld;
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
@@ -128,7 +132,9 @@ export class WorldState {
   constructor(
     readonly clock: EmulatorClock,
     readonly settings: EmulatorSettings,
-  ) {}
+  ) {
+    this.messages = new MessageWorld(settings.slowModeSeconds);
+  }
 
   /** The record for a key presented on a DC; a key the DC has never seen starts unauthorized. */
   keyFor(dcId: number, authKey: Buffer): AuthKeyRecord {

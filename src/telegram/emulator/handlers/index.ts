@@ -3,6 +3,7 @@ import { authCodeHandlers } from './auth-code';
 import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
 import { dialogHandlers } from './dialogs';
+import { messageHandlers } from './messages';
 import { passwordHandlers } from './password';
 import { qrLoginHandlers } from './qr-login';
 import type { HandlerDef } from './registry';
@@ -18,6 +19,7 @@ export const allHandlers: readonly HandlerDef[] = [
   ...accountInfoHandlers,
   ...botHandlers,
   ...dialogHandlers,
+  ...messageHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';

@@ -8,6 +8,7 @@ import { TelegramEmulator } from '../emulator';
 import { BotEmulatorControlController, BotEmulatorControlService } from './bot-control.controller';
 import { ChatEmulatorControlController, ChatEmulatorControlService } from './chat-control.controller';
 import { EmulatorControlController } from './emulator-control.controller';
+import { MessageEmulatorControlController, MessageEmulatorControlService } from './message-control.controller';
 import { EmulatorControlService } from './emulator-control.service';
 import { EmulatorGatewayCredentials } from './emulator-credentials';
 import { TELEGRAM_EMULATOR } from './emulator.tokens';
@@ -32,7 +33,12 @@ export class TelegramEmulatorModule {
     return {
       module: TelegramEmulatorModule,
       imports: [TelegramAccountsModule, TelegramBotsModule],
-      controllers: [EmulatorControlController, BotEmulatorControlController, ChatEmulatorControlController],
+      controllers: [
+        EmulatorControlController,
+        BotEmulatorControlController,
+        ChatEmulatorControlController,
+        MessageEmulatorControlController,
+      ],
       providers: [
         { provide: TELEGRAM_EMULATOR, useFactory: () => options.world ?? new TelegramEmulator() },
         {
@@ -50,6 +56,7 @@ export class TelegramEmulatorModule {
         EmulatorControlService,
         BotEmulatorControlService,
         ChatEmulatorControlService,
+        MessageEmulatorControlService,
       ],
       exports: [TELEGRAM_CLIENT_SOURCE, GatewayCredentials, TELEGRAM_EMULATOR],
     };
