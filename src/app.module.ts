@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
+import { TelegramMessagesModule } from './telegram/messages/messages.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
@@ -66,6 +67,7 @@ export class AppModule {
         TelegramAccountsModule,
         TelegramBotsModule,
         TelegramChannelsModule,
+        TelegramMessagesModule,
         ...(emulator ? [emulator] : []),
         ...extraImports,
       ],

@@ -35,6 +35,6 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     TelegramAudit,
     TelegramAccountMetrics,
   ],
-  exports: [AccountsRepository, SessionSecrets],
+  exports: [AccountsRepository, SessionSecrets, SessionTransitions],
 })
 export class TelegramAccountsModule {}

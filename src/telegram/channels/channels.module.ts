@@ -16,5 +16,6 @@ import { TelegramChannelEntity } from './telegram-channel.entity';
   imports: [TypeOrmModule.forFeature([TelegramChannelEntity, ChannelSenderEntity]), TelegramAccountsModule],
   controllers: [ChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelTransitions],
+  exports: [ChannelsRepository],
 })
 export class TelegramChannelsModule {}
