@@ -48,7 +48,9 @@ export class TelegramMessages1764500000011 implements MigrationInterface {
         CONSTRAINT chk_telegram_messages_sender_type CHECK ("sender_type" IN ('account', 'bot')),
         CONSTRAINT chk_telegram_messages_status CHECK ("status" IN ('queued', 'waiting', 'sending', 'sent', 'failed', 'cancelled'))
       )`);
-    await q.query(`CREATE INDEX idx_telegram_messages_user_created ON telegram_messages (user_id, created_at)`);
+    await q.query(
+      `CREATE INDEX idx_telegram_messages_user_created ON telegram_messages (user_id, created_at)`,
+    );
     await q.query(
       `CREATE INDEX idx_telegram_messages_lane_open ON telegram_messages (lane, queued_at) WHERE status IN ('queued', 'waiting', 'sending')`,
     );

@@ -39,7 +39,10 @@ export class ChannelsRepository {
   }
 
   /** The user's active chat with this @username (case-insensitive) or Bot API id. */
-  findByChat(userId: number, chat: { username: string } | { chatId: string }): Promise<TelegramChannelEntity | null> {
+  findByChat(
+    userId: number,
+    chat: { username: string } | { chatId: string },
+  ): Promise<TelegramChannelEntity | null> {
     const where =
       'username' in chat
         ? { userId, isActive: true, username: ILike(escapeLike(chat.username)) }

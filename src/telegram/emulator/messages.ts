@@ -62,12 +62,14 @@ export function postingRefusal(
     if (chat.role === 'creator' || chat.role === 'admin') return undefined;
     return chat.kind === 'group' ? 'CHAT_WRITE_FORBIDDEN' : 'CHANNEL_PRIVATE';
   }
-  if (sender.account.phone !== owner.phone) return chat.kind === 'group' ? 'PEER_ID_INVALID' : 'CHANNEL_PRIVATE';
+  if (sender.account.phone !== owner.phone)
+    return chat.kind === 'group' ? 'PEER_ID_INVALID' : 'CHANNEL_PRIVATE';
   if (chat.kind === 'channel' && chat.role === 'member') return 'CHAT_ADMIN_REQUIRED';
   return undefined;
 }
 
-export const hasSlowMode = (chat: EmulatedChat): boolean => chat.kind === 'supergroup' && chat.role === 'member';
+export const hasSlowMode = (chat: EmulatedChat): boolean =>
+  chat.kind === 'supergroup' && chat.role === 'member';
 
 export class MessageWorld {
   private readonly histories = new Map<string, DeliveredMessage[]>();

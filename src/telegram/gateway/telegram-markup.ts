@@ -57,7 +57,8 @@ function checkHtml(html: string): void {
     }
   }
   const unclosed = open.pop();
-  if (unclosed) throw new MarkupError(`tag <${unclosed.name}> opened at character ${unclosed.at} is never closed`);
+  if (unclosed)
+    throw new MarkupError(`tag <${unclosed.name}> opened at character ${unclosed.at} is never closed`);
 }
 
 /** GramJS's markdown scan (extensions/markdown.ts), keeping track of what stays open: it drops those silently. */

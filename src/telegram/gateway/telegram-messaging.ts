@@ -52,7 +52,8 @@ function messageIdOf(result: Api.TypeUpdates, randomId: string): string {
   if (result instanceof Api.UpdateShortSentMessage) return String(result.id);
   if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
     const echo = result.updates.find(
-      (u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId?.toString() === randomId,
+      (u): u is Api.UpdateMessageID =>
+        u instanceof Api.UpdateMessageID && u.randomId?.toString() === randomId,
     );
     if (echo) return String(echo.id);
     for (const u of result.updates) {

@@ -47,7 +47,10 @@ export class MessageMetrics {
   ended(result: 'sent' | 'failed' | 'cancelled', senderType: string, queuedAt?: Date): void {
     this.results.inc({ result, sender_type: senderType });
     if (result === 'sent' && queuedAt) {
-      this.latency.observe({ sender_type: senderType }, Math.max(0, (Date.now() - queuedAt.getTime()) / 1000));
+      this.latency.observe(
+        { sender_type: senderType },
+        Math.max(0, (Date.now() - queuedAt.getTime()) / 1000),
+      );
     }
   }
 

@@ -8,7 +8,12 @@ import type { SenderType } from '../channels/channel-sender.entity';
 import { ChannelsRepository } from '../channels/channels.repository';
 import type { TelegramChannelEntity } from '../channels/telegram-channel.entity';
 import type { SendMessageDto } from './messages.dto';
-import { ChatNotFoundError, SenderCannotPostError, SenderInactiveError, SenderNotFoundError } from './messages.errors';
+import {
+  ChatNotFoundError,
+  SenderCannotPostError,
+  SenderInactiveError,
+  SenderNotFoundError,
+} from './messages.errors';
 import type { MessagePeer } from './telegram-message.entity';
 
 export interface ResolvedSend {
@@ -65,7 +70,8 @@ export class MessageTargets {
     if (type === 'account') {
       const row = await this.accounts.findForUser(userId, id);
       if (!row) throw new SenderNotFoundError('account');
-      if (!row.isActive || row.status !== 'connected' || !holdsSecret(row.sessionData)) throw new SenderInactiveError();
+      if (!row.isActive || row.status !== 'connected' || !holdsSecret(row.sessionData))
+        throw new SenderInactiveError();
       return;
     }
     const bot = await this.bots.findForUser(userId, id);

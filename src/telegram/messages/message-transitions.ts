@@ -119,15 +119,20 @@ export class MessageTransitions {
 
   /** Telegram accepted it (or RANDOM_ID_DUPLICATE: an earlier attempt did): `sent`, file removed, next of the lane woken. */
   sent(row: TelegramMessageEntity, telegramMessageId: string | null, duplicate: boolean) {
-    return this.end(row, 'sent', {
-      status: 'sent',
-      telegramMessageId,
-      sentAt: new Date(),
-      errorCode: null,
-      errorMessage: null,
-      notBefore: null,
-      jobId: null,
-    }, duplicate ? { duplicate_random_id: true } : {});
+    return this.end(
+      row,
+      'sent',
+      {
+        status: 'sent',
+        telegramMessageId,
+        sentAt: new Date(),
+        errorCode: null,
+        errorMessage: null,
+        notBefore: null,
+        jobId: null,
+      },
+      duplicate ? { duplicate_random_id: true } : {},
+    );
   }
 
   /** Telegram refused it for good (or the sender is gone): `failed` with the reason; optionally the sender rests. */
@@ -135,7 +140,13 @@ export class MessageTransitions {
     return this.end(
       row,
       'failed',
-      { status: 'failed', errorCode: problem.code, errorMessage: problem.message, notBefore: null, jobId: null },
+      {
+        status: 'failed',
+        errorCode: problem.code,
+        errorMessage: problem.message,
+        notBefore: null,
+        jobId: null,
+      },
       {},
       pause,
     );
@@ -201,6 +212,8 @@ export class MessageTransitions {
     pause?: { until: Date; reason: string },
   ): Promise<TelegramMessageEntity> {
     const stored = await this.apply(async (tx) => {
+      // Under the lane lock, so a message queued meanwhile is either seen here or sees this end.
+      await this.repository.lockKeys(tx, row.lane);
       if (pause) await this.repository.pauseSender(tx, row.senderId, pause.until, pause.reason);
       const updated = await this.repository.update(tx, row.id, changes);
       await this.repository.deleteFile(tx, row.id);
@@ -215,10 +228,15 @@ export class MessageTransitions {
   /** The lane's next open message gets a fresh job (its claim works out when it is due). */
   private async wakeNext(tx: EntityManager, row: TelegramMessageEntity): Promise<void> {
     const next = await this.repository.nextOpen(tx, row.lane, row.id);
-    if (next) await this.repository.update(tx, next.id, { jobId: await this.queue.schedule(tx, next.id, null) });
+    if (next)
+      await this.repository.update(tx, next.id, { jobId: await this.queue.schedule(tx, next.id, null) });
   }
 
-  private entry(row: TelegramMessageEntity, status: AuditEntry['status'], extra: Record<string, unknown> = {}): AuditEntry {
+  private entry(
+    row: TelegramMessageEntity,
+    status: AuditEntry['status'],
+    extra: Record<string, unknown> = {},
+  ): AuditEntry {
     return {
       userId: row.userId,
       action: 'send_message',

@@ -1,4 +1,16 @@
-import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -59,9 +71,16 @@ export class MessagesController {
   @ApiBody({
     schema: { oneOf: [{ $ref: getSchemaPath(SendMessageDto) }, { $ref: getSchemaPath(SendMediaFormDto) }] },
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes a retried POST return the same message' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes a retried POST return the same message',
+  })
   @ApiAcceptedResponse({ type: SendAcceptedDto, description: 'Queued' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Key reused, or the sender cannot post there' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'Key reused, or the sender cannot post there',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The sender is not connected' })
   async send(
     @CurrentUser() user: AuthUser,
@@ -82,7 +101,10 @@ export class MessagesController {
   }
 
   @Get('messages')
-  @ApiOperation({ summary: "The caller's messages, newest first", description: 'Filter by status and channel row.' })
+  @ApiOperation({
+    summary: "The caller's messages, newest first",
+    description: 'Filter by status and channel row.',
+  })
   @ApiOkResponse({ type: MessagePageDto })
   list(@CurrentUser() user: AuthUser, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
     return this.messages.list(user.id, query);
@@ -98,7 +120,8 @@ export class MessagesController {
   @Delete('messages/:message_id')
   @ApiOperation({
     summary: 'Cancel a message not yet sent',
-    description: 'Only `queued` or `waiting`; 409 `message_not_cancellable` once sending, sent, failed or cancelled.',
+    description:
+      'Only `queued` or `waiting`; 409 `message_not_cancellable` once sending, sent, failed or cancelled.',
   })
   @ApiOkResponse({ type: MessageResponseDto, description: 'The cancelled message' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Too late to cancel' })

@@ -6,12 +6,18 @@ import { MESSAGE_STATUSES, type MessageStatus, type TelegramMessageEntity } from
 const EXAMPLE_ID = '0e8f8d1e-6a0b-4c52-8f0f-3d7a6c1b2a90';
 
 export class SendMessageDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Send as this account (a /telegram/accounts id); or bot_id' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Send as this account (a /telegram/accounts id); or bot_id',
+  })
   @IsOptional()
   @IsUuidId()
   session_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Send as this bot (a /telegram/bots id); or session_id' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Send as this bot (a /telegram/bots id); or session_id',
+  })
   @IsOptional()
   @IsUuidId()
   bot_id?: string;
@@ -23,7 +29,8 @@ export class SendMessageDto {
 
   @ApiPropertyOptional({
     example: '@my_channel',
-    description: 'The target: an @username or a numeric (Bot API) chat id of one of your synced chats; or channel_id',
+    description:
+      'The target: an @username or a numeric (Bot API) chat id of one of your synced chats; or channel_id',
   })
   @IsOptional()
   @IsString()
@@ -34,14 +41,18 @@ export class SendMessageDto {
 
   @ApiPropertyOptional({
     example: 'Hello **world**',
-    description: 'The text (a caption with a file): at most 4,096 characters after markup (1,024 for a caption)',
+    description:
+      'The text (a caption with a file): at most 4,096 characters after markup (1,024 for a caption)',
   })
   @IsOptional()
   @IsString()
   @MaxLength(65536)
   text?: string;
 
-  @OptionalEnum(['markdown', 'html'], 'How `text` is marked up (GramJS markdown: ** __ ~~ ` ```; or HTML tags)')
+  @OptionalEnum(
+    ['markdown', 'html'],
+    'How `text` is marked up (GramJS markdown: ** __ ~~ ` ```; or HTML tags)',
+  )
   parse_mode?: 'markdown' | 'html';
 
   @ApiPropertyOptional({ description: 'Deliver without a notification' })
@@ -60,7 +71,10 @@ export class SendMessageDto {
   @Min(1)
   reply_to?: number;
 
-  @ApiPropertyOptional({ example: '2026-12-24T09:00:00Z', description: 'Send at (ISO 8601); now when omitted' })
+  @ApiPropertyOptional({
+    example: '2026-12-24T09:00:00Z',
+    description: 'Send at (ISO 8601); now when omitted',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   send_at?: string;
@@ -143,13 +157,22 @@ export class MessageResponseDto {
   @ApiProperty({ example: 1, description: 'Attempts made (flood and slow-mode waits are not counted)' })
   attempts!: number;
 
-  @ApiProperty({ nullable: true, type: String, example: '1024', description: 'Null when unknown (RANDOM_ID_DUPLICATE)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1024',
+    description: 'Null when unknown (RANDOM_ID_DUPLICATE)',
+  })
   telegram_message_id!: string | null;
 
   @ApiProperty({ nullable: true, type: String })
   sent_at!: string | null;
 
-  @ApiProperty({ nullable: true, type: MessageErrorDto, description: 'Why it failed, or the last problem while retrying' })
+  @ApiProperty({
+    nullable: true,
+    type: MessageErrorDto,
+    description: 'Why it failed, or the last problem while retrying',
+  })
   error!: MessageErrorDto | null;
 
   @ApiProperty({ enum: ['account', 'bot'] })

@@ -44,7 +44,10 @@ export class ChatNotFoundError extends NotFoundError {
 
 export class MessageNotCancellableError extends ConflictError {
   constructor(status: string) {
-    super('message_not_cancellable', `The message is ${status}: only a queued or waiting message can be cancelled`);
+    super(
+      'message_not_cancellable',
+      `The message is ${status}: only a queued or waiting message can be cancelled`,
+    );
   }
 }
 

@@ -3,11 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { TelegramMessageFileEntity } from './telegram-message-file.entity';
 import { TelegramMessageSenderEntity } from './telegram-message-sender.entity';
-import {
-  OPEN_STATUSES,
-  TelegramMessageEntity,
-  type MessageStatus,
-} from './telegram-message.entity';
+import { OPEN_STATUSES, TelegramMessageEntity, type MessageStatus } from './telegram-message.entity';
 
 export interface MessageFilter {
   status?: MessageStatus;
@@ -34,7 +30,11 @@ export class MessagesRepository {
     return this.messages.findOne({ where: { id, userId } });
   }
 
-  findByIdempotencyKey(tx: EntityManager, userId: number, key: string): Promise<TelegramMessageEntity | null> {
+  findByIdempotencyKey(
+    tx: EntityManager,
+    userId: number,
+    key: string,
+  ): Promise<TelegramMessageEntity | null> {
     return tx.findOne(TelegramMessageEntity, { where: { userId, idempotencyKey: key } });
   }
 
@@ -59,7 +59,10 @@ export class MessagesRepository {
 
   /** Locks the message row (the queue's claim); undefined when it is gone. */
   async lockForQueue(tx: EntityManager, id: string): Promise<TelegramMessageEntity | undefined> {
-    const row = await tx.findOne(TelegramMessageEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const row = await tx.findOne(TelegramMessageEntity, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
     return row ?? undefined;
   }
 
@@ -83,7 +86,11 @@ export class MessagesRepository {
   }
 
   /** The lane's first open message other than `exceptId`. */
-  async nextOpen(tx: EntityManager, lane: string, exceptId: string): Promise<TelegramMessageEntity | undefined> {
+  async nextOpen(
+    tx: EntityManager,
+    lane: string,
+    exceptId: string,
+  ): Promise<TelegramMessageEntity | undefined> {
     const rows: { id: string }[] = await tx.query(
       `SELECT id FROM telegram_messages WHERE lane = $1 AND ${OPEN} AND id <> $2 ORDER BY ${LANE_ORDER} LIMIT 1`,
       [lane, exceptId],
@@ -109,7 +116,11 @@ export class MessagesRepository {
     return rows[0]?.attempted_at;
   }
 
-  async update(tx: EntityManager, id: string, changes: Partial<TelegramMessageEntity>): Promise<TelegramMessageEntity> {
+  async update(
+    tx: EntityManager,
+    id: string,
+    changes: Partial<TelegramMessageEntity>,
+  ): Promise<TelegramMessageEntity> {
     await tx.update(TelegramMessageEntity, { id }, changes as never);
     const row = await tx.findOne(TelegramMessageEntity, { where: { id } });
     if (!row) throw new Error('the message row vanished inside its transaction');

@@ -9,7 +9,11 @@ import { MarkupError, parseMarkup } from '../gateway/telegram-markup';
 import { MessageTargets } from './message-target';
 import { MessageTransitions } from './message-transitions';
 import { MessagePageDto, MessageResponseDto, SendAcceptedDto, type MessagesQueryDto } from './messages.dto';
-import { IdempotencyKeyReusedError, MessageNotCancellableError, MessageNotFoundError } from './messages.errors';
+import {
+  IdempotencyKeyReusedError,
+  MessageNotCancellableError,
+  MessageNotFoundError,
+} from './messages.errors';
 import { MessagesRepository } from './messages.repository';
 import type { SendInput } from './send-input';
 import type { MessageMedia, TelegramMessageEntity } from './telegram-message.entity';
@@ -68,7 +72,9 @@ export class MessagesService {
           parseMode: dto.parse_mode ?? null,
           options: {
             ...(dto.silent !== undefined ? { silent: dto.silent } : {}),
-            ...(dto.disable_link_preview !== undefined ? { disable_link_preview: dto.disable_link_preview } : {}),
+            ...(dto.disable_link_preview !== undefined
+              ? { disable_link_preview: dto.disable_link_preview }
+              : {}),
             ...(dto.reply_to !== undefined ? { reply_to: dto.reply_to } : {}),
           },
           media,
@@ -103,13 +109,20 @@ export class MessagesService {
       page,
       size,
     });
-    return { items: rows.map((r) => MessageResponseDto.from(r)), total, page, size, pages: Math.ceil(total / size) };
+    return {
+      items: rows.map((r) => MessageResponseDto.from(r)),
+      total,
+      page,
+      size,
+      pages: Math.ceil(total / size),
+    };
   }
 
   async cancel(userId: number, id: string): Promise<MessageResponseDto> {
     const row = await this.owned(userId, id);
     const cancelled = await this.transitions.cancelled(userId, id);
-    if (!cancelled) throw new MessageNotCancellableError((await this.owned(userId, id).catch(() => row)).status);
+    if (!cancelled)
+      throw new MessageNotCancellableError((await this.owned(userId, id).catch(() => row)).status);
     return MessageResponseDto.from(cancelled);
   }
 
@@ -137,7 +150,11 @@ export class MessagesService {
   }
 
   /** The message an Idempotency-Key already names (same request), 422 for another request; undefined when free. */
-  private async replay(userId: number, key: string, hash: string): Promise<TelegramMessageEntity | undefined> {
+  private async replay(
+    userId: number,
+    key: string,
+    hash: string,
+  ): Promise<TelegramMessageEntity | undefined> {
     return this.dataSource.transaction(async (tx) => {
       const row = await this.repository.findByIdempotencyKey(tx, userId, key);
       if (!row) return undefined;

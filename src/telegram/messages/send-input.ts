@@ -73,7 +73,8 @@ async function readMultipart(request: FastifyRequest, maxBytes: number) {
     }
     throw error;
   }
-  if (!file) throw new ValidationFailedError([{ field: 'file', message: 'file is required in a multipart send' }]);
+  if (!file)
+    throw new ValidationFailedError([{ field: 'file', message: 'file is required in a multipart send' }]);
   return { fields, file };
 }
 
@@ -91,7 +92,9 @@ export async function readSendInput(request: FastifyRequest, maxBytes: number): 
   if (errors.length) throw new ValidationFailedError(toFieldProblems(errors));
   const hash = createHash('sha256')
     .update(JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))))
-    .update(file ? createHash('sha256').update(file.content).digest('hex') + file.fileName + file.mimeType : '')
+    .update(
+      file ? createHash('sha256').update(file.content).digest('hex') + file.fileName + file.mimeType : '',
+    )
     .digest('hex');
   return { dto, file, hash };
 }

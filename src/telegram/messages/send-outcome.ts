@@ -38,7 +38,13 @@ export function failureOutcome(error: unknown): FailureOutcome {
   if (error instanceof TelegramFloodWaitError) {
     const code = error.waitKind === 'slowmode' ? 'slowmode_wait' : 'flood_wait';
     const reason = `${error.waitKind === 'slowmode' ? 'SLOWMODE_WAIT' : 'FLOOD_WAIT'}_${error.seconds}`;
-    return { kind: 'wait', seconds: error.seconds, waitKind: error.waitKind, code, message: `Telegram asked to wait (${reason})` };
+    return {
+      kind: 'wait',
+      seconds: error.seconds,
+      waitKind: error.waitKind,
+      code,
+      message: `Telegram asked to wait (${reason})`,
+    };
   }
   if (error instanceof TelegramSessionRevokedError) {
     return { kind: 'revoked', code: 'sender_revoked', message: error.message, error };

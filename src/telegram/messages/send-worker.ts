@@ -17,7 +17,10 @@ import { backoffMs, failureOutcome } from './send-outcome';
 import { SendQueue } from './send-queue';
 import type { TelegramMessageEntity } from './telegram-message.entity';
 
-const INACTIVE = { code: 'sender_inactive', message: 'The sender is no longer connected (revoked, removed or logged out)' };
+const INACTIVE = {
+  code: 'sender_inactive',
+  message: 'The sender is no longer connected (revoked, removed or logged out)',
+};
 
 /**
  * Works the send queue: claims a message (MessageTransitions decides whether it is due), sends it
@@ -80,7 +83,11 @@ export class SendWorker implements OnApplicationBootstrap {
       await this.failedAttempt(row, error);
       return;
     }
-    await this.transitions.sent(row, result.kind === 'sent' ? result.messageId : null, result.kind === 'duplicate');
+    await this.transitions.sent(
+      row,
+      result.kind === 'sent' ? result.messageId : null,
+      result.kind === 'duplicate',
+    );
   }
 
   private async failedAttempt(row: TelegramMessageEntity, error: unknown): Promise<void> {
@@ -111,7 +118,8 @@ export class SendWorker implements OnApplicationBootstrap {
         );
         return;
       case 'retry':
-        if (outcome.code === 'internal_error') this.logger.error({ err: error, message_id: row.id }, 'Send failed');
+        if (outcome.code === 'internal_error')
+          this.logger.error({ err: error, message_id: row.id }, 'Send failed');
         if (row.attempts >= this.config.send.maxAttempts) {
           await this.transitions.failed(row, {
             code: outcome.code,
@@ -160,7 +168,10 @@ export class SendWorker implements OnApplicationBootstrap {
   }
 
   /** The sender's session or bot turns revoked through its own transitions (with their audit rows). */
-  private async revokeSender(row: TelegramMessageEntity, error: Parameters<SessionTransitions['reconnectFailed']>[2]) {
+  private async revokeSender(
+    row: TelegramMessageEntity,
+    error: Parameters<SessionTransitions['reconnectFailed']>[2],
+  ) {
     if (row.senderType === 'account') {
       const account = await this.accounts.findForUser(row.userId, row.senderId);
       if (account?.isActive) await this.sessionTransitions.reconnectFailed(row.userId, account, error);
@@ -169,7 +180,12 @@ export class SendWorker implements OnApplicationBootstrap {
     const bot = await this.bots.findForUser(row.userId, row.senderId);
     const reason = (error as { reason?: unknown }).reason;
     if (bot?.isActive && error instanceof Error) {
-      await this.botTransitions.revoked(row.userId, bot, typeof reason === 'string' ? reason : 'revoked', error as never);
+      await this.botTransitions.revoked(
+        row.userId,
+        bot,
+        typeof reason === 'string' ? reason : 'revoked',
+        error as never,
+      );
     }
   }
 }

@@ -2,7 +2,14 @@ import { Api } from 'telegram';
 import { lookupAccount } from '../accounts';
 import { buildChat } from './dialogs';
 import { badRequest, RpcFailure } from '../errors';
-import { botApiChatId, findChat, hasSlowMode, postingRefusal, senderKey, type EmulatedSender } from '../messages';
+import {
+  botApiChatId,
+  findChat,
+  hasSlowMode,
+  postingRefusal,
+  senderKey,
+  type EmulatedSender,
+} from '../messages';
 import { toLong, randomLong } from '../tl-codec';
 import { signedInBot } from './bots';
 import { handler, type HandlerDef, type RequestContext } from './registry';
@@ -49,7 +56,10 @@ function targetOf(ctx: RequestContext, sender: EmulatedSender, peer: Api.TypeInp
     if (!found || (found.chat.kind === 'group') === isChannel) {
       throw badRequest(isChannel ? 'CHANNEL_INVALID' : 'PEER_ID_INVALID');
     }
-    if (peer instanceof Api.InputPeerChannel && BigInt(peer.accessHash.toString()) !== found.chat.accessHash) {
+    if (
+      peer instanceof Api.InputPeerChannel &&
+      BigInt(peer.accessHash.toString()) !== found.chat.accessHash
+    ) {
       throw badRequest('CHANNEL_INVALID');
     }
     const refusal = postingRefusal(sender, found.owner, found.chat);
@@ -94,7 +104,8 @@ function uploadedMedia(ctx: RequestContext, media: Api.TypeInputMedia): MediaInf
   const isPhoto = media instanceof Api.InputMediaUploadedPhoto;
   if (!isPhoto && !(media instanceof Api.InputMediaUploadedDocument)) throw badRequest('MEDIA_INVALID');
   const file = media.file;
-  if (!(file instanceof Api.InputFile) && !(file instanceof Api.InputFileBig)) throw badRequest('FILE_PARTS_INVALID');
+  if (!(file instanceof Api.InputFile) && !(file instanceof Api.InputFileBig))
+    throw badRequest('FILE_PARTS_INVALID');
   const upload = ctx.state.messages.takeUpload(`${ctx.key.ref}:${file.id.toString()}`, file.parts);
   if (!upload) throw badRequest('FILE_PARTS_INVALID');
   if (isPhoto && !looksLikeImage(upload.head)) throw badRequest('IMAGE_PROCESS_FAILED');
@@ -103,10 +114,19 @@ function uploadedMedia(ctx: RequestContext, media: Api.TypeInputMedia): MediaInf
 }
 
 function buildMedia(info: MediaInfo, date: number, dcId: number): Api.TypeMessageMedia {
-  const common = { id: toLong(randomLong()), accessHash: toLong(randomLong()), fileReference: Buffer.alloc(8), date, dcId };
+  const common = {
+    id: toLong(randomLong()),
+    accessHash: toLong(randomLong()),
+    fileReference: Buffer.alloc(8),
+    date,
+    dcId,
+  };
   if (info.kind === 'photo') {
     return new Api.MessageMediaPhoto({
-      photo: new Api.Photo({ ...common, sizes: [new Api.PhotoSize({ type: 'x', w: 800, h: 600, size: info.size })] }),
+      photo: new Api.Photo({
+        ...common,
+        sizes: [new Api.PhotoSize({ type: 'x', w: 800, h: 600, size: info.size })],
+      }),
     });
   }
   return new Api.MessageMediaDocument({
@@ -176,17 +196,26 @@ async function send(
   });
 }
 
-function savePart(ctx: RequestContext, fileId: Api.long, part: number, bytes: Buffer, total?: number): boolean {
+function savePart(
+  ctx: RequestContext,
+  fileId: Api.long,
+  part: number,
+  bytes: Buffer,
+  total?: number,
+): boolean {
   if (bytes.length === 0 || bytes.length > PART_SIZE_MAX) throw badRequest('FILE_PART_SIZE_INVALID');
   if (part < 0 || (total !== undefined && part >= total)) throw badRequest('FILE_PART_INVALID');
   ctx.state.messages.savePart(`${ctx.key.ref}:${fileId.toString()}`, part, bytes);
   return true;
 }
 
-
 export const messageHandlers: readonly HandlerDef[] = [
   handler(Api.messages.SendMessage, { requiresAuth: true }, (ctx, req) =>
-    send(ctx, { peer: req.peer as Api.TypeInputPeer, message: req.message, randomId: req.randomId ?? toLong(0n) }),
+    send(ctx, {
+      peer: req.peer as Api.TypeInputPeer,
+      message: req.message,
+      randomId: req.randomId ?? toLong(0n),
+    }),
   ),
   handler(Api.messages.SendMedia, { requiresAuth: true }, (ctx, req) =>
     send(ctx, {

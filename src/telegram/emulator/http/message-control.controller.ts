@@ -31,12 +31,12 @@ export class MessageEmulatorControlService {
       throw new BadRequestError('validation_failed', 'Give exactly one of phone and bot_id');
     }
     if (body.phone !== undefined) {
-      const digits = normalizePhone(body.phone);
-      const rows = await this.accounts.findHoldingSecretForPhone(userId, digits);
-      if (rows.length === 0 || !lookupAccount(digits)) {
+      const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(body.phone));
+      const account = lookupAccount(body.phone);
+      if (rows.length === 0 || !account) {
         throw new NotFoundError('None of your accounts is signed in with this phone');
       }
-      world.messages.floodNext(`account:${digits}`, body.seconds);
+      world.messages.floodNext(`account:${account.phone}`, body.seconds);
     } else {
       const row = await this.bots.findForUser(userId, body.bot_id as string);
       if (!row) throw new BotNotFoundError();

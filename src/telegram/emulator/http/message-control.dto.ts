@@ -8,7 +8,10 @@ export class EmulatorFloodDto {
   @IsTelegramPhone()
   phone?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'One of your bots (a /telegram/bots id), or give phone' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'One of your bots (a /telegram/bots id), or give phone',
+  })
   @IsOptional()
   @IsUuidId()
   bot_id?: string;
@@ -63,7 +66,10 @@ export class EmulatorDeliveredMessageDto {
   @ApiProperty({ type: EmulatorDeliveredSenderDto })
   sender!: EmulatorDeliveredSenderDto;
 
-  @ApiProperty({ example: '-4567891234567890', description: 'The random_id the sender gave (int64, decimal)' })
+  @ApiProperty({
+    example: '-4567891234567890',
+    description: 'The random_id the sender gave (int64, decimal)',
+  })
   random_id!: string;
 
   @ApiProperty({ example: 1764600000, description: 'Unix seconds' })

@@ -8,7 +8,10 @@ import { TelegramEmulator } from '../emulator';
 import { BotEmulatorControlController, BotEmulatorControlService } from './bot-control.controller';
 import { ChatEmulatorControlController, ChatEmulatorControlService } from './chat-control.controller';
 import { EmulatorControlController } from './emulator-control.controller';
-import { MessageEmulatorControlController, MessageEmulatorControlService } from './message-control.controller';
+import {
+  MessageEmulatorControlController,
+  MessageEmulatorControlService,
+} from './message-control.controller';
 import { EmulatorControlService } from './emulator-control.service';
 import { EmulatorGatewayCredentials } from './emulator-credentials';
 import { TELEGRAM_EMULATOR } from './emulator.tokens';
