@@ -21,7 +21,7 @@ import { BackgroundMeter, postmasterPid } from './lib/machine';
 import type { RawStartMessage, ServiceStartMessage } from './lib/protocol';
 import { formatCpuTable, formatTable, verdict, writeJson, type RouteResult } from './lib/report';
 import { probes, routeSpecs, selectRoutes } from './lib/routes';
-import { cipherSuite, logsSuite, selectedSuites } from './suites';
+import { cipherSuite, logsSuite, selectedSuites, sendSuite } from './suites';
 
 /**
  * `npm run bench`: the real service (createApp) against a raw Fastify + pg server doing the same
@@ -34,7 +34,7 @@ import { cipherSuite, logsSuite, selectedSuites } from './suites';
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
  * - BENCH_RAW_JWT_KEY=string: the raw server gives jsonwebtoken the secret string (default: a KeyObject,
  *   as the service does);
- * - BENCH_SUITES=http,logs,cipher: which parts run (all by default; see suites.ts);
+ * - BENCH_SUITES=http,logs,cipher,send: which parts run (all by default; see suites.ts);
  * - BENCH_CPU_PROF=service|raw|both: a V8 CPU profile of each route's measured slices into
  *   bench/results/profiles (summarise with `node dist/bench/profile-summary.js <file>`);
  * - BENCH_OUTPUT: the JSON file (bench/results/latest.json); BENCH_STRICT=1: exit 2 when an aim is missed.
@@ -250,6 +250,7 @@ async function main(): Promise<number> {
     await raw.stop();
     if (suites.has('logs')) await logsSuite(postgres, ROOT);
     if (suites.has('cipher')) await cipherSuite();
+    if (suites.has('send')) await sendSuite(postgres);
 
     if (results.some((r) => !r.clean)) return 1;
     return missed.length > 0 && process.env.BENCH_STRICT === '1' ? 2 : 0;

@@ -73,13 +73,12 @@ export class MessageTransitions {
   async queued(message: NewMessage, file?: Buffer): Promise<TelegramMessageEntity> {
     const row = await this.apply(async (tx) => {
       await this.repository.lockKeys(tx, message.lane);
-      const inserted = await tx.save(tx.create(TelegramMessageEntity, { ...message, status: 'queued' }));
-      if (file) await this.repository.saveFile(tx, inserted.id, file);
-      const stored = await tx.findOneOrFail(TelegramMessageEntity, { where: { id: inserted.id } });
+      const stored = await tx.save(tx.create(TelegramMessageEntity, { ...message, status: 'queued' }));
+      if (file) await this.repository.saveFile(tx, stored.id, file);
       const jobId = (await this.repository.hasEarlierOpen(tx, stored))
         ? null
         : await this.queue.schedule(tx, stored.id, stored.sendAt);
-      const done = await this.repository.update(tx, stored.id, { jobId });
+      const done = jobId ? await this.repository.update(tx, stored, { jobId }) : stored;
       return { row: done, audit: this.entry(done, 'pending') };
     });
     this.queue.wake();
@@ -99,16 +98,16 @@ export class MessageTransitions {
       const row = await this.repository.lockForQueue(tx, messageId);
       if (!row || row.jobId !== jobId || !isOpen(row.status)) return { kind: 'stale' };
       if (await this.repository.hasEarlierOpen(tx, row)) {
-        await this.repository.update(tx, row.id, { jobId: null });
+        await this.repository.setJob(tx, row.id, null);
         return { kind: 'parked' };
       }
       const now = new Date();
       const due = await this.pacing.dueAt(tx, row, now);
       if (due && due.getTime() > now.getTime() + 5) {
-        await this.repository.update(tx, row.id, { jobId: await this.queue.schedule(tx, row.id, due) });
+        await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, due));
         return { kind: 'deferred', until: due };
       }
-      const sending = await this.repository.update(tx, row.id, {
+      const sending = await this.repository.update(tx, row, {
         status: 'sending',
         attempts: row.attempts + 1,
         attemptedAt: now,
@@ -156,7 +155,7 @@ export class MessageTransitions {
   async waiting(row: TelegramMessageEntity, problem: Problem, until: Date, pauseSender: boolean) {
     return this.dataSource.transaction(async (tx) => {
       if (pauseSender) await this.repository.pauseSender(tx, row.senderId, until, problem.code);
-      return this.repository.update(tx, row.id, {
+      return this.repository.update(tx, row, {
         status: 'waiting',
         attempts: Math.max(0, row.attempts - 1),
         errorCode: problem.code,
@@ -170,7 +169,7 @@ export class MessageTransitions {
   /** A transient failure: `queued` again after the backoff, the error noted. */
   async retrying(row: TelegramMessageEntity, problem: Problem, until: Date) {
     return this.dataSource.transaction(async (tx) =>
-      this.repository.update(tx, row.id, {
+      this.repository.update(tx, row, {
         status: 'queued',
         errorCode: problem.code,
         errorMessage: problem.message,
@@ -190,7 +189,7 @@ export class MessageTransitions {
       await this.repository.lockKeys(tx, peek.lane, `sender:${peek.senderId}`);
       const row = await this.repository.lockForQueue(tx, id);
       if (!row || row.userId !== userId || (row.status !== 'queued' && row.status !== 'waiting')) return;
-      result = await this.repository.update(tx, id, { status: 'cancelled', jobId: null, notBefore: null });
+      result = await this.repository.update(tx, row, { status: 'cancelled', jobId: null, notBefore: null });
       await this.repository.deleteFile(tx, id);
       await this.wakeNext(tx, result);
       entry = { userId, action: 'cancel_message', status: 'success', details: factsOf(result) };
@@ -215,7 +214,7 @@ export class MessageTransitions {
       // Under the lane lock, so a message queued meanwhile is either seen here or sees this end.
       await this.repository.lockKeys(tx, row.lane);
       if (pause) await this.repository.pauseSender(tx, row.senderId, pause.until, pause.reason);
-      const updated = await this.repository.update(tx, row.id, changes);
+      const updated = await this.repository.update(tx, row, changes);
       await this.repository.deleteFile(tx, row.id);
       await this.wakeNext(tx, updated);
       return { row: updated, audit: this.entry(updated, result === 'sent' ? 'success' : 'error', extra) };
@@ -228,8 +227,7 @@ export class MessageTransitions {
   /** The lane's next open message gets a fresh job (its claim works out when it is due). */
   private async wakeNext(tx: EntityManager, row: TelegramMessageEntity): Promise<void> {
     const next = await this.repository.nextOpen(tx, row.lane, row.id);
-    if (next)
-      await this.repository.update(tx, next.id, { jobId: await this.queue.schedule(tx, next.id, null) });
+    if (next) await this.repository.setJob(tx, next, await this.queue.schedule(tx, next, null));
   }
 
   private entry(

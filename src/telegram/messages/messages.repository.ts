@@ -68,9 +68,12 @@ export class MessagesRepository {
 
   /** Serialises every queue decision about one lane / one sender across replicas (until commit). */
   async lockKeys(tx: EntityManager, ...keys: string[]): Promise<void> {
-    for (const key of [...keys].sort()) {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 11))`, [key]);
-    }
+    const sorted = [...keys].sort();
+    // One round trip; the keys are taken in sorted order (no lock-order deadlocks).
+    await tx.query(
+      `SELECT ${sorted.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${i + 1}, 11))`).join(', ')}`,
+      sorted,
+    );
   }
 
   /** Whether an open message of the lane comes before this one. */
@@ -85,18 +88,17 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
-  /** The lane's first open message other than `exceptId`. */
-  async nextOpen(
-    tx: EntityManager,
-    lane: string,
-    exceptId: string,
-  ): Promise<TelegramMessageEntity | undefined> {
+  /** The id of the lane's first open message other than `exceptId`. */
+  async nextOpen(tx: EntityManager, lane: string, exceptId: string): Promise<string | undefined> {
     const rows: { id: string }[] = await tx.query(
       `SELECT id FROM telegram_messages WHERE lane = $1 AND ${OPEN} AND id <> $2 ORDER BY ${LANE_ORDER} LIMIT 1`,
       [lane, exceptId],
     );
-    if (!rows.length) return undefined;
-    return (await tx.findOne(TelegramMessageEntity, { where: { id: rows[0].id } })) ?? undefined;
+    return rows[0]?.id;
+  }
+
+  async setJob(tx: EntityManager, id: string, jobId: string | null): Promise<void> {
+    await tx.update(TelegramMessageEntity, { id }, { jobId });
   }
 
   /**
@@ -116,15 +118,14 @@ export class MessagesRepository {
     return rows[0]?.attempted_at;
   }
 
+  /** Writes the changes to the (locked) row and answers it as it now stands. */
   async update(
     tx: EntityManager,
-    id: string,
+    row: TelegramMessageEntity,
     changes: Partial<TelegramMessageEntity>,
   ): Promise<TelegramMessageEntity> {
-    await tx.update(TelegramMessageEntity, { id }, changes as never);
-    const row = await tx.findOne(TelegramMessageEntity, { where: { id } });
-    if (!row) throw new Error('the message row vanished inside its transaction');
-    return row;
+    await tx.update(TelegramMessageEntity, { id: row.id }, changes as never);
+    return Object.assign(new TelegramMessageEntity(), row, changes, { updatedAt: new Date() });
   }
 
   /** Open messages by status, all users (the queue-depth gauge). */

@@ -29,6 +29,7 @@ export class SendQueue implements BeforeApplicationShutdown {
   private readonly boss: PgBoss;
   private readonly workerIds: string[] = [];
   private started?: Promise<void>;
+  private nextWake = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,15 +70,17 @@ export class SendQueue implements BeforeApplicationShutdown {
   async work(count: number, handler: SendJobHandler): Promise<void> {
     await this.start();
     for (let i = 0; i < count; i++) {
-      const id = await this.boss.work<SendJob>(
+      let self = '';
+      self = await this.boss.work<SendJob>(
         SEND_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: this.config.send.pollIntervalMs / 1000 },
         async ([job]) => {
           await handler({ id: job.id, data: job.data });
-          this.wake();
+          // More work is likely right behind this job: fetch again without waiting for the poll.
+          this.boss.notifyWorker(self);
         },
       );
-      this.workerIds.push(id);
+      this.workerIds.push(self);
     }
   }
 
@@ -101,9 +104,11 @@ export class SendQueue implements BeforeApplicationShutdown {
     return id;
   }
 
-  /** Tells this process's idle workers to fetch now instead of at their next poll. */
+  /** Tells one of this process's workers (in turn) to fetch now instead of at its next poll. */
   wake(): void {
-    for (const id of this.workerIds) this.boss.notifyWorker(id);
+    if (!this.workerIds.length) return;
+    this.nextWake = (this.nextWake + 1) % this.workerIds.length;
+    this.boss.notifyWorker(this.workerIds[this.nextWake]);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -112,10 +112,11 @@ export class SendWorker implements OnApplicationBootstrap {
         return;
       }
       case 'revoked':
-        await this.transitions.failed(row, problem);
+        // The sender first, so whoever sees the message failed also sees the sender revoked.
         await this.revokeSender(row, outcome.error).catch((e: unknown) =>
           this.logger.warn({ err: e, sender_id: row.senderId }, 'Could not mark the sender revoked'),
         );
+        await this.transitions.failed(row, problem);
         return;
       case 'retry':
         if (outcome.code === 'internal_error')
