@@ -105,14 +105,14 @@ export class MessagesController {
     summary: "The caller's messages, newest first",
     description: 'Filter by status and channel row.',
   })
-  @ApiOkResponse({ type: MessagePageDto })
+  @ApiOkResponse({ type: MessagePageDto, description: 'One page of the caller’s messages' })
   list(@CurrentUser() user: AuthUser, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
     return this.messages.list(user.id, query);
   }
 
   @Get('messages/:message_id')
   @ApiOperation({ summary: 'One message: status, attempts, Telegram id, error' })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: MessageResponseDto, description: 'The message and where it stands' })
   get(@CurrentUser() user: AuthUser, @Param() params: MessageIdParamDto): Promise<MessageResponseDto> {
     return this.messages.get(user.id, params.message_id);
   }

@@ -78,7 +78,7 @@ export class MessageEmulatorControlController {
     summary: 'Emulator: the next send of one of your accounts or bots answers FLOOD_WAIT_<seconds>',
     description: 'Once. 404 unless the phone is one of your accounts / the bot one of your bots.',
   })
-  @ApiOkResponse({ type: EmulatorFloodResponseDto })
+  @ApiOkResponse({ type: EmulatorFloodResponseDto, description: 'The flood wait is armed' })
   flood(@CurrentUser() user: AuthUser, @Body() body: EmulatorFloodDto): Promise<EmulatorFloodResponseDto> {
     return this.control.flood(user.id, body);
   }
@@ -88,7 +88,7 @@ export class MessageEmulatorControlController {
     summary: 'Emulator: every message an emulated chat received, oldest first',
     description: 'Text, sender, random_id and date of each, so anyone can count deliveries.',
   })
-  @ApiOkResponse({ type: EmulatorChatMessagesDto })
+  @ApiOkResponse({ type: EmulatorChatMessagesDto, description: 'What the chat received' })
   messages(@Param() params: EmulatorChatParamsDto): EmulatorChatMessagesDto {
     return this.control.messages(params.chat_id);
   }
