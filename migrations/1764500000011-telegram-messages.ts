@@ -8,7 +8,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   attempt), status and timings; `lane` = sender + chat (order and pacing are kept per lane); the
  *   caller's Idempotency-Key and a hash of the request (unique per user while set).
  * - `telegram_message_files`: the media file of a message (bytea), kept until sent or cancelled.
- * - `telegram_message_senders`: a sender paused after PEER_FLOOD / FLOOD_WAIT, until when.
+ * - `telegram_message_senders`: a sender paused after PEER_FLOOD / FLOOD_WAIT, until when; and
+ *   which process sends for it (`owner_id`, until `lease_until`): one GramJS client per session
+ *   across replicas, since one auth key on two connections at once is AUTH_KEY_DUPLICATED.
  */
 export class TelegramMessages1764500000011 implements MigrationInterface {
   name = 'TelegramMessages1764500000011';
@@ -84,6 +86,8 @@ export class TelegramMessages1764500000011 implements MigrationInterface {
         sender_id UUID NOT NULL,
         paused_until TIMESTAMPTZ,
         pause_reason VARCHAR(64),
+        owner_id VARCHAR(64),
+        lease_until TIMESTAMPTZ,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         CONSTRAINT pk_telegram_message_senders PRIMARY KEY (id)

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
@@ -67,7 +69,13 @@ export class MessageTransitions {
     private readonly pacing: SendPacing,
     private readonly audit: AuditLogService,
     private readonly metrics: MessageMetrics,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    // Outlives the parked client: the gateway destroys it after TELEGRAM_CLIENT_IDLE_MS unused.
+    this.leaseMs = config.telegram.clientIdleMs + config.telegram.callTimeoutMs;
+  }
+
+  private readonly leaseMs: number;
 
   /** A new message (and its file): queued, `pending` audit row, a job unless an earlier message of its lane is open. */
   async queued(message: NewMessage, file?: Buffer): Promise<TelegramMessageEntity> {
@@ -107,6 +115,19 @@ export class MessageTransitions {
         await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, due));
         return { kind: 'deferred', until: due };
       }
+      // One process at a time sends for a sender (its GramJS client is parked there between messages).
+      const lease = await this.repository.leaseOf(tx, row.senderId);
+      if (lease && lease.owner !== this.queue.instanceId && lease.until > now) {
+        const retryAt = new Date(Math.min(lease.until.getTime(), now.getTime() + 1000));
+        await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, retryAt));
+        return { kind: 'deferred', until: retryAt };
+      }
+      await this.repository.takeLease(
+        tx,
+        row.senderId,
+        this.queue.instanceId,
+        new Date(now.getTime() + this.leaseMs),
+      );
       const sending = await this.repository.update(tx, row, {
         status: 'sending',
         attempts: row.attempts + 1,

@@ -153,6 +153,28 @@ export class MessagesRepository {
     return row?.pausedUntil ?? undefined;
   }
 
+  /** Who sends for this sender now (undefined: nobody holds a live lease). */
+  async leaseOf(tx: EntityManager, senderId: string): Promise<{ owner: string; until: Date } | undefined> {
+    const row = await tx.findOne(TelegramMessageSenderEntity, { where: { senderId } });
+    return row?.ownerId && row.leaseUntil ? { owner: row.ownerId, until: row.leaseUntil } : undefined;
+  }
+
+  async takeLease(tx: EntityManager, senderId: string, owner: string, until: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO telegram_message_senders (sender_id, owner_id, lease_until) VALUES ($1, $2, $3)
+       ON CONFLICT (sender_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, lease_until = EXCLUDED.lease_until`,
+      [senderId, owner, until],
+    );
+  }
+
+  /** A stopping process gives its senders back at once. */
+  async releaseLeases(owner: string): Promise<void> {
+    await this.messages.query(
+      `UPDATE telegram_message_senders SET lease_until = now() WHERE owner_id = $1 AND lease_until > now()`,
+      [owner],
+    );
+  }
+
   async pauseSender(tx: EntityManager, senderId: string, until: Date, reason: string): Promise<void> {
     await tx.query(
       `INSERT INTO telegram_message_senders (sender_id, paused_until, pause_reason) VALUES ($1, $2, $3)

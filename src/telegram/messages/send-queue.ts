@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { MessagesRepository } from './messages.repository';
 
 export const SEND_QUEUE = 'telegram-send';
 
@@ -26,6 +27,8 @@ export type SendJobHandler = (job: { id: string; data: SendJob }) => Promise<voi
  */
 @Injectable()
 export class SendQueue implements BeforeApplicationShutdown {
+  /** This process, as the owner of sender leases. */
+  readonly instanceId = randomUUID();
   private readonly boss: PgBoss;
   private readonly workerIds: string[] = [];
   private started?: Promise<void>;
@@ -34,6 +37,7 @@ export class SendQueue implements BeforeApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() dataSource: DataSource,
+    private readonly repository: MessagesRepository,
     @InjectPinoLogger(SendQueue.name) private readonly logger: PinoLogger,
   ) {
     const pool = (dataSource.driver as PostgresDriver).master as Pool;
@@ -118,6 +122,8 @@ export class SendQueue implements BeforeApplicationShutdown {
     await this.boss.stop({ graceful: true, close: false, wait: true, timeout: 5000 }).catch((error) => {
       this.logger.warn({ err: error }, 'Send queue did not stop cleanly');
     });
+    // Our workers are done: another replica may take our senders now, not when the leases run out.
+    await this.repository.releaseLeases(this.instanceId).catch(() => undefined);
   }
 
   private expireSeconds(): number {
