@@ -22,7 +22,7 @@ describe('Messages: two replicas share the queue', () => {
     const chats = await syncChats(a, USER, session);
     const targets = [chats.get(1), chats.get(3)] as ChatRow[];
     const ids: { id: string; chat: string; text: string; via: TestApp }[] = [];
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 8; i++) {
       const via = i % 2 === 0 ? a : b;
       const chat = targets[i % 2];
       const text = `replica ${i}`;
@@ -30,7 +30,7 @@ describe('Messages: two replicas share the queue', () => {
       expect(res.statusCode).toBe(202);
       ids.push({ id: res.json().message_id, chat: chat.channel_id, text, via });
     }
-    for (const m of ids) expect((await waitFor(b, USER, m.id, isEnded, 30_000)).last.status).toBe('sent');
+    for (const m of ids) expect((await waitFor(b, USER, m.id, isEnded, 90_000)).last.status).toBe('sent');
     for (const chat of targets) {
       const got = (await history(a, USER, chat.channel_id)).filter((m) => m.text.startsWith('replica'));
       expect(got.map((m) => m.text)).toEqual(

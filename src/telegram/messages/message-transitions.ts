@@ -118,7 +118,7 @@ export class MessageTransitions {
       // One process at a time sends for a sender (its GramJS client is parked there between messages).
       const lease = await this.repository.leaseOf(tx, row.senderId);
       if (lease && lease.owner !== this.queue.instanceId && lease.until > now) {
-        const retryAt = new Date(Math.min(lease.until.getTime(), now.getTime() + 1000));
+        const retryAt = new Date(Math.min(lease.until.getTime(), now.getTime() + 250));
         await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, retryAt));
         return { kind: 'deferred', until: retryAt };
       }

@@ -32,6 +32,9 @@ export class SendQueue implements BeforeApplicationShutdown {
   private readonly boss: PgBoss;
   private readonly workerIds: string[] = [];
   private started?: Promise<void>;
+  private working?: Promise<void>;
+  /** Set at shutdown: nothing starts pg-boss or registers a worker after it (they would outlive the app). */
+  private closing = false;
   private nextWake = 0;
 
   constructor(
@@ -52,6 +55,7 @@ export class SendQueue implements BeforeApplicationShutdown {
 
   /** Installs/upgrades pg-boss's schema (once per process) and creates the queue. */
   start(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('The send queue is shutting down'));
     const starting = (this.started ??= (async () => {
       await this.boss.start();
       await this.boss.createQueue(SEND_QUEUE, {
@@ -71,9 +75,14 @@ export class SendQueue implements BeforeApplicationShutdown {
   }
 
   /** Starts `count` workers; each takes one job at a time. */
-  async work(count: number, handler: SendJobHandler): Promise<void> {
+  work(count: number, handler: SendJobHandler): Promise<void> {
+    this.working = this.register(count, handler);
+    return this.working;
+  }
+
+  private async register(count: number, handler: SendJobHandler): Promise<void> {
     await this.start();
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && !this.closing; i++) {
       let self = '';
       self = await this.boss.work<SendJob>(
         SEND_QUEUE,
@@ -116,6 +125,8 @@ export class SendQueue implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await this.working?.catch(() => undefined);
     if (!this.started) return;
     await this.started.catch(() => undefined);
     // The pool belongs to TypeORM: pg-boss must not close it.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -30,8 +30,9 @@ const INACTIVE = {
  * attempt got through — counted as sent.
  */
 @Injectable()
-export class SendWorker implements OnApplicationBootstrap {
+export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private retryTimer?: ReturnType<typeof setTimeout>;
+  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,10 +55,17 @@ export class SendWorker implements OnApplicationBootstrap {
     void this.startWorkers();
   }
 
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    clearTimeout(this.retryTimer);
+  }
+
   private async startWorkers(): Promise<void> {
+    if (this.closing) return;
     try {
       await this.queue.work(this.config.send.workers, (job) => this.handle(job.data.message_id, job.id));
     } catch (error) {
+      if (this.closing) return;
       this.logger.warn({ err: error }, 'The send queue could not start; trying again in 5 s');
       this.retryTimer = setTimeout(() => void this.startWorkers(), 5000);
       this.retryTimer.unref();
