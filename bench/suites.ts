@@ -2,16 +2,17 @@ import { formatCipherBench, runCipherBench } from './cipher-bench';
 import { createBenchDatabase, type PostgresServer } from './lib/database';
 import { runEventsBench, type EventsBenchResult } from './events-bench';
 import { runLogsBench, type LogsBenchResult } from './logs-bench';
+import { runSendBench } from './send-bench';
 
-/** Which parts of `npm run bench` run: BENCH_SUITES=http,logs,cipher (all by default). */
+/** Which parts of `npm run bench` run: BENCH_SUITES=http,logs,cipher,send (all by default). */
 export function selectedSuites(): Set<string> {
-  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher,events')
+  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher,events,send')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher', 'events'].includes(s));
+  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher', 'events', 'send'].includes(s));
   if (unknown.length)
-    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher, events)`);
+    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher, events, send)`);
   return new Set(wanted);
 }
 
@@ -50,6 +51,26 @@ export async function logsSuite(postgres: PostgresServer, root: string): Promise
   } finally {
     await database.drop();
   }
+}
+
+/** Issue 11's send queue: throughput to the emulator next to direct gateway sends; paced latency. */
+export async function sendSuite(postgres: PostgresServer): Promise<void> {
+  console.log('\n== send queue: 1,000 messages over 10 chats and 2 senders to the in-process emulator');
+  const r = await runSendBench(postgres, (line) => console.log(line));
+  const rate = (n: number) => `${n.toFixed(0)} msg/s`;
+  console.log(
+    `queue, pacing off:   ${rate(r.queue.perSecond)} POST→sent (${r.queue.seconds.toFixed(2)} s for ${r.queue.messages}; ` +
+      `POSTs accepted at ${rate(r.queue.enqueuePerSecond)})`,
+  );
+  console.log(
+    `direct via gateway:  ${rate(r.direct.perSecond)} (${r.direct.seconds.toFixed(2)} s for ${r.direct.messages}, one loop per sender) ` +
+      `→ queue/direct ${(r.queue.perSecond / r.direct.perSecond).toFixed(2)}×`,
+  );
+  console.log(
+    `queue, pacing on:    enqueue→sent p50 ${r.paced.p50.toFixed(2)} s, p99 ${r.paced.p99.toFixed(2)} s, max ${r.paced.max.toFixed(2)} s ` +
+      `(${r.paced.messages} messages, 10 per chat at once, 1 msg/s per chat: the last of a chat waits ~9 s by design; ` +
+      `${r.paced.seconds.toFixed(1)} s in all)`,
+  );
 }
 
 export async function cipherSuite(): Promise<void> {

@@ -3,6 +3,7 @@ import { AuditLogIndexes1764100000000 } from './1764100000000-audit-log-indexes'
 import { SessionStateColumns1764200000000 } from './1764200000000-session-state-columns';
 import { BotSessions1764300000000 } from './1764300000000-bot-sessions';
 import { ChannelSenders1764400000000 } from './1764400000000-channel-senders';
+import { TelegramMessages1764500000011 } from './1764500000011-telegram-messages';
 import { IntegrationEvents1764500000012 } from './1764500000012-integration-events';
 import { TelegramSessionLeases1764500000013 } from './1764500000013-telegram-session-leases';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   SessionStateColumns1764200000000,
   BotSessions1764300000000,
   ChannelSenders1764400000000,
+  TelegramMessages1764500000011,
   IntegrationEvents1764500000012,
   TelegramSessionLeases1764500000013,
 ];

@@ -20,6 +20,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
+import { TelegramMessagesModule } from './telegram/messages/messages.module';
 import type { TelegramEmulator } from './telegram/emulator';
 import type { TelegramEmulatorServer } from './telegram/emulator/server/emulator-server';
 import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
@@ -85,6 +86,7 @@ export class AppModule {
         TelegramBotsModule,
         TelegramChannelsModule,
         TelegramWatchdogModule,
+        TelegramMessagesModule,
         ...(emulator ? [emulator] : []),
         // GET /api/v1/dev/token and /api/v1/dev/console: never in production.
         ...(DevConsoleModule.enabledFor(config) ? [DevConsoleModule] : []),

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -69,6 +70,10 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   enableCors(app, http);
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
+  // multipart/form-data only for POST /telegram/send with a file: one file part, bounded.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.send.mediaMaxBytes, files: 1, fields: 20, fieldSize: 70_000, parts: 21 },
+  });
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));
   // Callback-style hooks: no promise per request on the hot path.
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -56,6 +56,9 @@ describe('migrations', () => {
       'trg_telegram_bots_updated_at',
       'trg_telegram_channel_senders_updated_at',
       'trg_telegram_channels_updated_at',
+      'trg_telegram_message_files_updated_at',
+      'trg_telegram_message_senders_updated_at',
+      'trg_telegram_messages_updated_at',
       'trg_telegram_sessions_updated_at',
     ]);
     await expect(

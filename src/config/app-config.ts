@@ -5,6 +5,7 @@ import { readTlsConfig, type TlsConfig } from './tls-config';
 import { readEventsConfig, type EventsConfig } from './events-config';
 
 export type { EventsConfig } from './events-config';
+import { readSendConfig, type SendConfig } from './send-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -138,6 +139,7 @@ export interface AppConfig {
   logRetentionDays: number;
   /** TLS of every dependency (files read once here); see tls-config.ts. */
   tls: TlsConfig;
+  send: SendConfig;
 }
 
 export class ConfigValidationError extends Error {
@@ -281,6 +283,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     health: { checkTimeoutMs: r.integer('HEALTH_CHECK_TIMEOUT_MS', 3000, 50, 60000) },
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 1, 3650),
+    send: readSendConfig(r),
   };
   // Read after every URL (so problems keep the order of the variables above).
   const config: AppConfig = {

@@ -29,8 +29,10 @@ export async function registerConsole(fastify: FastifyInstance, root = consoleRo
   if (!root) return false;
   // The hook that authenticates requests announcing a body runs before Nest; mark these routes public.
   fastify.addHook('onRoute', (route) => {
-    if (route.url.startsWith(CONSOLE_PREFIX))
-      route.config = { ...(route.config as object), public: true } satisfies PublicRouteConfig;
+    if (route.url.startsWith(CONSOLE_PREFIX)) {
+      const config: PublicRouteConfig = { ...(route.config as object), public: true };
+      route.config = config as typeof route.config;
+    }
   });
   await fastify.register(fastifyStatic, {
     root,

@@ -5,12 +5,18 @@ import { TelegramBotEntity } from '../telegram/bots/telegram-bot.entity';
 import { ChannelSenderEntity } from '../telegram/channels/channel-sender.entity';
 import { TelegramChannelEntity } from '../telegram/channels/telegram-channel.entity';
 import { SessionLeaseEntity } from '../telegram/leases/session-lease.entity';
+import { TelegramMessageFileEntity } from '../telegram/messages/telegram-message-file.entity';
+import { TelegramMessageSenderEntity } from '../telegram/messages/telegram-message-sender.entity';
+import { TelegramMessageEntity } from '../telegram/messages/telegram-message.entity';
 
 export const ENTITIES = [
   TelegramSessionEntity,
   TelegramBotEntity,
   TelegramChannelEntity,
   ChannelSenderEntity,
+  TelegramMessageEntity,
+  TelegramMessageFileEntity,
+  TelegramMessageSenderEntity,
   IntegrationLogEntity,
   SessionLeaseEntity,
   OutboxEventEntity,

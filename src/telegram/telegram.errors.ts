@@ -30,7 +30,11 @@ export class TelegramRejectedError extends AppError {
 
 /** FLOOD_WAIT_N: Telegram asks us to wait N seconds; answered 429 with `Retry-After: N`. */
 export class TelegramFloodWaitError extends RateLimitedError {
-  constructor(readonly seconds: number) {
+  constructor(
+    readonly seconds: number,
+    /** `slowmode`: SLOWMODE_WAIT_N (the chat's slow mode), else FLOOD_WAIT_N. */
+    readonly waitKind: 'flood' | 'slowmode' = 'flood',
+  ) {
     super(
       seconds,
       'telegram_flood_wait',

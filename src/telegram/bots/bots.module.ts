@@ -12,6 +12,6 @@ import { TelegramBotEntity } from './telegram-bot.entity';
   imports: [TypeOrmModule.forFeature([TelegramBotEntity])],
   controllers: [BotsController],
   providers: [BotsRepository, BotsService, BotSecrets, BotTransitions],
-  exports: [BotsRepository, BotSecrets, BotsService],
+  exports: [BotsRepository, BotSecrets, BotsService, BotTransitions],
 })
 export class TelegramBotsModule {}

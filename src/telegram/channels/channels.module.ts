@@ -21,5 +21,6 @@ import { TelegramChannelEntity } from './telegram-channel.entity';
   ],
   controllers: [ChannelsController],
   providers: [ChannelsRepository, ChannelsService, ChannelTransitions],
+  exports: [ChannelsRepository],
 })
 export class TelegramChannelsModule {}

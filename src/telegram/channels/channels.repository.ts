@@ -38,6 +38,18 @@ export class ChannelsRepository {
     return tx ? tx.findOne(TelegramChannelEntity, { where }) : this.channels.findOne({ where });
   }
 
+  /** The user's active chat with this @username (case-insensitive) or Bot API id. */
+  findByChat(
+    userId: number,
+    chat: { username: string } | { chatId: string },
+  ): Promise<TelegramChannelEntity | null> {
+    const where =
+      'username' in chat
+        ? { userId, isActive: true, username: ILike(escapeLike(chat.username)) }
+        : { userId, isActive: true, channelId: chat.chatId };
+    return this.channels.findOne({ where });
+  }
+
   page(userId: number, filter: ChannelFilter): Promise<[TelegramChannelEntity[], number]> {
     const base: FindOptionsWhere<TelegramChannelEntity> = {
       userId,

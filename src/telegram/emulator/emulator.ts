@@ -4,6 +4,7 @@ import { findChat } from './bot-chats';
 import { lookupBotById, lookupBotByToken } from './bots';
 import { EmulatorClock } from './clock';
 import type { DialogWorld } from './dialogs';
+import type { MessageWorld } from './messages';
 import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
@@ -48,6 +49,8 @@ export interface TelegramEmulatorOptions {
    * gentler world kept only for tests that want it.
    */
   duplicatePolicy?: EmulatorSettings['duplicatePolicy'];
+  /** Slow mode of the emulated supergroups that have it, seconds (default 30). */
+  slowModeSeconds?: number;
 }
 
 /** The server's answer to one request, as bytes: a serialized result, or an rpc_error's code and message. */
@@ -125,6 +128,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
       loginFloodSeconds: options.loginFloodSeconds ?? 300,
       authRestartTimes: options.authRestartTimes ?? 1,
       duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
+      slowModeSeconds: options.slowModeSeconds ?? 30,
     });
   }
 
@@ -256,6 +260,11 @@ export class TelegramEmulator implements EmulatorEndpoint {
       }
     }
     return signedOut;
+  }
+
+  /** What the emulated chats received, floods armed by the control route, uploads (see messages.ts). */
+  get messages(): MessageWorld {
+    return this.state.messages;
   }
 
   /** The emulated user's dialogs (messages.getDialogs, channels.getFullChannel, chat creation and leaving). */

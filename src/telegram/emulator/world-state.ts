@@ -3,6 +3,7 @@ import type { EmulatedAccount } from './accounts';
 import { BotChatMembers } from './bot-chats';
 import { BotRegistry } from './bots';
 import { DialogWorld } from './dialogs';
+import { MessageWorld } from './messages';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
 import { RpcFailure, unauthorized } from './errors';
@@ -123,6 +124,8 @@ export interface EmulatorSettings {
   readonly resendTimeoutSeconds: number;
   /** `newer-only`: only the newer connection gets AUTH_KEY_DUPLICATED; `kill-key`: the key dies for all. */
   readonly duplicatePolicy: 'newer-only' | 'kill-key';
+  /** Slow mode of the emulated supergroups that have it (Telegram's usual 30 s). */
+  readonly slowModeSeconds: number;
 }
 
 const MIGRATION_EXEMPT = new Set(['auth.ExportAuthorization', 'auth.LogOut']);
@@ -143,6 +146,7 @@ export class WorldState {
   readonly botMembers = new BotChatMembers();
   /** The port each DC listens on when served over TCP (help.getConfig answers them); none in process. */
   dcPorts?: ReadonlyMap<number, number>;
+  readonly messages: MessageWorld;
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();
   /** Login codes issued (auth.SendCode answered with a code), by phone (digits). */
@@ -159,7 +163,9 @@ export class WorldState {
   constructor(
     readonly clock: EmulatorClock,
     readonly settings: EmulatorSettings,
-  ) {}
+  ) {
+    this.messages = new MessageWorld(settings.slowModeSeconds);
+  }
 
   /**
    * The record of a key the DC knows (made by its key exchange, see registerKey), or undefined: Telegram

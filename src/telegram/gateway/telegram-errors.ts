@@ -154,7 +154,10 @@ function fromRpcError(error: errors.RPCError): AppError {
     error instanceof errors.FloodTestPhoneWaitError ||
     error instanceof errors.SlowModeWaitError
   ) {
-    return new TelegramFloodWaitError(error.seconds);
+    return new TelegramFloodWaitError(
+      error.seconds,
+      error instanceof errors.SlowModeWaitError ? 'slowmode' : 'flood',
+    );
   }
   const reason = SAFE_REASON.test(error.errorMessage ?? '') ? error.errorMessage : 'TELEGRAM_ERROR';
   const status = error.code ?? 0;

@@ -11,6 +11,7 @@ import {
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { findBotChat } from './telegram-bot-chats';
 import { DIALOGS_PAGE_SIZE, readDialogsPage, type TelegramChatInfo } from './telegram-dialogs';
+import { TelegramMessaging } from './telegram-messaging';
 
 /** The signed-in Telegram user, as plain data (no GramJS types leave the gateway). */
 export interface TelegramUserInfo {
@@ -358,6 +359,11 @@ export class TelegramSessionHandle {
   /** updates.GetState: the cheapest call that needs a signed-in key (the session watchdog's probe). */
   async getState(): Promise<void> {
     await this.call('updates.GetState', () => this.client.invoke(new Api.updates.GetState()));
+  }
+
+  /** Sending messages and media with this client (messages.sendMessage / sendMedia, uploads). */
+  messaging(): TelegramMessaging {
+    return new TelegramMessaging(this.client, this.call);
   }
 
   /** auth.LogOut: the session's key is signed out on Telegram's side. */

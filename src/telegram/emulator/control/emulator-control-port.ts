@@ -1,6 +1,7 @@
 import { bareChatId } from '../../channels/bot-chat.dto';
 import { lookupAccount } from '../accounts';
 import type { EmulatedChatKind } from '../dialogs';
+import type { DeliveredMessage } from '../messages';
 import type { TelegramEmulator } from '../emulator';
 import { EmulatorControlError } from '../errors';
 import type { RevocationReason } from '../world-state';
@@ -42,6 +43,10 @@ export interface EmulatorControlPort {
   forgetKeys(phone: string, sessions?: readonly string[]): Promise<number>;
   /** The user's home DC moves; false: no such user or DC. */
   migrateUser(phone: string, dc: number): Promise<boolean>;
+  /** The sender's (`account:<phone>` / `bot:<id>`) next send answers FLOOD_WAIT_<seconds>. */
+  floodNext(sender: string, seconds: number): Promise<void>;
+  /** What a chat (Bot API id) received, oldest first. */
+  chatMessages(chatId: string): Promise<readonly DeliveredMessage[]>;
   /** Network faults; undefined when the world is in process (there is no network to break). */
   fault(request: FaultRequest): Promise<number | undefined>;
 }
@@ -96,6 +101,15 @@ export class LocalEmulatorControl implements EmulatorControlPort {
 
   migrateUser(phone: string, dc: number): Promise<boolean> {
     return Promise.resolve(this.world.migrateUser(phone, dc));
+  }
+
+  floodNext(sender: string, seconds: number): Promise<void> {
+    this.world.messages.floodNext(sender, seconds);
+    return Promise.resolve();
+  }
+
+  chatMessages(chatId: string): Promise<readonly DeliveredMessage[]> {
+    return Promise.resolve(this.world.messages.history(chatId));
   }
 
   fault(request: FaultRequest): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import { DependencyUnavailableError } from '../../../common/errors/app-error';
 import type { EmulatedChatKind } from '../dialogs';
+import type { DeliveredMessage } from '../messages';
 import { EmulatorControlError } from '../errors';
 import type { EmulatorNetwork } from '../server/client-factory';
 import type { RevocationReason } from '../world-state';
@@ -74,6 +75,15 @@ export class RemoteEmulatorControl implements EmulatorControlPort {
 
   async migrateUser(phone: string, dc: number): Promise<boolean> {
     return (await this.request<{ migrated: boolean }>('POST', '/v1/users/migrate', { phone, dc })).migrated;
+  }
+
+  async floodNext(sender: string, seconds: number): Promise<void> {
+    await this.request('POST', '/v1/flood', { sender, seconds });
+  }
+
+  async chatMessages(chatId: string): Promise<readonly DeliveredMessage[]> {
+    const path = `/v1/chats/messages?chat_id=${encodeURIComponent(chatId)}`;
+    return (await this.request<{ messages: DeliveredMessage[] }>('GET', path)).messages;
   }
 
   async fault(request: FaultRequest): Promise<number | undefined> {

@@ -4,6 +4,7 @@ import { botChatHandlers } from './bot-chats';
 import { botHandlers } from './bots';
 import { dcTransferHandlers } from './dc-transfer';
 import { dialogHandlers } from './dialogs';
+import { messageHandlers } from './messages';
 import { passwordHandlers } from './password';
 import { qrLoginHandlers } from './qr-login';
 import type { HandlerDef } from './registry';
@@ -20,6 +21,7 @@ export const allHandlers: readonly HandlerDef[] = [
   ...botHandlers,
   ...dialogHandlers,
   ...botChatHandlers,
+  ...messageHandlers,
 ];
 
 export { HandlerRegistry, type HandlerDef, type RequestContext } from './registry';

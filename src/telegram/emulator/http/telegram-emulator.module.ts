@@ -12,6 +12,10 @@ import type { TelegramEmulatorServer } from '../server/emulator-server';
 import { BotEmulatorControlController, BotEmulatorControlService } from './bot-control.controller';
 import { ChatEmulatorControlController, ChatEmulatorControlService } from './chat-control.controller';
 import { EmulatorControlController } from './emulator-control.controller';
+import {
+  MessageEmulatorControlController,
+  MessageEmulatorControlService,
+} from './message-control.controller';
 import { EmulatorControlService } from './emulator-control.service';
 import { EmulatorGatewayCredentials } from './emulator-credentials';
 import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
@@ -85,6 +89,7 @@ export class TelegramEmulatorModule {
         EmulatorFaultsController,
         BotEmulatorControlController,
         ChatEmulatorControlController,
+        MessageEmulatorControlController,
       ],
       providers: [
         {
@@ -111,6 +116,7 @@ export class TelegramEmulatorModule {
         EmulatorFaultsService,
         BotEmulatorControlService,
         ChatEmulatorControlService,
+        MessageEmulatorControlService,
       ],
       exports: [TELEGRAM_CLIENT_SOURCE, GatewayCredentials, TELEGRAM_EMULATOR_CONTROL],
     };

@@ -107,6 +107,20 @@ export async function startControlHttp(
     if (!Number.isInteger(b.dc)) throw new BadControlRequest('dc must be an integer');
     return { migrated: await control.migrateUser(text(b.phone, 'phone'), b.dc as number) };
   });
+  app.post('/v1/flood', async (request) => {
+    const b = body(request.body);
+    const sender = text(b.sender, 'sender');
+    if (!/^(account|bot):\d{1,19}$/.test(sender))
+      throw new BadControlRequest('sender must be account:<phone> or bot:<id>');
+    if (!Number.isInteger(b.seconds) || (b.seconds as number) < 1)
+      throw new BadControlRequest('seconds must be a positive integer');
+    await control.floodNext(sender, b.seconds as number);
+    return { armed: true };
+  });
+  app.get('/v1/chats/messages', async (request) => {
+    const chatId = text((request.query as Record<string, unknown>).chat_id, 'chat_id');
+    return { messages: await control.chatMessages(chatId) };
+  });
   app.post('/v1/faults', async (request) => ({
     connections: (await control.fault(faultOf(body(request.body)))) ?? 0,
   }));

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../../common/auth/current-user.decorator';
+import { BadRequestError, NotFoundError } from '../../../common/errors/app-error';
+import { ApiEndpoint } from '../../../common/http/api-endpoint.decorator';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import { normalizePhone } from '../../accounts/phone';
+import { BotNotFoundError } from '../../bots/bots.errors';
+import { BotsRepository } from '../../bots/bots.repository';
+import { lookupAccount } from '..';
+import type { EmulatorControlPort } from '../control/emulator-control-port';
+import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
+import {
+  EmulatorChatMessagesDto,
+  EmulatorChatParamsDto,
+  EmulatorFloodDto,
+  EmulatorFloodResponseDto,
+} from './message-control.dto';
+
+/** Development only: arm flood waits on the caller's own senders; read what an emulated chat received. */
+@Injectable()
+export class MessageEmulatorControlService {
+  constructor(
+    @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort | null,
+    private readonly accounts: AccountsRepository,
+    private readonly bots: BotsRepository,
+  ) {}
+
+  async flood(userId: number, body: EmulatorFloodDto): Promise<EmulatorFloodResponseDto> {
+    const world = this.world();
+    if ((body.phone === undefined) === (body.bot_id === undefined)) {
+      throw new BadRequestError('validation_failed', 'Give exactly one of phone and bot_id');
+    }
+    if (body.phone !== undefined) {
+      const rows = await this.accounts.findHoldingSecretForPhone(userId, normalizePhone(body.phone));
+      const account = lookupAccount(body.phone);
+      if (rows.length === 0 || !account) {
+        throw new NotFoundError('None of your accounts is signed in with this phone');
+      }
+      await world.floodNext(`account:${account.phone}`, body.seconds);
+    } else {
+      const row = await this.bots.findForUser(userId, body.bot_id as string);
+      if (!row) throw new BotNotFoundError();
+      await world.floodNext(`bot:${row.telegramBotId}`, body.seconds);
+    }
+    return { armed: `FLOOD_WAIT_${body.seconds}` };
+  }
+
+  async messages(chatId: string): Promise<EmulatorChatMessagesDto> {
+    const history = await this.world().chatMessages(chatId);
+    return {
+      chat_id: chatId,
+      messages: history.map((m) => ({
+        id: m.id,
+        text: m.text,
+        sender: { ...m.sender },
+        random_id: m.randomId,
+        date: m.date,
+        ...(m.media ? { media: { ...m.media } } : {}),
+      })),
+    };
+  }
+
+  private world(): EmulatorControlPort {
+    if (!this.emulator) throw new NotFoundError();
+    return this.emulator;
+  }
+}
+
+/** Registered only with TELEGRAM_EMULATOR=true (never in production). */
+@ApiEndpoint('telegram-emulator (development)')
+@Controller('api/v1/dev/telegram-emulator')
+export class MessageEmulatorControlController {
+  constructor(private readonly control: MessageEmulatorControlService) {}
+
+  @Post('flood')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Emulator: the next send of one of your accounts or bots answers FLOOD_WAIT_<seconds>',
+    description: 'Once. 404 unless the phone is one of your accounts / the bot one of your bots.',
+  })
+  @ApiOkResponse({ type: EmulatorFloodResponseDto, description: 'The flood wait is armed' })
+  flood(@CurrentUser() user: AuthUser, @Body() body: EmulatorFloodDto): Promise<EmulatorFloodResponseDto> {
+    return this.control.flood(user.id, body);
+  }
+
+  @Get('chats/:chat_id/messages')
+  @ApiOperation({
+    summary: 'Emulator: every message an emulated chat received, oldest first',
+    description: 'Text, sender, random_id and date of each, so anyone can count deliveries.',
+  })
+  @ApiOkResponse({ type: EmulatorChatMessagesDto, description: 'What the chat received' })
+  messages(@Param() params: EmulatorChatParamsDto): Promise<EmulatorChatMessagesDto> {
+    return this.control.messages(params.chat_id);
+  }
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import PgBoss from 'pg-boss';
+import type { Pool } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { MessagesRepository } from './messages.repository';
+
+export const SEND_QUEUE = 'telegram-send';
+
+export interface SendJob {
+  message_id: string;
+}
+
+export type SendJobHandler = (job: { id: string; data: SendJob }) => Promise<void>;
+
+/**
+ * The only file that knows pg-boss. Jobs live in PostgreSQL (schema `pgboss`, installed and
+ * upgraded by pg-boss itself under its advisory lock), reached through the app's own pool: the
+ * embedded default works unchanged, and every replica works the same queue (SKIP LOCKED fetches).
+ * A job only names a message; the message row says what to do. `schedule` writes the job inside the
+ * caller's transaction, so a state change and its job commit together.
+ */
+@Injectable()
+export class SendQueue implements BeforeApplicationShutdown {
+  /** This process, as the owner of sender leases. */
+  readonly instanceId = randomUUID();
+  private readonly boss: PgBoss;
+  private readonly workerIds: string[] = [];
+  private started?: Promise<void>;
+  private working?: Promise<void>;
+  /** Set at shutdown: nothing starts pg-boss or registers a worker after it (they would outlive the app). */
+  private closing = false;
+  private nextWake = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() dataSource: DataSource,
+    private readonly repository: MessagesRepository,
+    @InjectPinoLogger(SendQueue.name) private readonly logger: PinoLogger,
+  ) {
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values) },
+      schedule: false,
+      maintenanceIntervalSeconds: 30,
+      monitorStateIntervalSeconds: 30,
+    });
+    this.boss.on('error', (error) => this.logger.warn({ err: error }, 'Send queue error'));
+  }
+
+  /** Installs/upgrades pg-boss's schema (once per process) and creates the queue. */
+  start(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('The send queue is shutting down'));
+    const starting = (this.started ??= (async () => {
+      await this.boss.start();
+      await this.boss.createQueue(SEND_QUEUE, {
+        name: SEND_QUEUE,
+        policy: 'standard',
+        // A job is retried only when its worker died (expired while active): the row says how far it got.
+        retryLimit: 1000,
+        retryDelay: 1,
+        expireInSeconds: this.expireSeconds(),
+      });
+    })());
+    // A failed start (database down) is tried again by the next caller.
+    starting.catch(() => {
+      if (this.started === starting) this.started = undefined;
+    });
+    return starting;
+  }
+
+  /** Starts `count` workers; each takes one job at a time. */
+  work(count: number, handler: SendJobHandler): Promise<void> {
+    this.working = this.register(count, handler);
+    return this.working;
+  }
+
+  private async register(count: number, handler: SendJobHandler): Promise<void> {
+    await this.start();
+    for (let i = 0; i < count && !this.closing; i++) {
+      let self = '';
+      self = await this.boss.work<SendJob>(
+        SEND_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: this.config.send.pollIntervalMs / 1000 },
+        async ([job]) => {
+          await handler({ id: job.id, data: job.data });
+          // More work is likely right behind this job: fetch again without waiting for the poll.
+          this.boss.notifyWorker(self);
+        },
+      );
+      this.workerIds.push(self);
+    }
+  }
+
+  /** A new job for the message, at `at`, written in the caller's transaction. Answers its id. */
+  async schedule(tx: EntityManager, messageId: string, at: Date | null): Promise<string> {
+    await this.start();
+    const id = randomUUID();
+    const runner = tx.queryRunner;
+    if (!runner) throw new Error('SendQueue.schedule needs a transaction');
+    const created = await this.boss.send(SEND_QUEUE, { message_id: messageId } satisfies SendJob, {
+      id,
+      ...(at && at.getTime() > Date.now() ? { startAfter: at } : {}),
+      db: {
+        executeSql: async (text: string, values: unknown[]) => {
+          const result = await runner.query(text, values, true);
+          return { rows: result.records as unknown[] };
+        },
+      },
+    });
+    if (created !== id) throw new Error(`pg-boss did not create the job of message ${messageId}`);
+    return id;
+  }
+
+  /** Tells one of this process's workers (in turn) to fetch now instead of at its next poll. */
+  wake(): void {
+    if (!this.workerIds.length) return;
+    this.nextWake = (this.nextWake + 1) % this.workerIds.length;
+    this.boss.notifyWorker(this.workerIds[this.nextWake]);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await this.working?.catch(() => undefined);
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    // The pool belongs to TypeORM: pg-boss must not close it.
+    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: 5000 }).catch((error) => {
+      this.logger.warn({ err: error }, 'Send queue did not stop cleanly');
+    });
+    // Our workers are done: another replica may take our senders now, not when the leases run out.
+    await this.repository.releaseLeases(this.instanceId).catch(() => undefined);
+  }
+
+  private expireSeconds(): number {
+    return Math.max(60, Math.ceil((this.config.telegram.callTimeoutMs * 4) / 1000));
+  }
+}
