@@ -32,7 +32,8 @@ describe('session watchdog', () => {
   const metrics = async () => (await t.inject('/metrics')).body;
 
   beforeAll(async () => {
-    world = await createTelegramWorld();
+    // In process: a 300 ms call timeout is shorter than a fresh auth-key exchange over TCP on a busy machine.
+    world = await createTelegramWorld({}, { transport: 'in-process' });
     t = await world.start({
       TELEGRAM_WATCHDOG_INTERVAL_MS: String(INTERVAL_MS),
       TELEGRAM_WATCHDOG_FAILURES: '2',

@@ -27,11 +27,18 @@ export interface TelegramWorld {
   cleanup(): Promise<void>;
 }
 
-export async function createTelegramWorld(options: TelegramEmulatorOptions = {}): Promise<TelegramWorld> {
+/**
+ * `transport: 'in-process'` keeps one file on the fake sender whatever TELEGRAM_TEST_TRANSPORT says: for
+ * tests whose call timeouts are shorter than an auth-key exchange over TCP (the watchdog's 300 ms).
+ */
+export async function createTelegramWorld(
+  options: TelegramEmulatorOptions = {},
+  { transport }: { transport?: 'tcp' | 'in-process' } = {},
+): Promise<TelegramWorld> {
   const db = await createTestDatabase();
   const emulator = new TelegramEmulator(options);
-  const server =
-    process.env.TELEGRAM_TEST_TRANSPORT === 'in-process' ? undefined : new TelegramEmulatorServer(emulator);
+  const inProcess = (transport ?? process.env.TELEGRAM_TEST_TRANSPORT) === 'in-process';
+  const server = inProcess ? undefined : new TelegramEmulatorServer(emulator);
   await server?.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'telegram-test-'));
   const apps: TestApp[] = [];
