@@ -39,7 +39,12 @@ describe('the management console in a browser', () => {
   beforeAll(async () => {
     // Short-lived QR tokens, so the test sees the image renew itself.
     world = await createTelegramWorld({ qrTokenTtlMs: 6000 });
-    t = await world.start();
+    // A fast send queue, as in test/messages.e2e-spec.ts: a send goes within about a second.
+    t = await world.start({
+      SEND_PER_CHAT_INTERVAL_MS: '100',
+      SEND_POLL_INTERVAL_MS: '500',
+      SEND_RETRY_BASE_MS: '100',
+    });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await openBrowser('en-US');
@@ -68,6 +73,10 @@ describe('the management console in a browser', () => {
     const stored = await page.evaluate(() => sessionStorage.getItem('integration-console.token'));
     expect(stored).toMatch(/^ey/);
     expect(page.url()).not.toContain(String(stored));
+  });
+
+  it('live updates: once the WebSocket is authenticated the header says so', async () => {
+    await page.getByRole('status').filter({ hasText: 'Live updates on' }).waitFor();
   });
 
   it('accounts: connect by phone, a wrong code (the API’s error in words), the right one, then the 2FA password', async () => {
@@ -225,6 +234,57 @@ describe('the management console in a browser', () => {
     await go('Emulator');
     await page.getByText('emulator-2fa').first().waitFor();
     violations.push(...(await captureScreen(page, 'emulator')));
+  });
+
+  it('send: from an account to a synced channel; the status follows live to sent', async () => {
+    await go('Send');
+    await page.getByLabel('From').selectOption({ label: `account ${TWO_FA_PHONE}` });
+    const target = page.getByLabel('To');
+    await target.locator('option').first().waitFor({ state: 'attached' });
+    const chat = await target.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text);
+    expect(chat).toBeTruthy();
+    await page.getByLabel('Text', { exact: true }).fill('Hello from the console');
+    const accepted = page.waitForResponse((r) => r.url().endsWith('/api/v1/telegram/send'));
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const answer = await accepted;
+    expect(answer.status()).toBe(202);
+    const { message_id: id, chat_id: chatId } = (await answer.json()) as {
+      message_id: string;
+      chat_id: string;
+    };
+    const row = page.getByTestId(`message-${id}`);
+    await row.getByText('sent', { exact: true }).waitFor({ timeout: 15_000 });
+    await row.getByText(/^Telegram message \d+$/).waitFor();
+    // It really reached the emulated chat.
+    const history = await fetch(`${base}/api/v1/dev/telegram-emulator/chats/${chatId}/messages`, {
+      headers: { authorization: `Bearer ${await devToken()}` },
+    });
+    expect(history.status).toBe(200);
+    const { messages } = (await history.json()) as { messages: { text: string }[] };
+    expect(messages.map((m) => m.text)).toContain('Hello from the console');
+  });
+
+  it('send: a flood wait armed by the emulator button shows the countdown, then sent', async () => {
+    await page.getByLabel('Flood wait (seconds)').fill('4');
+    await page.getByRole('button', { name: 'Emulator: next send gets FLOOD_WAIT' }).click();
+    await page.getByText(`Armed: the next send from ${TWO_FA_PHONE} gets FLOOD_WAIT_4.`).waitFor();
+    await page.getByLabel('Text', { exact: true }).fill('After the flood');
+    const accepted = page.waitForResponse((r) => r.url().endsWith('/api/v1/telegram/send'));
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const { message_id: id } = (await (await accepted).json()) as { message_id: string };
+    const started = Date.now();
+    const row = page.getByTestId(`message-${id}`);
+    const countdown = row.getByText(/^waiting, \d+ s left$/);
+    await countdown.waitFor({ timeout: 10_000 });
+    const first = Number((await countdown.textContent())?.match(/\d+/)?.[0]);
+    expect(first).toBeGreaterThanOrEqual(1);
+    expect(first).toBeLessThanOrEqual(4);
+    await row.getByText('waiting', { exact: true }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'send-waiting-desktop.png'), fullPage: true });
+    await row.getByText('sent', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    await row.getByText(/^Telegram message \d+$/).waitFor();
+    violations.push(...(await captureScreen(page, 'send-sent')));
   });
 
   it('bots: settings edited as JSON, then removed after a confirmation', async () => {

@@ -130,23 +130,71 @@ export interface DetailedHealth {
   components: Record<string, ComponentHealth>;
 }
 
-/** Issue 11's message (POST /telegram/send, GET /telegram/messages/{id}). */
+/** POST /api/v1/telegram/send and GET /api/v1/telegram/messages/{id} (src/telegram/messages/messages.dto.ts). */
 export type MessageStatus = 'queued' | 'waiting' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface MessageError {
+  code: string;
+  message: string;
+}
+
+export interface MessageMedia {
+  kind: 'photo' | 'document';
+  file_name: string;
+  mime_type: string;
+  size: number;
+}
 
 export interface Message {
   id: string;
   status: MessageStatus;
-  attempts?: number;
-  telegram_message_id?: number | string | null;
-  sent_at?: string | null;
-  error?: string | null;
-  next_attempt_at?: string | null;
-  retry_after?: number | null;
+  attempts: number;
+  /** Null until sent, and when unknown (RANDOM_ID_DUPLICATE). */
+  telegram_message_id: string | null;
+  sent_at: string | null;
+  /** Why it failed, or the last problem while retrying. */
+  error: MessageError | null;
+  sender_type: 'account' | 'bot';
+  sender_id: string;
+  chat_id: string;
+  channel_id: string | null;
+  text: string;
+  parse_mode: 'markdown' | 'html' | null;
+  media: MessageMedia | null;
+  random_id: string;
+  send_at: string | null;
+  /** While queued or waiting: not before then (a flood / slow-mode wait, a back-off); else null. */
+  next_attempt_at: string | null;
+  queued_at: string;
+  created_at: string;
+  updated_at: string;
 }
 
+/** The 202 answer of POST /api/v1/telegram/send. */
 export interface SendAccepted {
   message_id: string;
+  status: 'queued';
+  sender_type: 'account' | 'bot';
+  sender_id: string;
+  chat_id: string;
+  channel_id: string | null;
+  send_at: string | null;
+  queued_at: string;
+}
+
+/** `data` of the `telegram.message.*` events (src/events/catalogue/event-types.ts). */
+export interface MessageEventData {
+  message_id: string;
   status: MessageStatus;
+  channel_row_id: string | null;
+  reason: string | null;
+  /** `telegram.message.waiting` only: the end of the wait. */
+  not_before?: string;
+}
+
+/** POST /api/v1/dev/telegram-emulator/flood. */
+export interface EmulatorFloodArmed {
+  armed: string;
 }
 
 export interface DevConsoleInfo {

@@ -168,7 +168,7 @@ export const en = {
     submit: 'Send',
     sentList: 'Sent from this page',
     waiting: 'waiting, {{seconds}} s left',
-    failedReason: 'reason: {{reason}}',
+    failedReason: 'reason: {{reason}} ({{code}})',
     sentAs: 'Telegram message {{id}}',
   },
   audit: {
@@ -237,6 +237,7 @@ export const en = {
     revokeBot: 'Emulator: revoke token',
     floodSeconds: 'Flood wait (seconds)',
     floodButton: 'Emulator: next send gets FLOOD_WAIT',
+    floodArmed: 'Armed: the next send from {{sender}} gets {{armed}}.',
   },
   errors: {
     unexpected: 'Something went wrong in the console.',

@@ -174,7 +174,7 @@ export const ru: Messages<typeof en> = {
     submit: 'Отправить',
     sentList: 'Отправлено с этой страницы',
     waiting: 'ожидание, осталось {{seconds}} с',
-    failedReason: 'причина: {{reason}}',
+    failedReason: 'причина: {{reason}} ({{code}})',
     sentAs: 'сообщение Telegram {{id}}',
   },
   audit: {
@@ -245,6 +245,7 @@ export const ru: Messages<typeof en> = {
     revokeBot: 'Эмулятор: отозвать токен',
     floodSeconds: 'Ожидание FLOOD_WAIT (секунды)',
     floodButton: 'Эмулятор: следующая отправка получит FLOOD_WAIT',
+    floodArmed: 'Готово: следующая отправка от {{sender}} получит {{armed}}.',
   },
   errors: {
     unexpected: 'В консоли что-то пошло не так.',

@@ -1,7 +1,11 @@
 /**
- * Live events from the service's WebSocket (`/api/v1/ws`, issue 12): authenticated by a first
- * `{"type":"auth","token":…}` message, CloudEvents 1.0 envelopes. When the service has no socket
- * (no `/asyncapi.json`), or the socket drops, `connected` is false and screens poll instead.
+ * Live events from the service's WebSocket (`/api/v1/ws`, README "Real-time events",
+ * src/events/ws/ws-protocol.ts): a first `{"type":"auth","token":…}` message (the token never in
+ * the URL), answered by `{"type":"authenticated"}`; then every event of this user arrives as
+ * `{"type":"event","event":<CloudEvent 1.0>}`. After a drop the socket comes back with the last
+ * event id seen, so the events in between are replayed. When the service has no socket (its
+ * `/asyncapi.json` does not name `/api/v1/ws`), or until the socket is authenticated again,
+ * `connected` is false and screens poll instead.
  */
 export interface CloudEvent<T = Record<string, unknown>> {
   id: string;
@@ -10,6 +14,12 @@ export interface CloudEvent<T = Record<string, unknown>> {
   subject?: string;
   data: T;
 }
+
+/** What the server sends (besides the CloudEvents inside `event` messages). */
+type ServerMessage =
+  | { type: 'authenticated'; user_id: number; expires_at: string }
+  | { type: 'event'; event: CloudEvent }
+  | { type: 'subscribed' | 'resumed' | 'resume_failed' | 'error' | 'pong'; [key: string]: unknown };
 
 type Listener = (event: CloudEvent) => void;
 type StateListener = (connected: boolean) => void;
@@ -21,6 +31,7 @@ export class LiveEvents {
   private retryMs = 1000;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  private lastEventId: string | undefined;
   connected = false;
 
   constructor(private readonly token: string) {}
@@ -68,12 +79,10 @@ export class LiveEvents {
     const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws`);
     this.socket = socket;
     socket.onopen = () => {
-      // Exactly the contract of issue 12; resuming by last event id is not guessed here.
-      socket.send(JSON.stringify({ type: 'auth', token: this.token }));
-      this.retryMs = 1000;
-      this.setConnected(true);
+      const resume = this.lastEventId ? { last_event_id: this.lastEventId } : {};
+      socket.send(JSON.stringify({ type: 'auth', token: this.token, ...resume }));
     };
-    socket.onmessage = (message) => this.dispatch(message.data);
+    socket.onmessage = (message) => this.receive(message.data);
     socket.onclose = (close) => {
       this.setConnected(false);
       if (this.socket !== socket || this.stopped || close.code === 4401) return;
@@ -82,15 +91,23 @@ export class LiveEvents {
     };
   }
 
-  private dispatch(raw: unknown): void {
+  private receive(raw: unknown): void {
     if (typeof raw !== 'string') return;
-    let event: CloudEvent;
+    let message: ServerMessage;
     try {
-      event = JSON.parse(raw) as CloudEvent;
+      message = JSON.parse(raw) as ServerMessage;
     } catch {
       return;
     }
-    if (typeof event.type !== 'string' || !event.type.startsWith('telegram.')) return;
+    if (message.type === 'authenticated') {
+      this.retryMs = 1000;
+      this.setConnected(true);
+    } else if (message.type === 'event') this.dispatch(message.event);
+  }
+
+  private dispatch(event: CloudEvent | undefined): void {
+    if (!event || typeof event.type !== 'string' || !event.type.startsWith('telegram.')) return;
+    if (typeof event.id === 'string') this.lastEventId = event.id;
     for (const { prefix, listener } of this.listeners) if (event.type.startsWith(prefix)) listener(event);
   }
 

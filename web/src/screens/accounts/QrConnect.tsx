@@ -34,7 +34,27 @@ export function QrConnect({ onConnected }: { onConnected: () => void }) {
     if (!sessionId || login?.status !== 'pending') return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
+    // One question at a time: a pushed event, the scan button and the timer may all ask at once,
+    // and a late answer must not overwrite a newer one; a question asked meanwhile runs right after.
+    let inFlight = false;
+    let again = false;
+    const poll = async (): Promise<void> => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      try {
+        await step();
+      } finally {
+        inFlight = false;
+      }
+      if (again && !stopped) {
+        again = false;
+        void poll();
+      }
+    };
+    const step = async () => {
       clearTimeout(timer);
       try {
         const answer = await api.get<LoginResponse>(`/api/v1/telegram/qr-code/${sessionId}`);

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, request } from '../../api/client';
-import type { Account, Bot, Channel, Page, SendAccepted } from '../../api/types';
+import type { Account, Bot, Channel, EmulatorFloodArmed, Page, SendAccepted } from '../../api/types';
 import { useConsole } from '../../app-context';
 import { ErrorNotice, retryUntilOf } from '../../components/ErrorNotice';
 import { useAsync } from '../../hooks/useAsync';
@@ -25,6 +25,7 @@ export function SendScreen() {
   const [sent, setSent] = useState<SendAccepted[]>([]);
   const [floodSeconds, setFloodSeconds] = useState(5);
   const [floodError, setFloodError] = useState<unknown>();
+  const [floodArmed, setFloodArmed] = useState<string>();
   const accounts = useAsync(() => api.get<Account[]>('/api/v1/telegram/accounts'), []);
   const bots = useAsync(() => api.get<Bot[]>('/api/v1/telegram/bots'), []);
   const channels = useAsync(
@@ -96,9 +97,14 @@ export function SendScreen() {
   const flood = async () => {
     if (!chosen) return;
     setFloodError(undefined);
+    setFloodArmed(undefined);
     try {
       const who = chosen.type === 'account' ? { phone: chosen.phone } : { bot_id: chosen.id };
-      await api.post('/api/v1/dev/telegram-emulator/flood', { ...who, seconds: floodSeconds });
+      const answer = await api.post<EmulatorFloodArmed>('/api/v1/dev/telegram-emulator/flood', {
+        ...who,
+        seconds: floodSeconds,
+      });
+      setFloodArmed(answer.armed);
     } catch (failure) {
       setFloodError(failure);
     }
@@ -188,6 +194,9 @@ export function SendScreen() {
             <button type="button" className="dev" onClick={() => void flood()}>
               {t('emulator.floodButton')}
             </button>
+            <p role="status" className="muted small">
+              {floodArmed && t('emulator.floodArmed', { armed: floodArmed, sender: chosen.label })}
+            </p>
             <ErrorNotice error={floodError} />
           </div>
         )}
