@@ -127,3 +127,15 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe('SEND_JOB_EXPIRY_SECONDS', () => {
+  it('is unset by default (the queue then uses 4 × the call timeout, at least 60 s)', () => {
+    expect(loadConfig({}).send.jobExpirySeconds).toBeUndefined();
+  });
+
+  it('takes 1–86400 seconds and refuses anything else', () => {
+    expect(loadConfig({ SEND_JOB_EXPIRY_SECONDS: '5' }).send.jobExpirySeconds).toBe(5);
+    expect(problemsOf({ SEND_JOB_EXPIRY_SECONDS: '0' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
+    expect(problemsOf({ SEND_JOB_EXPIRY_SECONDS: 'soon' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
+  });
+});

@@ -24,6 +24,11 @@ export interface SendConfig {
   pollIntervalMs: number;
   /** Idempotency keys are honoured at least this long. */
   idempotencyHours: number;
+  /**
+   * How long a job may stay active before pg-boss hands it to another worker (its worker died).
+   * Unset: 4 × TELEGRAM_CALL_TIMEOUT_MS, at least 60 s. Lower only where sends are quick (tests).
+   */
+  jobExpirySeconds: number | undefined;
 }
 
 export function readSendConfig(r: EnvReader): SendConfig {
@@ -39,5 +44,6 @@ export function readSendConfig(r: EnvReader): SendConfig {
     workers: r.integer('SEND_WORKERS', 4, 1, 64),
     pollIntervalMs: r.integer('SEND_POLL_INTERVAL_MS', 1000, 500, 60_000),
     idempotencyHours: r.integer('SEND_IDEMPOTENCY_HOURS', 24, 24, 24 * 365),
+    jobExpirySeconds: r.integer('SEND_JOB_EXPIRY_SECONDS', undefined, 1, 86_400),
   };
 }

@@ -47,7 +47,8 @@ export class SendQueue implements BeforeApplicationShutdown {
     this.boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
       schedule: false,
-      maintenanceIntervalSeconds: 30,
+      // pg-boss expires jobs in its maintenance pass: run it at least as often as a job expires.
+      maintenanceIntervalSeconds: Math.min(30, this.expireSeconds()),
       monitorStateIntervalSeconds: 30,
     });
     this.boss.on('error', (error) => this.logger.warn({ err: error }, 'Send queue error'));
@@ -137,7 +138,11 @@ export class SendQueue implements BeforeApplicationShutdown {
     await this.repository.releaseLeases(this.instanceId).catch(() => undefined);
   }
 
+  /** SEND_JOB_EXPIRY_SECONDS, else 4 × the call timeout and at least 60 s (longer than any send). */
   private expireSeconds(): number {
-    return Math.max(60, Math.ceil((this.config.telegram.callTimeoutMs * 4) / 1000));
+    return (
+      this.config.send.jobExpirySeconds ??
+      Math.max(60, Math.ceil((this.config.telegram.callTimeoutMs * 4) / 1000))
+    );
   }
 }
