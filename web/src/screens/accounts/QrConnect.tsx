@@ -71,18 +71,26 @@ export function QrConnect({ onConnected }: { onConnected: () => void }) {
           return;
         }
       }
-      timer = setTimeout(() => void poll(), POLL_MS);
+      schedule();
+    };
+    // Polling is the fallback only: while live updates are on, the service follows the QR login for
+    // this socket and pushes renewed / scanned / succeeded events, and each event asks at once.
+    const schedule = () => {
+      clearTimeout(timer);
+      if (!live.connected) timer = setTimeout(() => void poll(), POLL_MS);
     };
     pollNow.current = () => void poll();
-    timer = setTimeout(() => void poll(), POLL_MS);
-    // A pushed event (scanned, renewed, succeeded) asks at once instead of waiting for the timer.
+    schedule();
     const off = live.on('telegram.qr_login.', (event) => {
       if (!event.data.session_id || event.data.session_id === sessionId) void poll();
     });
+    // Live updates lost: poll again; back on: ask once (events may have been missed), then wait for events.
+    const offState = live.onState((connected) => (connected ? void poll() : schedule()));
     return () => {
       stopped = true;
       clearTimeout(timer);
       off();
+      offState();
     };
   }, [sessionId, login?.status, live, onConnected]);
 
