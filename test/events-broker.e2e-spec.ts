@@ -225,6 +225,9 @@ describe('Events through RabbitMQ', () => {
         EVENTS_RELAY_INTERVAL_MS: '100',
         JWT_SECRET: TEST_JWT_SECRET,
         TELEGRAM_EMULATOR: 'true',
+        // Each replica's own in-process world: the test needs no shared Telegram, and two processes
+        // starting at once must not race to start one emulator server for a shared DATA_DIR.
+        TELEGRAM_EMULATOR_IN_PROCESS: 'true',
         RATE_LIMIT_ENABLED: 'false',
         DATA_DIR: dataDir,
         PORT: String(port),
