@@ -233,3 +233,15 @@ export function poisonsClient(error: unknown): boolean {
     !(error instanceof AppError)
   );
 }
+
+/** A call's outcome label in telegram_request_duration_seconds. */
+export type Outcome = 'ok' | 'rejected' | 'flood' | 'revoked' | 'unavailable' | 'password_needed' | 'error';
+
+export function outcomeOf(error: unknown): Outcome {
+  if (error instanceof TelegramPasswordNeededError) return 'password_needed';
+  if (error instanceof TelegramFloodWaitError) return 'flood';
+  if (error instanceof TelegramSessionRevokedError) return 'revoked';
+  if (error instanceof TelegramUnavailableError) return 'unavailable';
+  if (error instanceof TelegramRejectedError) return 'rejected';
+  return 'error';
+}

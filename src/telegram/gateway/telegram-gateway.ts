@@ -9,14 +9,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { HealthRegistry } from '../../health/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
-import {
-  TelegramFloodWaitError,
-  TelegramPasswordNeededError,
-  TelegramRejectedError,
-  TelegramSessionBusyError,
-  TelegramSessionRevokedError,
-  TelegramUnavailableError,
-} from '../telegram.errors';
+import { TelegramSessionBusyError, TelegramUnavailableError } from '../telegram.errors';
 import { scrapedGauge } from '../telegram-metrics';
 import { CredentialCheck } from './credential-check';
 import { SessionLeases, type Lease, type LeaseListener } from '../leases/session-leases';
@@ -25,60 +18,25 @@ import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { GatewayCredentials } from './telegram-credentials';
-import { classifyTelegramError, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
+import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
+import {
+  TELEGRAM_CLIENT_SOURCE,
+  type RunOptions,
+  type RunResult,
+  type SessionRef,
+  type TelegramClientSource,
+} from './telegram-gateway.types';
 import { carryAuthorization, lostInMigration } from './user-migration';
 
-/** Builds a client the way `new TelegramClient(...)` does: the real one, or a stand-in's subclass. */
-export type TelegramClientFactory = (
-  session: StringSession,
-  apiId: number,
-  apiHash: string,
-  params: TelegramClientParams,
-) => TelegramClient;
-
-export interface TelegramClientSource {
-  /** Reported by the health check. */
-  mode: string;
-  /** The health check's `type` (default "Telegram MTProto"). */
-  description?: string;
-  /** Logged once at start when set (a stand-in for Telegram says so). */
-  startupWarning?: string;
-  factory: TelegramClientFactory;
-}
-
-/** Injection token of the client source chosen at start (see TelegramGatewayModule). */
-export const TELEGRAM_CLIENT_SOURCE = Symbol('TELEGRAM_CLIENT_SOURCE');
-
-/** Which session a run is for: a stable key (the telegram_sessions row id) and its StringSession ('' = new). */
-export interface SessionRef {
-  key: string;
-  session: string;
-}
-
-export interface RunOptions<T> {
-  /**
-   * Keep the client connected after the run (parked, destroyed after TELEGRAM_CLIENT_IDLE_MS unused),
-   * or decide from the result. Only for signed-in sessions: a pending login's next step may reach
-   * another replica, which would collide with a client still open here. After a failure the client is
-   * kept only when this is `true` and the failure left the client sound (e.g. a wrong code).
-   */
-  keepAlive: boolean | 'if_parked' | ((result: T) => boolean);
-  /**
-   * When another replica holds the session's lease: wait up to TELEGRAM_LEASE_WAIT_MS (asking it to
-   * hand over; the default), or give up at once with TelegramSessionBusyError (`false`, the watchdog).
-   */
-  leaseWait?: boolean;
-}
-
-/** What a run hands back: the work's value, and the session as it stands after it (callers store it encrypted). */
-export interface RunResult<T> {
-  value: T;
-  /** The StringSession after the run: the account's full credential once signed in. */
-  session: string;
-  /** The DC the session is on after the run (it moves during PHONE_MIGRATE / QR migration). */
-  dcId: number;
-}
+export {
+  TELEGRAM_CLIENT_SOURCE,
+  type RunOptions,
+  type RunResult,
+  type SessionRef,
+  type TelegramClientFactory,
+  type TelegramClientSource,
+} from './telegram-gateway.types';
 
 interface PooledClient {
   readonly key: string;
@@ -93,17 +51,6 @@ interface PooledClient {
   /** The StringSession the client was built from, updated after each run. */
   saved: string;
   idleTimer?: ReturnType<typeof setTimeout>;
-}
-
-type Outcome = 'ok' | 'rejected' | 'flood' | 'revoked' | 'unavailable' | 'password_needed' | 'error';
-
-function outcomeOf(error: unknown): Outcome {
-  if (error instanceof TelegramPasswordNeededError) return 'password_needed';
-  if (error instanceof TelegramFloodWaitError) return 'flood';
-  if (error instanceof TelegramSessionRevokedError) return 'revoked';
-  if (error instanceof TelegramUnavailableError) return 'unavailable';
-  if (error instanceof TelegramRejectedError) return 'rejected';
-  return 'error';
 }
 
 /** Settles with the promise, or rejects with TelegramCallTimeoutError after `ms`. */
