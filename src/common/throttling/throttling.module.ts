@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
+import { ApiBucketCounter } from './api-bucket-counter';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 
@@ -64,8 +65,8 @@ export class ThrottlingModule {
           }),
         }),
       ],
-      providers: [FailedAuthLimiter],
-      exports: [ThrottlerModule, FailedAuthLimiter],
+      providers: [ApiBucketCounter, FailedAuthLimiter],
+      exports: [ThrottlerModule, ApiBucketCounter, FailedAuthLimiter],
     };
   }
 }
