@@ -25,6 +25,9 @@ describe('several replicas: one owner per Telegram session', () => {
     DATABASE_URL: db.url,
     DATA_DIR: dataDir, // one local key ring: both replicas open the same ciphertexts
     TELEGRAM_EMULATOR: 'true',
+    // In-process worlds: two processes starting at once must not race to start one emulator server
+    // for the shared DATA_DIR (a real race of `npm start`, not fixed yet; see the closing note).
+    TELEGRAM_EMULATOR_IN_PROCESS: 'true',
     RATE_LIMIT_ENABLED: 'false',
     TELEGRAM_LEASE_TTL_MS: String(TTL_MS),
     TELEGRAM_LEASE_WAIT_MS: String(WAIT_MS),
