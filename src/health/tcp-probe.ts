@@ -48,13 +48,18 @@ export function tcpProbe(
       socket = connect(target);
       socket.once('connect', () => socket.write(greeting));
     }
+    let settled = false;
     const done = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       if (error) reject(error);
       else resolve();
     };
     socket.setTimeout(timeoutMs, () => done(new Error(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', (error) => {
+    // `on`, not `once`: a refused TLS handshake can emit a second error (the peer's alert after our
+    // own refusal), and an error without a listener would be thrown out of the process.
+    socket.on('error', (error) => {
       const tlsMessage = secure ? describeTlsFailure(tls.settings, error) : undefined;
       done(tlsMessage ? new Error(tlsMessage) : error);
     });

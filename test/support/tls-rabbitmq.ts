@@ -84,7 +84,7 @@ export async function startTlsRabbitMq(options: {
             socket.destroy();
             resolve();
           });
-          socket.once('error', reject);
+          socket.on('error', reject);
         });
       },
       60_000,

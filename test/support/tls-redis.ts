@@ -72,7 +72,7 @@ export async function startTlsRedis(options: {
             socket.destroy();
             resolve();
           });
-          socket.once('error', reject);
+          socket.on('error', reject);
         }),
       10_000,
       'TLS Redis',
