@@ -53,6 +53,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
   private readonly registry = new HandlerRegistry(allHandlers);
   private readonly unexpected: unknown[] = [];
   private nextConnectionId = 1;
+  private duplicateLinks = 0;
   /**
    * Control: while true, every DC takes requests and never answers (a network black hole), so a
    * test can prove each call is bounded by the caller's own timeout.
@@ -109,6 +110,7 @@ export class TelegramEmulator implements EmulatorEndpoint {
     const key = this.state.knownKey(dcId, authKey);
     if (!key) return forgottenLink(dcId, authKeyIdOf(authKey));
     const duplicated = this.state.liveConnectionsOf(key).length > 0;
+    if (duplicated) this.duplicateLinks++;
     if (duplicated && this.state.settings.duplicatePolicy === 'kill-key') key.dead = true;
     const connection: LiveConnection = {
       id: this.nextConnectionId++,
@@ -263,6 +265,14 @@ export class TelegramEmulator implements EmulatorEndpoint {
 
   resetRequestCounts(): void {
     this.state.resetRequestCounts();
+  }
+
+  /**
+   * Connections opened with an auth key that was live on another connection at that moment (each
+   * answered AUTH_KEY_DUPLICATED, as Telegram does): what two replicas using one session at once cause.
+   */
+  get duplicateKeyUses(): number {
+    return this.duplicateLinks;
   }
 
   /** Live client connections, optionally only those signed in as `phone`. */

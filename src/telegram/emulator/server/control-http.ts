@@ -58,6 +58,7 @@ export async function startControlHttp(
   app.get('/v1/status', () => ({
     connections: server.liveConnections().length,
     auth_keys: server.keys.size,
+    auth_key_duplicated: server.world.duplicateKeyUses,
   }));
   app.post('/v1/sessions/revoke', async (request) => {
     const b = body(request.body);

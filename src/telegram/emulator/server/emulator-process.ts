@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LocalEmulatorControl } from '../control/emulator-control-port';
 import { TelegramEmulator } from '../emulator';
@@ -79,18 +88,46 @@ async function answers(file: EmulatorServerFile): Promise<boolean> {
   }
 }
 
+const START_TIMEOUT_MS = 15_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * `npm start` with the emulator on: reuses the emulator server recorded under `<dataDir>/emulator/` when it
- * still answers, else starts one as a detached child process (its own process group, so Ctrl-C on the
- * service and service restarts leave the world running) on free ports. It exits when its server.json is
- * removed (the data directory wiped) or on SIGTERM. Resolves to the server's file.
+ * The right to start the emulator server for `dataDir`: `<dataDir>/emulator/start.lock`, created
+ * exclusively and holding the starter's pid. A lock whose process is gone, or older than the start
+ * timeout, is stale and taken over. Undefined while another live process holds it.
  */
-export async function ensureEmulatorServer(
-  dataDir: string,
-  port = 0,
-): Promise<EmulatorServerFile & { reused: boolean }> {
-  const existing = readServerFile(dataDir);
-  if (existing && (await answers(existing))) return { ...existing, reused: true };
+function tryStartLock(dataDir: string): (() => void) | undefined {
+  const path = join(dataDir, 'emulator', 'start.lock');
+  mkdirSync(join(path, '..'), { recursive: true });
+  try {
+    const fd = openSync(path, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return () => rmSync(path, { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    const holder = Number(readFileSync(path, 'utf8'));
+    const age = Date.now() - statSync(path).mtimeMs;
+    // An empty file is a lock being written this instant: not stale unless it stays so.
+    if ((holder > 0 && !alive(holder)) || age > START_TIMEOUT_MS) rmSync(path, { force: true });
+  } catch {
+    // Removed meanwhile: the next attempt takes it.
+  }
+  return undefined;
+}
+
+async function spawnEmulatorServer(dataDir: string, port: number): Promise<EmulatorServerFile> {
   const script = resolve(__dirname, '..', '..', '..', 'cli', 'emulator.js');
   const child = spawn(
     process.execPath,
@@ -101,10 +138,43 @@ export async function ensureEmulatorServer(
     },
   );
   child.unref();
-  for (let waited = 0; waited < 15_000; waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; waited < START_TIMEOUT_MS; waited += 100) {
+    await sleep(100);
     const file = readServerFile(dataDir);
-    if (file && file.pid === child.pid && (await answers(file))) return { ...file, reused: false };
+    if (file && file.pid === child.pid && (await answers(file))) return file;
   }
   throw new Error(`the Telegram emulator server did not start (node ${script} --port ${port})`);
+}
+
+/**
+ * `npm start` with the emulator on: reuses the emulator server recorded under `<dataDir>/emulator/` when it
+ * still answers, else starts one as a detached child process (its own process group, so Ctrl-C on the
+ * service and service restarts leave the world running) on free ports. It exits when its server.json is
+ * removed (the data directory wiped) or on SIGTERM. Several services starting at once on one data
+ * directory (replicas of a development setup) start one server between them: the one holding the start
+ * lock spawns it, the others wait for its server.json and reuse it. Resolves to the server's file.
+ */
+export async function ensureEmulatorServer(
+  dataDir: string,
+  port = 0,
+): Promise<EmulatorServerFile & { reused: boolean }> {
+  const deadline = Date.now() + 2 * START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const existing = readServerFile(dataDir);
+    if (existing && (await answers(existing))) return { ...existing, reused: true };
+    const release = tryStartLock(dataDir);
+    if (!release) {
+      await sleep(100);
+      continue;
+    }
+    try {
+      // Another process may have finished starting one between our look and our lock.
+      const started = readServerFile(dataDir);
+      if (started && (await answers(started))) return { ...started, reused: true };
+      return { ...(await spawnEmulatorServer(dataDir, port)), reused: false };
+    } finally {
+      release();
+    }
+  }
+  throw new Error(`no Telegram emulator server answered for ${dataDir} within ${2 * START_TIMEOUT_MS} ms`);
 }

@@ -105,8 +105,10 @@ describe('emulator server: the real GramJS client over TCP', () => {
 
   it('one auth key from two connections at once → AUTH_KEY_DUPLICATED (406), the key is dead', async () => {
     const { c, saved } = await signedIn(); // the first client stays connected
+    const before = world.duplicateKeyUses;
     const second = client(saved);
     await expect(second.connect()).rejects.toMatchObject({ code: 406, errorMessage: 'AUTH_KEY_DUPLICATED' });
+    expect(world.duplicateKeyUses).toBe(before + 1); // counted (the control port's auth_key_duplicated)
     await expect(c.getMe()).rejects.toMatchObject({ code: 406, errorMessage: 'AUTH_KEY_DUPLICATED' });
   });
 
