@@ -6,6 +6,7 @@ import { ChannelSenders1764400000000 } from './1764400000000-channel-senders';
 import { TelegramMessages1764500000011 } from './1764500000011-telegram-messages';
 import { IntegrationEvents1764500000012 } from './1764500000012-integration-events';
 import { TelegramSessionLeases1764500000013 } from './1764500000013-telegram-session-leases';
+import { WatchdogCheckFailures1764600000000 } from './1764600000000-watchdog-check-failures';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   TelegramMessages1764500000011,
   IntegrationEvents1764500000012,
   TelegramSessionLeases1764500000013,
+  WatchdogCheckFailures1764600000000,
 ];

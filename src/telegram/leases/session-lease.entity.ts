@@ -25,4 +25,8 @@ export class SessionLeaseEntity {
   /** When a replica's session watchdog last checked this session. */
   @Column({ name: 'checked_at', type: 'timestamptz', nullable: true })
   checkedAt!: Date | null;
+
+  /** Watchdog checks in a row that found the session unreachable (by any replica). */
+  @Column({ name: 'check_failures', type: 'integer', default: 0 })
+  checkFailures!: number;
 }

@@ -214,6 +214,24 @@ export class SessionLeases implements OnApplicationShutdown {
   }
 
   /**
+   * Notes one more watchdog check that found `key` unreachable, or (`reachable`) that it answered;
+   * answers the count in a row, shared by every replica that checks it. (An answer after no failure
+   * writes nothing.)
+   */
+  async noteCheckResult(key: string, reachable: boolean): Promise<number> {
+    const rows = updatedRows<{ failures: number }>(
+      await this.dataSource.query(
+        `UPDATE telegram_session_leases
+            SET check_failures = CASE WHEN $2 THEN 0 ELSE check_failures + 1 END
+          WHERE key = $1 AND (NOT $2 OR check_failures > 0)
+          RETURNING check_failures AS failures`,
+        [key, reachable],
+      ),
+    );
+    return rows[0]?.failures ?? 0;
+  }
+
+  /**
    * Fencing: inside the transaction that writes the state of session `key`, refuses (409
    * telegram_session_busy) when another replica acquired the lease after this replica's last one,
    * when this replica's lease expired, or when this replica never held it and another holds it now.

@@ -24,7 +24,8 @@ import { WatchdogTransitions } from './watchdog-transitions';
  * targets no replica checked within the interval, spreads their starts evenly over it and runs at
  * most TELEGRAM_WATCHDOG_CONCURRENCY at once. A check needs the session's lease without waiting:
  * a session another replica holds is that replica's to check. Session: updates.GetState (revoked →
- * `revoked`; unreachable TELEGRAM_WATCHDOG_FAILURES times in a row → `error`, back to `connected`
+ * `revoked`; unreachable TELEGRAM_WATCHDOG_FAILURES times in a row, by whichever replicas checked it
+ * (counted in telegram_session_leases.check_failures) → `error`, back to `connected`
  * once it answers). Bot: BotsService.check (revoked → `revoked`).
  */
 @Injectable()
@@ -34,8 +35,6 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
   /** Wakes the round's sleeping workers at shutdown. */
   private readonly stopping = new AbortController();
   private round?: Promise<void>;
-  /** Consecutive unreachable checks per session in this replica. */
-  private readonly failures = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -141,20 +140,19 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       if (error instanceof TelegramSessionBusyError) return 'skipped';
       if (error instanceof TelegramSessionRevokedError) {
-        this.failures.delete(id);
         await this.transitions.reconnectFailed(userId, row, error, 'watchdog_check');
         return 'revoked';
       }
       if (!(error instanceof TelegramUnavailableError)) throw error;
-      const failures = (this.failures.get(id) ?? 0) + 1;
-      this.failures.set(id, failures);
+      // Counted in the database: the replicas that check this session in turn count together.
+      const failures = await this.leases.noteCheckResult(id, false);
       if (failures >= this.config.telegram.watchdog.failuresBeforeError && row.status === 'connected') {
         await this.watchdogTransitions.unreachable(row, error, error.reason);
         this.logger.warn({ session_id: id, reason: error.reason, failures }, 'Telegram session unreachable');
       }
       return 'unreachable';
     }
-    this.failures.delete(id);
+    await this.leases.noteCheckResult(id, true);
     if (row.status === 'error') {
       await this.watchdogTransitions.recovered(row);
       return 'recovered';
