@@ -3,6 +3,7 @@ import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from '
 import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
 import { toSessionMetadata, type SessionMetadata } from './session-metadata';
 import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
+import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
 
 export class ListAccountsQueryDto {
   @QueryBoolean({ description: 'Only accounts whose session is active', default: true })
@@ -15,23 +16,10 @@ export class SessionIdParamDto {
   session_id!: string;
 }
 
-export class AccountResponseDto {
-  @ApiProperty({
-    format: 'uuid',
-    example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
-    description: 'The session id',
-  })
-  id!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })
-  created_at!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:05:00.000Z' })
-  updated_at!: string;
-
-  @ApiProperty({ example: 42 })
-  user_id!: number;
-
+export class AccountResponseDto extends OwnedRowResponseDto({
+  example: '3f1c2a4e-8c1b-4c57-9a53-5a2d7e0f6b21',
+  description: 'The session id',
+}) {
   @ApiProperty({
     example: '+9996621234',
     nullable: true,

@@ -7,6 +7,7 @@ import {
   QueryBoolean,
 } from '../../common/validation/decorators';
 import { BOT_STATUSES, type BotStatus, type TelegramBotEntity } from './telegram-bot.entity';
+import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
 
 const EXAMPLE_ID = '5b0c7a52-2f7e-4d4b-9d0e-1f2a3b4c5d6e';
 
@@ -40,19 +41,10 @@ export class BotIdParamDto {
   bot_id!: string;
 }
 
-export class BotResponseDto {
-  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID, description: 'The bot id in this service' })
-  id!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })
-  created_at!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:05:00.000Z' })
-  updated_at!: string;
-
-  @ApiProperty({ example: 42 })
-  user_id!: number;
-
+export class BotResponseDto extends OwnedRowResponseDto({
+  example: EXAMPLE_ID,
+  description: 'The bot id in this service',
+}) {
   @ApiProperty({
     example: '9997710001',
     nullable: true,

@@ -16,6 +16,7 @@ import {
   type SenderType,
 } from './channel-sender.entity';
 import { CHANNEL_TYPES, type ChannelType, type TelegramChannelEntity } from './telegram-channel.entity';
+import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
 
 const EXAMPLE_ID = '8d7e6f50-1a2b-4c3d-9e8f-0a1b2c3d4e5f';
 
@@ -100,19 +101,10 @@ export class ChannelSenderDto {
   }
 }
 
-export class ChannelResponseDto {
-  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
-  id!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })
-  created_at!: string;
-
-  @ApiProperty({ example: '2026-11-25T10:05:00.000Z' })
-  updated_at!: string;
-
-  @ApiProperty({ example: 42 })
-  user_id!: number;
-
+export class ChannelResponseDto extends OwnedRowResponseDto({
+  example: EXAMPLE_ID,
+  description: 'The channel or group row id in this service',
+}) {
   @ApiProperty({
     example: '-1001000210001',
     description: 'Bot API form: `-100<id>` for channels and supergroups, `-<id>` for basic groups',
