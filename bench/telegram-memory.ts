@@ -11,19 +11,10 @@
  * PostgreSQL under data/telegram-bench-postgres. The emulator runs in this process, so its world
  * (a few objects per account) is part of the measured RSS; the database is another process.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { JwtVerifier } from '../src/common/auth/jwt-verifier';
-import { loadConfig } from '../src/config/app-config';
-import { createApp } from '../src/create-app';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { TelegramEmulator } from '../src/telegram/emulator';
-import { TelegramEmulatorServer } from '../src/telegram/emulator/server/emulator-server';
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
+import { startEmulatedApp } from './lib/emulated-app';
 
 export interface TelegramMemoryOptions {
   accounts?: number;
@@ -81,16 +72,6 @@ async function settle(): Promise<void> {
   }
 }
 
-async function withAdmin<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Phone 99966XYYYY on DC X (1–3): two in three logins exercise PHONE_MIGRATE. */
 function phoneFor(i: number, twoFactor = false): { phone: string; code: string } {
   const dc = 1 + (i % 3);
@@ -102,55 +83,19 @@ export async function measureTelegramMemory(
   options: TelegramMemoryOptions = {},
 ): Promise<TelegramMemoryResult> {
   const accounts = options.accounts ?? 50;
-  const dataDir = mkdtempSync(join(tmpdir(), 'telegram-bench-'));
   const embedded = options.databaseUrl
     ? undefined
     : await startEmbeddedPostgres(join(process.cwd(), 'data', 'telegram-bench-postgres'), 'telegram_bench');
-  const serverUrl = options.databaseUrl ?? embedded?.url ?? '';
-  const dbName = `telegram_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  await withAdmin(admin.toString(), (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-
-  const secret = randomBytes(32).toString('hex');
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dbUrl.toString(),
-    DATA_DIR: dataDir,
-    JWT_SECRET: secret,
-    RATE_LIMIT_ENABLED: 'false',
-    TELEGRAM_EMULATOR: 'true',
-    // Keep every signed-in client connected for the reading.
-    TELEGRAM_CLIENT_IDLE_MS: '3600000',
-  });
-  const emulator = new TelegramEmulator();
   const transport = options.transport ?? 'in-process';
-  const server = transport === 'tcp' ? new TelegramEmulatorServer(emulator) : undefined;
-  await server?.start();
-  const app = await createApp(config, {
-    telegramEmulator: emulator,
-    telegramEmulatorServer: server,
-    logStream: { write: () => undefined },
+  const { app, emulator, connect, close } = await startEmulatedApp({
+    serverUrl: options.databaseUrl ?? embedded?.url ?? '',
+    prefix: 'telegram_bench',
+    transport,
+  }).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
   });
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    const base = `http://127.0.0.1:${port}`;
-    const token = new JwtVerifier(config.jwt).sign(1, 3600);
-    const post = async (body: Record<string, unknown>) => {
-      const res = await fetch(`${base}/api/v1/telegram/connect`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = (await res.json()) as { status?: string; message?: string };
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${json.message}`);
-      return json;
-    };
-
     await settle();
     const start = process.memoryUsage();
 
@@ -158,8 +103,8 @@ export async function measureTelegramMemory(
     for (let i = 0; i < accounts; i++) {
       const { phone, code } = phoneFor(i);
       const t0 = performance.now();
-      await post({ phone });
-      const done = await post({ phone, code });
+      await connect({ phone });
+      const done = await connect({ phone, code });
       loginMs.push(performance.now() - t0);
       if (done.status !== 'success') throw new Error(`login ${i}: ${done.status}`);
     }
@@ -174,9 +119,9 @@ export async function measureTelegramMemory(
       for (let i = 0; i < options.twoFactorSamples; i++) {
         const { phone, code } = phoneFor(i, true);
         const t0 = performance.now();
-        await post({ phone });
-        await post({ phone, code });
-        const done = await post({ phone, password: 'emulator-2fa' });
+        await connect({ phone });
+        await connect({ phone, code });
+        const done = await connect({ phone, password: 'emulator-2fa' });
         samples.push(performance.now() - t0);
         if (done.status !== 'success') throw new Error(`2FA login ${i}: ${done.status}`);
       }
@@ -199,13 +144,8 @@ export async function measureTelegramMemory(
       node: process.version,
     };
   } finally {
-    await app.close();
-    await server?.stop();
-    await withAdmin(admin.toString(), (c) =>
-      c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
-    );
+    await close();
     await embedded?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -8,31 +8,12 @@
  * Needs DATABASE_URL (a server; a fresh database is created and dropped). The emulator runs in this
  * process, so its world is part of the measured RSS.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Client } from 'pg';
-import { JwtVerifier } from '../src/common/auth/jwt-verifier';
-import { loadConfig } from '../src/config/app-config';
-import { createApp } from '../src/create-app';
-import { TelegramEmulator } from '../src/telegram/emulator';
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
+import { startEmulatedApp } from './lib/emulated-app';
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-
-async function admin<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 function metric(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
@@ -50,46 +31,18 @@ async function main(): Promise<void> {
   const intervalMs = Number(process.argv[3] ?? 30000);
   const server = process.env.DATABASE_URL;
   if (!server) throw new Error('DATABASE_URL (a PostgreSQL server) is required');
-  const dbName = `watchdog_bench_${randomBytes(4).toString('hex')}`;
-  const adminUrl = new URL(server);
-  adminUrl.pathname = '/postgres';
-  await admin(adminUrl.toString(), (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
-  const dbUrl = new URL(server);
-  dbUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'watchdog-bench-'));
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dbUrl.toString(),
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    RATE_LIMIT_ENABLED: 'false',
-    TELEGRAM_EMULATOR: 'true',
-    TELEGRAM_CLIENT_IDLE_MS: '3600000',
-    TELEGRAM_WATCHDOG_INTERVAL_MS: String(intervalMs),
+  const { app, base, connect, close } = await startEmulatedApp({
+    serverUrl: server,
+    prefix: 'watchdog_bench',
+    env: { TELEGRAM_WATCHDOG_INTERVAL_MS: String(intervalMs) },
   });
-  const emulator = new TelegramEmulator();
-  const app = await createApp(config, { telegramEmulator: emulator, logStream: { write: () => undefined } });
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    const base = `http://127.0.0.1:${port}`;
-    const token = new JwtVerifier(config.jwt).sign(1, 3600);
-    const post = async (body: Record<string, unknown>) => {
-      const res = await fetch(`${base}/api/v1/telegram/connect`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-      return (await res.json()) as { status: string };
-    };
     const loginStarted = Date.now();
     for (let i = 0; i < accounts; i++) {
       const dc = 1 + (i % 3);
       const phone = `+99966${dc}${4000 + (i % 5000)}`;
-      await post({ phone });
-      const done = await post({ phone, code: String(dc).repeat(5) });
+      await connect({ phone });
+      const done = await connect({ phone, code: String(dc).repeat(5) });
       if (done.status !== 'success') throw new Error(`login ${i}: ${done.status}`);
     }
     const loginSeconds = (Date.now() - loginStarted) / 1000;
@@ -133,11 +86,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    await app.close();
-    await admin(adminUrl.toString(), (c) =>
-      c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
-    );
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
