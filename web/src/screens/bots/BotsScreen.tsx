@@ -7,8 +7,10 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice, retryUntilOf } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { JsonEditor } from '../../components/JsonEditor';
+import { ListCard } from '../../components/ListCard';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAsync } from '../../hooks/useAsync';
+import { useRowActions } from '../../hooks/useRowActions';
 
 export function BotsScreen() {
   const { t, i18n } = useTranslation();
@@ -16,8 +18,7 @@ export function BotsScreen() {
   const [token, setToken] = useState('');
   const [addError, setAddError] = useState<unknown>();
   const [added, setAdded] = useState<Bot>();
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState<string>();
+  const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<string>();
   const [showInactive, setShowInactive] = useState(false);
   const bots = useAsync(
@@ -28,7 +29,7 @@ export function BotsScreen() {
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy('add');
+    setAdding(true);
     setAddError(undefined);
     setAdded(undefined);
     try {
@@ -39,23 +40,15 @@ export function BotsScreen() {
     } catch (failure) {
       setAddError(failure);
     } finally {
-      setBusy(undefined);
+      setAdding(false);
     }
   };
 
-  const act = async (id: string, action: () => Promise<unknown>) => {
-    setBusy(id);
-    setActionError(undefined);
-    try {
-      await action();
-      setEditing(undefined);
-    } catch (failure) {
-      setActionError(failure);
-    } finally {
-      setBusy(undefined);
-      bots.reload();
-    }
-  };
+  const {
+    busy,
+    error: actionError,
+    run: act,
+  } = useRowActions({ onSuccess: () => setEditing(undefined), onSettled: bots.reload });
 
   return (
     <section aria-labelledby="bots-title">
@@ -71,7 +64,7 @@ export function BotsScreen() {
             onChange={(event) => setToken(event.target.value)}
             hint={t('bots.tokenHint')}
           />
-          <button type="submit" className="primary" disabled={busy === 'add' || !token.trim()}>
+          <button type="submit" className="primary" disabled={adding || !token.trim()}>
             {t('bots.addButton')}
           </button>
         </form>
@@ -82,111 +75,85 @@ export function BotsScreen() {
         )}
         <ErrorNotice error={addError} retryUntil={retryUntil} />
       </section>
-      <section className="card" aria-labelledby="bots-list-title">
-        <div className="card-head">
-          <h2 id="bots-list-title">{t('bots.list')}</h2>
-          <label className="inline">
-            <input
-              type="checkbox"
-              checked={showInactive}
-              onChange={(event) => setShowInactive(event.target.checked)}
-            />
-            {t('bots.showInactive')}
-          </label>
-        </div>
-        <ErrorNotice error={bots.error ?? actionError} />
-        {bots.data?.length === 0 && <p>{t('bots.empty')}</p>}
-        {bots.data && bots.data.length > 0 && (
-          <div className="table-wrap" tabIndex={0}>
-            <table className="stack">
-              <caption className="sr-only">{t('bots.list')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('bots.username')}</th>
-                  <th scope="col">{t('bots.status')}</th>
-                  <th scope="col">{t('bots.groups')}</th>
-                  <th scope="col">{t('bots.lastChecked')}</th>
-                  <th scope="col">{t('common.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {bots.data.map((bot) => (
-                  <tr key={bot.id} data-testid={`bot-${bot.username}`}>
-                    <td data-label={t('bots.username')}>
-                      @{bot.username}
-                      <div className="muted small">{bot.first_name}</div>
-                    </td>
-                    <td data-label={t('bots.status')}>
-                      <StatusBadge status={bot.status} />
-                      {bot.last_error && <div className="muted small">{bot.last_error}</div>}
-                    </td>
-                    <td data-label={t('bots.groups')}>
-                      {bot.can_join_groups ? t('common.yes') : t('common.no')}
-                    </td>
-                    <td data-label={t('bots.lastChecked')}>
-                      {bot.last_checked_at
-                        ? new Date(bot.last_checked_at).toLocaleString(i18n.language)
-                        : '—'}
-                    </td>
-                    <td data-label={t('common.actions')} className="actions">
-                      {bot.is_active && (
-                        <>
-                          <button
-                            type="button"
-                            disabled={busy === bot.id}
-                            onClick={() =>
-                              void act(bot.id, () => api.post(`/api/v1/telegram/bots/${bot.id}/check`))
-                            }
-                          >
-                            {t('bots.check')}
-                          </button>
-                          <button
-                            type="button"
-                            aria-expanded={editing === bot.id}
-                            onClick={() => setEditing(editing === bot.id ? undefined : bot.id)}
-                          >
-                            {t('common.settings')}
-                          </button>
-                          <ConfirmButton
-                            label={t('bots.remove')}
-                            question={t('bots.removeQuestion', { username: bot.username })}
-                            onConfirm={() =>
-                              void act(bot.id, () => api.delete(`/api/v1/telegram/bots/${bot.id}`))
-                            }
-                          />
-                          {dev?.emulator && (
-                            <button
-                              type="button"
-                              className="dev"
-                              onClick={() =>
-                                void act(bot.id, () =>
-                                  api.post('/api/v1/dev/telegram-emulator/bots/revoke', { bot_id: bot.id }),
-                                )
-                              }
-                            >
-                              {t('emulator.revokeBot')}
-                            </button>
-                          )}
-                        </>
-                      )}
-                      {editing === bot.id && (
-                        <JsonEditor
-                          label={t('bots.settingsOf', { username: bot.username })}
-                          value={bot.settings}
-                          busy={busy === bot.id}
-                          onSave={(settings) =>
-                            void act(bot.id, () => api.patch(`/api/v1/telegram/bots/${bot.id}`, { settings }))
-                          }
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+      <ListCard
+        id="bots-list-title"
+        title={t('bots.list')}
+        showInactive={{ checked: showInactive, onChange: setShowInactive, label: t('bots.showInactive') }}
+        error={bots.error ?? actionError}
+        empty={t('bots.empty')}
+        columns={[
+          t('bots.username'),
+          t('bots.status'),
+          t('bots.groups'),
+          t('bots.lastChecked'),
+          t('common.actions'),
+        ]}
+        items={bots.data}
+        row={(bot) => (
+          <tr key={bot.id} data-testid={`bot-${bot.username}`}>
+            <td data-label={t('bots.username')}>
+              @{bot.username}
+              <div className="muted small">{bot.first_name}</div>
+            </td>
+            <td data-label={t('bots.status')}>
+              <StatusBadge status={bot.status} />
+              {bot.last_error && <div className="muted small">{bot.last_error}</div>}
+            </td>
+            <td data-label={t('bots.groups')}>{bot.can_join_groups ? t('common.yes') : t('common.no')}</td>
+            <td data-label={t('bots.lastChecked')}>
+              {bot.last_checked_at ? new Date(bot.last_checked_at).toLocaleString(i18n.language) : '—'}
+            </td>
+            <td data-label={t('common.actions')} className="actions">
+              {bot.is_active && (
+                <>
+                  <button
+                    type="button"
+                    disabled={busy === bot.id}
+                    onClick={() => void act(bot.id, () => api.post(`/api/v1/telegram/bots/${bot.id}/check`))}
+                  >
+                    {t('bots.check')}
+                  </button>
+                  <button
+                    type="button"
+                    aria-expanded={editing === bot.id}
+                    onClick={() => setEditing(editing === bot.id ? undefined : bot.id)}
+                  >
+                    {t('common.settings')}
+                  </button>
+                  <ConfirmButton
+                    label={t('bots.remove')}
+                    question={t('bots.removeQuestion', { username: bot.username })}
+                    onConfirm={() => void act(bot.id, () => api.delete(`/api/v1/telegram/bots/${bot.id}`))}
+                  />
+                  {dev?.emulator && (
+                    <button
+                      type="button"
+                      className="dev"
+                      onClick={() =>
+                        void act(bot.id, () =>
+                          api.post('/api/v1/dev/telegram-emulator/bots/revoke', { bot_id: bot.id }),
+                        )
+                      }
+                    >
+                      {t('emulator.revokeBot')}
+                    </button>
+                  )}
+                </>
+              )}
+              {editing === bot.id && (
+                <JsonEditor
+                  label={t('bots.settingsOf', { username: bot.username })}
+                  value={bot.settings}
+                  busy={busy === bot.id}
+                  onSave={(settings) =>
+                    void act(bot.id, () => api.patch(`/api/v1/telegram/bots/${bot.id}`, { settings }))
+                  }
+                />
+              )}
+            </td>
+          </tr>
         )}
-      </section>
+      />
     </section>
   );
 }

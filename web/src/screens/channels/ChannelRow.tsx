@@ -5,6 +5,7 @@ import type { Channel } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { JsonEditor } from '../../components/JsonEditor';
+import { useRowActions } from '../../hooks/useRowActions';
 
 export function ChannelRow({
   channel,
@@ -17,23 +18,11 @@ export function ChannelRow({
 }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const posters = channel.senders.filter((s) => s.can_post && s.is_active);
 
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      setEditing(false);
-      onChanged();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const actions = useRowActions({ onSuccess: () => setEditing(false), onSettled: onChanged });
+  const busy = actions.busy !== undefined;
+  const act = (action: () => Promise<unknown>) => actions.run(channel.id, action);
 
   return (
     <tr data-testid={`channel-${channel.channel_id}`}>
@@ -77,7 +66,7 @@ export function ChannelRow({
             }
           />
         )}
-        <ErrorNotice error={error} />
+        <ErrorNotice error={actions.error} />
       </td>
     </tr>
   );
