@@ -7,17 +7,21 @@ import { TEST_JWT_SECRET } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { OwnRedis } from './support/redis-server';
 import { startService, type ServiceProcess } from './support/service-process';
+import { emulatorCode } from './support/telegram';
 
 const LIMIT = 20;
+const WATCHDOG_MS = 1000;
 const ACCOUNTS = '/api/v1/telegram/accounts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Two replicas (real processes of dist/src/main.js) on one PostgreSQL and one Redis of the test's
- * own: the API limit is one limit across them, and Redis dying and coming back under load costs
- * no request a 5xx (the limiter fails open meanwhile, then counts again).
+ * Two replicas (real processes of dist/src/main.js) on one PostgreSQL, one Redis of the test's own
+ * and one emulator server (started by whichever replica got its start lock): the API limit is one
+ * limit across them, Redis dying and coming back under load costs no request a 5xx (the limiter
+ * fails open meanwhile, then counts again), and the watchdogs notice a session revoked on
+ * Telegram's side within their interval.
  */
-describe('several replicas, one Redis: shared limits and Redis lost under load', () => {
+describe('several replicas, one Redis: shared limits, Redis lost under load, the watchdog', () => {
   let db: TestDatabase;
   let redis: OwnRedis;
   let dataDir: string;
@@ -32,7 +36,8 @@ describe('several replicas, one Redis: shared limits and Redis lost under load',
       REDIS_URL: redis.url,
       RATE_LIMIT_API_LIMIT: String(LIMIT),
       RATE_LIMIT_API_WINDOW_SECONDS: '60',
-      TELEGRAM_EMULATOR: 'false',
+      TELEGRAM_EMULATOR: 'true',
+      TELEGRAM_WATCHDOG_INTERVAL_MS: String(WATCHDOG_MS),
     };
     replicas = await Promise.all([startService(env), startService(env)]);
   }, 120_000);
@@ -43,6 +48,42 @@ describe('several replicas, one Redis: shared limits and Redis lost under load',
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('the watchdog turns a session revoked on Telegram’s side `revoked` within its interval', async () => {
+    const [a, b] = replicas;
+    const phone = '+9996610521';
+    expect((await a.request(521, 'POST', '/api/v1/telegram/connect', { phone })).status).toBe(200);
+    const done = await a.request(521, 'POST', '/api/v1/telegram/connect', {
+      phone,
+      code: emulatorCode(phone),
+    });
+    expect(done.body).toMatchObject({ status: 'success' });
+    const id = done.body.session_id as string;
+    // Terminated from the user's other device (the emulator's control route, through the other replica).
+    expect((await b.request(521, 'POST', '/api/v1/dev/telegram-emulator/revoke', { phone })).status).toBe(
+      200,
+    );
+    const revokedAt = Date.now();
+    let status = 'connected';
+    while (status !== 'revoked' && Date.now() - revokedAt < 3 * WATCHDOG_MS + 5000) {
+      await sleep(50);
+      [{ status }] = await db.query<{ status: string }>(
+        'SELECT status FROM telegram_sessions WHERE id = $1',
+        [id],
+      );
+    }
+    const noticed = Date.now() - revokedAt;
+    process.stdout.write(
+      `watchdog: revoked session noticed ${noticed} ms after the revocation (interval ${WATCHDOG_MS} ms)\n`,
+    );
+    expect(status).toBe('revoked');
+    // Within one interval, plus the check's own round trip on a busy machine.
+    expect(noticed).toBeLessThanOrEqual(WATCHDOG_MS + 2000);
+    const audit = await db.query<{ action: string; status: string }>(
+      `SELECT action, status FROM integration_logs WHERE user_id = 521 AND action = 'watchdog_check'`,
+    );
+    expect(audit).toEqual([{ action: 'watchdog_check', status: 'error' }]);
+  }, 60_000);
 
   /** 2×LIMIT requests of one user, at once, spread over both replicas: how many were let through. */
   async function admittedOf(userId: number): Promise<{ ok: number; limited: number; other: number[] }> {
