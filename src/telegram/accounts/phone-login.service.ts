@@ -86,19 +86,9 @@ export class PhoneLoginService {
       sent = await this.gateway.run({ key: `new:${randomUUID()}`, session: '' }, { keepAlive: false }, (tg) =>
         tg.sendCode(phone),
       );
-    } catch (error) {
-      await this.transitions.stepFailed(
-        userId,
-        'send_code',
-        error,
-        { phone, method: 'phone_code' },
-        'phone_code',
-      );
-      throw error;
-    }
-    if (sent.value.type === 'email_setup_required') {
       // No code was sent: the account must set up a login email in a Telegram app first.
-      const error = new EmailSetupRequiredError();
+      if (sent.value.type === 'email_setup_required') throw new EmailSetupRequiredError();
+    } catch (error) {
       await this.transitions.stepFailed(
         userId,
         'send_code',
