@@ -10,6 +10,7 @@ import { SessionLeases } from '../leases/session-leases';
 import { BotAlreadyAddedError } from './bots.errors';
 import { BotsRepository, type NewBot } from './bots.repository';
 import type { TelegramBotEntity } from './telegram-bot.entity';
+import { isUniqueViolation } from '../../database/pg-errors';
 
 export type BotAction = 'bot_add' | 'bot_update' | 'bot_check' | 'bot_remove';
 
@@ -17,12 +18,6 @@ export type BotAction = 'bot_add' | 'bot_update' | 'bot_check' | 'bot_remove';
 function factsOf(row: Pick<TelegramBotEntity, 'id' | 'telegramBotId' | 'username' | 'dcId'>) {
   return { bot_id: row.id, telegram_bot_id: row.telegramBotId, username: row.username, dc_id: row.dcId };
 }
-
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  ((error as { code?: unknown }).code === '23505' ||
-    (error as { driverError?: { code?: unknown } }).driverError?.code === '23505');
 
 /**
  * The one place a bot's state changes: each change commits together with its integration_logs row

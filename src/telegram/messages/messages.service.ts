@@ -17,6 +17,7 @@ import {
 import { MessagesRepository } from './messages.repository';
 import type { SendInput } from './send-input';
 import type { MessageMedia, TelegramMessageEntity } from './telegram-message.entity';
+import { isUniqueViolation } from '../../database/pg-errors';
 
 /** Telegram's limits after entity parsing (help.getConfig: message_length_max, caption_length_max). */
 export const TEXT_LIMIT = 4096;
@@ -28,12 +29,6 @@ export interface Accepted {
   /** True when an Idempotency-Key replayed a stored answer. */
   replayed: boolean;
 }
-
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  ((error as { code?: unknown }).code === '23505' ||
-    (error as { driverError?: { code?: unknown } }).driverError?.code === '23505');
 
 @Injectable()
 export class MessagesService {
