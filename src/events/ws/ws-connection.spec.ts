@@ -9,6 +9,7 @@ import { EnvReader } from '../../config/env';
 import type { EventMetrics } from '../event-metrics';
 import type { CloudEvent } from '../outbox/cloud-event';
 import type { OutboxRepository } from '../outbox/outbox.repository';
+import type { OutboxRow } from '../outbox/cloud-event';
 import { WsConnection, type WsContext } from './ws-connection';
 
 class FakeSocket extends EventEmitter {
@@ -46,7 +47,7 @@ const event = (userid: number, type = 'telegram.account.connected'): CloudEvent 
 
 describe('WsConnection', () => {
   const dropped: string[] = [];
-  const ctx = (): WsContext => ({
+  const ctx = (outbox: Partial<OutboxRepository> = {}): WsContext => ({
     config: readEventsConfig(new EnvReader({ WS_MAX_BUFFERED_BYTES: '2048' })),
     source: '/test',
     messageLimit: { limit: 3, windowMs: 60_000 },
@@ -54,7 +55,7 @@ describe('WsConnection', () => {
       verify: (token: string) => (token === 'good' ? Promise.resolve(7) : Promise.reject(new Error('bad'))),
     } as unknown as JwtVerifier,
     failures: { count: () => Promise.resolve() } as unknown as FailedAuthLimiter,
-    outbox: {} as OutboxRepository,
+    outbox: outbox as OutboxRepository,
     metrics: {
       pushed: { inc: () => undefined },
       dropped: { inc: ({ reason }: { reason: string }) => dropped.push(reason) },
@@ -64,13 +65,13 @@ describe('WsConnection', () => {
     admit: () => true,
     release: () => undefined,
   });
-  const open = async () => {
+  const open = async (outbox?: Partial<OutboxRepository>) => {
     const socket = new FakeSocket();
     const request = {
       headers: { 'sec-websocket-protocol': 'bearer, good' },
       ip: '127.0.0.1',
     } as unknown as FastifyRequest;
-    const connection = new WsConnection(socket as unknown as WebSocket, request, ctx());
+    const connection = new WsConnection(socket as unknown as WebSocket, request, ctx(outbox));
     connection.start();
     await new Promise((r) => setImmediate(r));
     return { socket, connection };
@@ -114,5 +115,34 @@ describe('WsConnection', () => {
     for (let i = 0; i < 4; i += 1) socket.emit('message', Buffer.from('{"type":"ping"}'), false);
     await new Promise((r) => setImmediate(r));
     expect(socket.closedWith).toBe(4429);
+  });
+
+  it('resume: a replayed event whose live copy arrives after the replay is sent once', async () => {
+    const row = (id: string, seq: number): OutboxRow => ({
+      id,
+      type: 'telegram.account.code_sent',
+      subject: 'sessions/x',
+      userId: 7,
+      seq: String(seq),
+      data: {},
+      createdAt: new Date(),
+    });
+    const [e1, e2, e3, e4] = [1, 2, 3, 4].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
+    const { socket, connection } = await open({
+      after: () => Promise.resolve([row(e2, 2), row(e3, 3)]),
+    });
+    socket.emit(
+      'message',
+      Buffer.from(JSON.stringify({ type: 'subscribe', types: [], last_event_id: e1 })),
+      false,
+    );
+    await new Promise((r) => setImmediate(r));
+    // The live copies of e2 and e3 reach this replica only now, then a new event e4.
+    for (const id of [e2, e3, e4]) connection.push({ ...event(7, 'telegram.account.code_sent'), id });
+    const events = socket.sent
+      .map((s) => JSON.parse(s) as { type: string; event?: CloudEvent })
+      .filter((m) => m.type === 'event')
+      .map((m) => m.event?.id);
+    expect(events).toEqual([e2, e3, e4]);
   });
 });

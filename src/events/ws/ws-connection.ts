@@ -28,6 +28,8 @@ export interface WsContext {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long a resumed connection drops late live copies of the events it was replayed. */
+const REPLAYED_TTL_MS = 60_000;
 
 /**
  * One socket of /api/v1/ws: authentication (Sec-WebSocket-Protocol `bearer, <token>` or a first
@@ -41,6 +43,13 @@ export class WsConnection {
   private authTimer?: NodeJS.Timeout;
   private expiryTimer?: NodeJS.Timeout;
   private replay?: { held: CloudEvent[]; sent: Set<string> };
+  /**
+   * Ids replayed by the last resume. An event committed before the resume is in the replay, but its
+   * live delivery to this replica can still be on its way (the outbox is read first, then pushed):
+   * that late copy is dropped here, once. At most WS_MAX_REPLAY ids, kept for REPLAYED_TTL_MS.
+   */
+  private replayed = new Set<string>();
+  private replayedTimer?: NodeJS.Timeout;
   private window = { started: Date.now(), count: 0 };
   private closed = false;
   private authenticating = false;
@@ -73,6 +82,7 @@ export class WsConnection {
   /** An event delivered to this replica: pushed when it is this user's and passes the filter. */
   push(event: CloudEvent): void {
     if (this.closed || event.userid !== this.userId || !wants(this.patterns, event.type)) return;
+    if (this.replayed.delete(event.id)) return;
     if (this.replay) {
       this.replay.held.push(event);
       return;
@@ -202,7 +212,13 @@ export class WsConnection {
     } finally {
       const replay = this.replay;
       this.replay = undefined;
-      for (const event of replay.held) if (!replay.sent.has(event.id)) this.sendEvent(event);
+      for (const event of replay.held) {
+        if (!replay.sent.delete(event.id)) this.sendEvent(event);
+      }
+      this.replayed = replay.sent;
+      if (this.replayedTimer) clearTimeout(this.replayedTimer);
+      this.replayedTimer = setTimeout(() => this.replayed.clear(), REPLAYED_TTL_MS);
+      this.replayedTimer.unref();
     }
   }
 
@@ -244,6 +260,7 @@ export class WsConnection {
     this.closed = true;
     if (this.authTimer) clearTimeout(this.authTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.replayedTimer) clearTimeout(this.replayedTimer);
     if (this.userId !== undefined) this.ctx.release(this);
   }
 }
