@@ -101,7 +101,8 @@ describe('Events through RabbitMQ', () => {
       await consumer.start();
       proxy = new TcpProxy('127.0.0.1', amqpPort);
       await proxy.start();
-      world = await createTelegramWorld();
+      // In process: 35 bots are added here, and over TCP each is an auth-key exchange; the broker is what is under test.
+      world = await createTelegramWorld({}, { transport: 'in-process' });
       t = await world.start({
         AMQP_URL: proxy.wrap(AMQP_URL),
         EVENTS_EXCHANGE: exchange,
@@ -174,7 +175,7 @@ describe('Events through RabbitMQ', () => {
         ]);
       for (const types of order.values())
         expect(types.indexOf('telegram.bot.added')).toBeLessThan(types.indexOf('telegram.bot.removed'));
-    });
+    }, 90_000);
   });
 
   describe('two service processes on one database and broker', () => {
