@@ -18,12 +18,13 @@ export class JwtAuthGuard implements CanActivate {
   /** Whether each handler is public, read from its metadata once (metadata never changes at run time). */
   private readonly publicHandlers = new WeakMap<object, boolean>();
 
-  /** Synchronous (no promise) for a public route or a request authenticated before its body. */
+  /** Synchronous (no promise) for a public route, a request authenticated before its body or a valid token. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.user) return true;
-    return this.authenticator.authenticate(request).then(() => true);
+    const pending = this.authenticator.authenticate(request);
+    return pending ? pending.then(() => true) : true;
   }
 
   private isPublic(context: ExecutionContext): boolean {
