@@ -44,7 +44,11 @@ export function scopedMultipart(
       if (property === 'addHook') {
         return function (this: FastifyInstance, name: string, hook: unknown) {
           // `addHook` returns the instance it was called on (the proxy when called through it).
-          (target.addHook as (n: string, h: unknown) => unknown).call(target, name, hookOnlyForMultipart(name, hook));
+          (target.addHook as (n: string, h: unknown) => unknown).call(
+            target,
+            name,
+            hookOnlyForMultipart(name, hook),
+          );
           return this;
         };
       }
@@ -61,5 +65,7 @@ export function scopedMultipart(
 Object.assign(scopedMultipart, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: '@fastify/multipart',
-  [Symbol.for('plugin-meta')]: (fastifyMultipart as unknown as Record<symbol, unknown>)[Symbol.for('plugin-meta')],
+  [Symbol.for('plugin-meta')]: (fastifyMultipart as unknown as Record<symbol, unknown>)[
+    Symbol.for('plugin-meta')
+  ],
 });
