@@ -41,6 +41,8 @@ export class WsConnection {
   private authTimer?: NodeJS.Timeout;
   private expiryTimer?: NodeJS.Timeout;
   private replay?: { held: CloudEvent[]; sent: Set<string> };
+  /** Replayed events the relay had not delivered live yet: their live copy is not sent again. */
+  private replayed?: Set<string>;
   private window = { started: Date.now(), count: 0 };
   private closed = false;
   private authenticating = false;
@@ -77,6 +79,7 @@ export class WsConnection {
       this.replay.held.push(event);
       return;
     }
+    if (this.replayed?.delete(event.id)) return;
     this.sendEvent(event);
   }
 
@@ -202,7 +205,11 @@ export class WsConnection {
     } finally {
       const replay = this.replay;
       this.replay = undefined;
-      for (const event of replay.held) if (!replay.sent.has(event.id)) this.sendEvent(event);
+      for (const event of replay.held) {
+        if (!replay.sent.delete(event.id)) this.sendEvent(event);
+      }
+      // The relay may publish an event after it was read for the replay: that copy is a duplicate.
+      this.replayed = replay.sent;
     }
   }
 
