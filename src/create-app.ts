@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -10,6 +9,7 @@ import { Authenticator } from './common/auth/authenticator';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
+import { scopedMultipart } from './common/http/multipart';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -70,8 +70,9 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   enableCors(app, http);
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
-  // multipart/form-data only for POST /telegram/send with a file: one file part, bounded.
-  await app.register(fastifyMultipart, {
+  // multipart/form-data only for POST /telegram/send with a file: one file part, bounded (its
+  // request hooks run only for requests announcing a multipart body).
+  await app.register(scopedMultipart, {
     limits: { fileSize: config.send.mediaMaxBytes, files: 1, fields: 20, fieldSize: 70_000, parts: 21 },
   });
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));

@@ -12,13 +12,18 @@ export function authenticateBeforeBody(fastify: FastifyInstance, authenticator: 
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!announcesBody(request) || (request.routeOptions.config as PublicRouteConfig | undefined)?.public)
       return done();
-    authenticator.authenticate(request).then(
-      () => done(),
-      (error: Error) => {
-        void reply.header('connection', 'close');
-        done(error);
-      },
-    );
+    const refuse = (error: Error) => {
+      void reply.header('connection', 'close');
+      done(error);
+    };
+    let pending: void | Promise<void>;
+    try {
+      pending = authenticator.authenticate(request);
+    } catch (error) {
+      return refuse(error as Error);
+    }
+    if (!pending) return done();
+    pending.then(() => done(), refuse);
   });
 }
 

@@ -16,17 +16,33 @@ export class Authenticator {
     private readonly failures: FailedAuthLimiter,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<void> {
-    let id: number;
+  /**
+   * Sets `request.user`, or fails with UnauthorizedError once the failure is counted. Synchronous
+   * (no promise) when the token checks out with a local key; a promise otherwise (JWKS, failures).
+   */
+  authenticate(request: FastifyRequest): void | Promise<void> {
+    let verified: number | Promise<number>;
     try {
-      id = await this.verifier.verify(bearerToken(request.headers.authorization));
+      verified = this.verifier.verifyNow(bearerToken(request.headers.authorization));
     } catch (error) {
-      if (error instanceof UnauthorizedError) await this.failures.count(request);
-      throw error;
+      return this.refuse(request, error);
     }
+    if (typeof verified === 'number') return this.accept(request, verified);
+    return verified.then(
+      (id) => this.accept(request, id),
+      (error: unknown) => this.refuse(request, error),
+    );
+  }
+
+  private accept(request: FastifyRequest, id: number): void {
     request.user = { id };
     const fields = currentLogFields();
     if (fields) fields.user_id = id;
+  }
+
+  private async refuse(request: FastifyRequest, error: unknown): Promise<never> {
+    if (error instanceof UnauthorizedError) await this.failures.count(request);
+    throw error;
   }
 }
 

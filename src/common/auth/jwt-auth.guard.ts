@@ -18,11 +18,13 @@ export class JwtAuthGuard implements CanActivate {
   /** Whether each handler is public, read from its metadata once (metadata never changes at run time). */
   private readonly publicHandlers = new WeakMap<object, boolean>();
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous (no promise) for a public route, a request authenticated before its body or a valid token. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!request.user) await this.authenticator.authenticate(request);
-    return true;
+    if (request.user) return true;
+    const pending = this.authenticator.authenticate(request);
+    return pending ? pending.then(() => true) : true;
   }
 
   private isPublic(context: ExecutionContext): boolean {

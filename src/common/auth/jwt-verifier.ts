@@ -45,16 +45,32 @@ export class JwtVerifier {
 
   /** Returns the user id named by the token, or throws UnauthorizedError saying why (never echoing the token). */
   async verify(token: string): Promise<number> {
+    return this.verifyNow(token);
+  }
+
+  /**
+   * `verify` without a promise where none is needed: with a local key (no JWKS) the user id, or a
+   * thrown UnauthorizedError, comes synchronously; with JWKS, a promise of the same.
+   */
+  verifyNow(token: string): number | Promise<number> {
+    if (this.jwks) {
+      return this.verifyWithJwks(token, this.jwks).then(
+        (payload) => this.userIdOf(payload),
+        (error: unknown) => {
+          throw unauthorized(error);
+        },
+      );
+    }
     let payload: Record<string, unknown>;
     try {
-      payload = this.jwks
-        ? await this.verifyWithJwks(token, this.jwks)
-        : this.jwt.verify<Record<string, unknown>>(token);
+      payload = this.jwt.verify<Record<string, unknown>>(token);
     } catch (error) {
-      // Ours already say what happened (a 401 reason, or the JWKS endpoint being unreachable: 503).
-      if (error instanceof AppError) throw error;
-      throw new UnauthorizedError(describeJwtError(error));
+      throw unauthorized(error);
     }
+    return this.userIdOf(payload);
+  }
+
+  private userIdOf(payload: Record<string, unknown>): number {
     this.checkLifetime(payload);
     return this.userIdFrom(payload);
   }
@@ -126,6 +142,11 @@ export class JwtVerifier {
 /** jsonwebtoken rejects options that are present but undefined. */
 function definedOnly<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** Ours already say what happened (a 401 reason, or the JWKS endpoint being unreachable: 503). */
+function unauthorized(error: unknown): Error {
+  return error instanceof AppError ? error : new UnauthorizedError(describeJwtError(error));
 }
 
 function describeJwtError(error: unknown): string {

@@ -1,5 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { validateSync, type ValidatorOptions } from 'class-validator';
 import { FieldProblem, ValidationFailedError } from '../errors/app-error';
+import { cacheValidationMetadata } from './metadata-cache';
 
 /** Flattens class-validator errors into one problem per field, with dotted paths for nested fields. */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -17,8 +19,20 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
   return problems;
 }
 
+/**
+ * Nest's ValidationPipe with class-validator's synchronous `validateSync`: no DTO here declares an
+ * async constraint, so the errors are the same, without the promises `validate()` makes per
+ * property (each one pays async-hook propagation for the request's logging context).
+ */
+class SyncValidationPipe extends ValidationPipe {
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, validatorOptions);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  cacheValidationMetadata();
+  return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
