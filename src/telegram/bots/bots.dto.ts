@@ -5,6 +5,7 @@ import {
   IsTelegramBotToken,
   IsUuidId,
   QueryBoolean,
+  TELEGRAM_BOT_TOKEN_PATTERN,
 } from '../../common/validation/decorators';
 import { BOT_STATUSES, type BotStatus, type TelegramBotEntity } from './telegram-bot.entity';
 import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
@@ -14,7 +15,8 @@ const EXAMPLE_ID = '5b0c7a52-2f7e-4d4b-9d0e-1f2a3b4c5d6e';
 export class AddBotDto {
   @ApiProperty({
     description:
-      'The token from BotFather (`^\\d{5,12}:[A-Za-z0-9_-]{35}$`). Stored only encrypted; never returned or logged.',
+      'The token from BotFather: 5–12 digits, a colon, 35 characters of `A–Z a–z 0–9 _ -` (see `pattern`). Stored only encrypted; never returned or logged.',
+    pattern: TELEGRAM_BOT_TOKEN_PATTERN.source,
     example: '9997710001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1',
   })
   @IsTelegramBotToken()
