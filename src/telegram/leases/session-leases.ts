@@ -184,21 +184,24 @@ export class SessionLeases implements OnApplicationShutdown {
    * checked it within `minAgeMs`, so N replicas check each session about once per interval. Creates
    * a released lease row when the session never had one.
    */
-  async claimCheck(key: string, minAgeMs: number): Promise<{ claimed: boolean; previous: Date | null }> {
-    const rows = updatedRows<{ previous: Date | null }>(
+  async claimCheck(
+    key: string,
+    minAgeMs: number,
+  ): Promise<{ claimed: boolean; previous: Date | null; failures: number }> {
+    const rows = updatedRows<{ previous: Date | null; failures: number }>(
       await this.dataSource.query(
         `WITH old AS (SELECT checked_at FROM telegram_session_leases WHERE key = $1)
          INSERT INTO telegram_session_leases AS l (key, owner, token, expires_at, checked_at)
          VALUES ($1, NULL, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, clock_timestamp(), clock_timestamp())
          ON CONFLICT (key) DO UPDATE SET checked_at = EXCLUDED.checked_at
            WHERE l.checked_at IS NULL OR l.checked_at < clock_timestamp() - $2 * interval '1 millisecond'
-         RETURNING (SELECT checked_at FROM old) AS previous`,
+         RETURNING (SELECT checked_at FROM old) AS previous, l.check_failures AS failures`,
         [key, minAgeMs],
       ),
     );
     return rows.length > 0
-      ? { claimed: true, previous: rows[0].previous }
-      : { claimed: false, previous: null };
+      ? { claimed: true, previous: rows[0].previous, failures: rows[0].failures }
+      : { claimed: false, previous: null, failures: 0 };
   }
 
   /** Gives a claim back (the check did not run: another replica holds the session). Never throws. */

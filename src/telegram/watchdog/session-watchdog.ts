@@ -117,7 +117,10 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     const startedAt = process.hrtime.bigint();
     let result: WatchdogResult;
     try {
-      result = target.kind === 'session' ? await this.checkSession(target) : await this.checkBot(target);
+      result =
+        target.kind === 'session'
+          ? await this.checkSession(target, claim.failures)
+          : await this.checkBot(target);
     } catch (error) {
       this.logger.warn({ err: error, kind: target.kind, id: target.id }, 'A watchdog check failed');
       result = 'error';
@@ -128,7 +131,8 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     if (result === 'skipped') await this.leases.unclaimCheck(target.id, claim.previous);
   }
 
-  private async checkSession({ id, userId }: WatchdogTarget): Promise<WatchdogResult> {
+  /** `failures`: unreachable checks in a row before this one (read with the claim). */
+  private async checkSession({ id, userId }: WatchdogTarget, failures: number): Promise<WatchdogResult> {
     const row = await this.accounts.findForUser(userId, id);
     if (!row || !row.isActive || !holdsSecret(row.sessionData)) return 'skipped';
     if (row.status !== 'connected' && row.status !== 'error') return 'skipped';
@@ -145,14 +149,18 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
       }
       if (!(error instanceof TelegramUnavailableError)) throw error;
       // Counted in the database: the replicas that check this session in turn count together.
-      const failures = await this.leases.noteCheckResult(id, false);
-      if (failures >= this.config.telegram.watchdog.failuresBeforeError && row.status === 'connected') {
+      const inARow = await this.leases.noteCheckResult(id, false);
+      if (inARow >= this.config.telegram.watchdog.failuresBeforeError && row.status === 'connected') {
         await this.watchdogTransitions.unreachable(row, error, error.reason);
-        this.logger.warn({ session_id: id, reason: error.reason, failures }, 'Telegram session unreachable');
+        this.logger.warn(
+          { session_id: id, reason: error.reason, failures: inARow },
+          'Telegram session unreachable',
+        );
       }
       return 'unreachable';
     }
-    await this.leases.noteCheckResult(id, true);
+    // A healthy session's count is already 0: no write, no round trip.
+    if (failures > 0) await this.leases.noteCheckResult(id, true);
     if (row.status === 'error') {
       await this.watchdogTransitions.recovered(row);
       return 'recovered';
