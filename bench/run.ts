@@ -5,6 +5,7 @@ import type { LoadSettings } from './lib/autocannon';
 import { compareServers } from './lib/checks';
 import { startServer } from './lib/child';
 import { compareRoute } from './lib/compare';
+import { formatFloorTable, measureFloor } from './lib/floor';
 import {
   ACCOUNTS_SQL,
   BENCH_USER_ACCOUNTS,
@@ -31,6 +32,8 @@ import { cipherSuite, eventsSuite, logsSuite, selectedSuites, sendSuite } from '
  * - DATABASE_URL: a server to create the bench database on (else the embedded PostgreSQL);
  * - BENCH_DURATION (measured s per target, 8), BENCH_WARMUP (s, 2), BENCH_ROUNDS (slices, 4),
  *   BENCH_CONNECTIONS (20), BENCH_PIPELINING (1), BENCH_ROUTES (health,accounts,echo);
+ * - BENCH_FLOOR=0: skip the bare-NestJS floor (bench/nest-floor-server.ts), otherwise measured against
+ *   the raw server after the service, to show what NestJS itself leaves of raw Fastify;
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
  * - BENCH_RAW_JWT_KEY=string: the raw server gives jsonwebtoken the secret string (default: a KeyObject,
  *   as the service does);
@@ -106,6 +109,11 @@ async function main(): Promise<number> {
     };
     const raw = await startServer('raw', join(__dirname, 'raw-server.js'), rawStart);
     cleanups.push(() => raw.stop());
+    const withFloor = suites.has('http') && process.env.BENCH_FLOOR !== '0';
+    const floor = withFloor
+      ? await startServer('floor', join(__dirname, 'nest-floor-server.js'), rawStart)
+      : undefined;
+    if (floor) cleanups.push(() => floor.stop());
 
     const token = new JwtVerifier(config.jwt).sign(BENCH_USER_ID, 3600);
     const routes = suites.has('http') ? selectRoutes(routeSpecs(token)) : [];
@@ -131,6 +139,11 @@ async function main(): Promise<number> {
       `raw:     fastify + pg Pool(${rawStart.poolSize}) + jsonwebtoken (secret as ${rawStart.jwtKey}) + Ajv body schema, ` +
         `pid ${raw.pid}`,
     );
+    if (floor) {
+      console.log(
+        `floor:   bare NestJS on Fastify (stock ValidationPipe, a guard, the same pool, no logger/metrics/hooks), pid ${floor.pid}; BENCH_FLOOR=0 skips it`,
+      );
+    }
     console.log(
       `load:    autocannon ${environment.autocannon} in the runner process, ${load.connections} connections, ` +
         `pipelining ${load.pipelining}; per route and target ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s ` +
@@ -145,6 +158,11 @@ async function main(): Promise<number> {
     );
 
     const problems = await compareServers(service.baseUrl, raw.baseUrl, probes(token, data.expectedIds));
+    if (floor) {
+      problems.push(
+        ...(await compareServers(floor.baseUrl, raw.baseUrl, probes(token, data.expectedIds), 'floor')),
+      );
+    }
     if (problems.length > 0) {
       console.error(`\nThe servers do not do the same work; not measuring:\n- ${problems.join('\n- ')}`);
       return 1;
@@ -186,7 +204,10 @@ async function main(): Promise<number> {
       process.stdout.write(` ${result.ratio.toFixed(2)}×\n`);
     }
 
+    const floorResults = floor ? await measureFloor(routes, [floor, raw], results, { load, profile }) : [];
+
     console.log(`\n${formatTable(results)}\n\n${formatCpuTable(results)}\n`);
+    if (floorResults.length > 0) console.log(`${formatFloorTable(floorResults)}\n`);
     for (const r of results.filter((result) => !result.clean)) {
       for (const [label, m] of [
         ['service', r.service],
@@ -242,18 +263,20 @@ async function main(): Promise<number> {
       },
       raw: { jwtKey: rawStart.jwtKey, poolSize: rawStart.poolSize },
       results: results.map((r) => ({ ...r, verdict: verdict(r) })),
+      floor: floorResults,
     });
     console.log(`results: ${output}`);
 
     // The service and baseline servers are done: stop them before the heavier suites.
     await service.stop();
     await raw.stop();
+    await floor?.stop();
     if (suites.has('logs')) await logsSuite(postgres, ROOT);
     if (suites.has('cipher')) await cipherSuite();
     if (suites.has('events')) await eventsSuite(postgres);
     if (suites.has('send')) await sendSuite(postgres);
 
-    if (results.some((r) => !r.clean)) return 1;
+    if (results.some((r) => !r.clean) || floorResults.some((r) => !r.clean)) return 1;
     return missed.length > 0 && process.env.BENCH_STRICT === '1' ? 2 : 0;
   } finally {
     await cleanUp();

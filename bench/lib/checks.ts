@@ -15,12 +15,17 @@ export interface Probe {
  * JSON where `sameBody` — so neither side is measured doing less (or other) work than the other.
  * Returns the problems found (empty when all is well).
  */
-export async function compareServers(serviceUrl: string, rawUrl: string, probes: Probe[]): Promise<string[]> {
+export async function compareServers(
+  serviceUrl: string,
+  rawUrl: string,
+  probes: Probe[],
+  serviceLabel = 'service',
+): Promise<string[]> {
   const problems: string[] = [];
   for (const probe of probes) {
     const [service, raw] = await Promise.all([call(serviceUrl, probe.request), call(rawUrl, probe.request)]);
     for (const [label, answer] of [
-      ['service', service],
+      [serviceLabel, service],
       ['raw', raw],
     ] as const) {
       if (answer.status !== probe.status) {
@@ -31,7 +36,7 @@ export async function compareServers(serviceUrl: string, rawUrl: string, probes:
     }
     if (probe.sameBody && !isDeepStrictEqual(service.body, raw.body)) {
       problems.push(
-        `${probe.name}: bodies differ\n  service: ${JSON.stringify(service.body).slice(0, 300)}\n  raw:     ${JSON.stringify(raw.body).slice(0, 300)}`,
+        `${probe.name}: bodies differ\n  ${serviceLabel}: ${JSON.stringify(service.body).slice(0, 300)}\n  raw:     ${JSON.stringify(raw.body).slice(0, 300)}`,
       );
     }
   }
