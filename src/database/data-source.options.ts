@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DependencyTls } from '../config/tls-config';
 import { tlsConnectionOptions } from '../tls/tls-options';
 import { MIGRATIONS } from '../../migrations';
+import { DeadlineClient } from './deadline-client';
 import { ENTITIES } from './entities';
 
 export interface DatabaseConnectionSettings {
@@ -52,7 +53,9 @@ export function dataSourceOptions(settings: DatabaseConnectionSettings): DataSou
       // The server's statement_timeout cannot fire when the server itself stopped answering (a
       // frozen host, a dropped network path): the client gives up too, and the pool drops that
       // connection (its error is a connection error, answered 503).
+      // (DeadlineClient enforces it: pg's own query_timeout timer kept results alive; see there.)
       query_timeout: settings.queryTimeoutMs ?? settings.statementTimeoutMs + 1000,
+      Client: DeadlineClient,
       keepAlive: true,
     },
   };
