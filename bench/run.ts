@@ -22,7 +22,7 @@ import { BackgroundMeter, postmasterPid } from './lib/machine';
 import type { RawStartMessage, ServiceStartMessage } from './lib/protocol';
 import { formatCpuTable, formatTable, verdict, writeJson, type RouteResult } from './lib/report';
 import { probes, routeSpecs, selectRoutes } from './lib/routes';
-import { cipherSuite, eventsSuite, logsSuite, selectedSuites, sendSuite } from './suites';
+import { cipherSuite, eventsSuite, logsSuite, pgSuite, selectedSuites, sendSuite } from './suites';
 
 /**
  * `npm run bench`: the real service (createApp) against a raw Fastify + pg server doing the same
@@ -37,7 +37,7 @@ import { cipherSuite, eventsSuite, logsSuite, selectedSuites, sendSuite } from '
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
  * - BENCH_RAW_JWT_KEY=string: the raw server gives jsonwebtoken the secret string (default: a KeyObject,
  *   as the service does);
- * - BENCH_SUITES=http,logs,cipher,events,send: which parts run (events: BENCH_AMQP_URL, BENCH_EVENTS_SAMPLES, BENCH_EVENTS_BULK) (all by default; see suites.ts);
+ * - BENCH_SUITES=http,pg,logs,cipher,events,send: which parts run (events: BENCH_AMQP_URL, BENCH_EVENTS_SAMPLES, BENCH_EVENTS_BULK) (all by default; see suites.ts);
  * - BENCH_CPU_PROF=service|raw|both: a V8 CPU profile of each route's measured slices into
  *   bench/results/profiles (summarise with `node dist/bench/profile-summary.js <file>`);
  * - BENCH_OUTPUT: the JSON file (bench/results/latest.json); BENCH_STRICT=1: exit 2 when an aim is missed.
@@ -271,6 +271,7 @@ async function main(): Promise<number> {
     await service.stop();
     await raw.stop();
     await floor?.stop();
+    if (suites.has('pg')) await pgSuite(database.url);
     if (suites.has('logs')) await logsSuite(postgres, ROOT);
     if (suites.has('cipher')) await cipherSuite();
     if (suites.has('events')) await eventsSuite(postgres);

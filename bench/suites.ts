@@ -2,18 +2,31 @@ import { formatCipherBench, runCipherBench } from './cipher-bench';
 import { createBenchDatabase, type PostgresServer } from './lib/database';
 import { runEventsBench, type EventsBenchResult } from './events-bench';
 import { runLogsBench, type LogsBenchResult } from './logs-bench';
+import { formatPgDeadlineBench, runPgDeadlineBench, type PgDeadlineResult } from './pg-deadline-bench';
 import { runSendBench } from './send-bench';
 
-/** Which parts of `npm run bench` run: BENCH_SUITES=http,logs,cipher,send (all by default). */
+const SUITES = ['http', 'pg', 'logs', 'cipher', 'events', 'send'];
+
+/** Which parts of `npm run bench` run: BENCH_SUITES=http,pg,logs,cipher,events,send (all by default). */
 export function selectedSuites(): Set<string> {
-  const wanted = (process.env.BENCH_SUITES ?? 'http,logs,cipher,events,send')
+  const wanted = (process.env.BENCH_SUITES ?? SUITES.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = wanted.filter((s) => !['http', 'logs', 'cipher', 'events', 'send'].includes(s));
+  const unknown = wanted.filter((s) => !SUITES.includes(s));
   if (unknown.length)
-    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: http, logs, cipher, events, send)`);
+    throw new Error(`BENCH_SUITES: unknown ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
   return new Set(wanted);
+}
+
+/** The client-side query bound and GC: no bound, pg's query_timeout, DeadlineClient (the service's). */
+export async function pgSuite(databaseUrl: string): Promise<PgDeadlineResult[]> {
+  console.log(
+    '\n== pg query bound and GC: 20 concurrent list queries (20 rows) on a pool of 10, a process per variant',
+  );
+  const results = await runPgDeadlineBench(databaseUrl);
+  for (const line of formatPgDeadlineBench(results)) console.log(line);
+  return results;
 }
 
 /** Issue 5's audit-log benchmark in its own database on the same server; prints pairs, ratios and plans. */
