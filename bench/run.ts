@@ -20,7 +20,7 @@ import { describeEnvironment } from './lib/environment';
 import { jwtVerifyCost } from './lib/jwt-cost';
 import { BackgroundMeter, postmasterPid } from './lib/machine';
 import type { RawStartMessage, ServiceStartMessage } from './lib/protocol';
-import { formatCpuTable, formatTable, verdict, writeJson, type RouteResult } from './lib/report';
+import { allClean, formatCpuTable, formatTable, verdict, writeJson, type RouteResult } from './lib/report';
 import { probes, routeSpecs, selectRoutes } from './lib/routes';
 import { cipherSuite, eventsSuite, logsSuite, pgSuite, selectedSuites, sendSuite } from './suites';
 
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
         raw: rawRun,
         ratio: rawRun.requestsPerSecond > 0 ? serviceRun.requestsPerSecond / rawRun.requestsPerSecond : 0,
         aim: route.aim,
-        clean: [serviceRun, rawRun].every((m) => m.non2xx === 0 && m.errors === 0 && m.totalRequests > 0),
+        clean: allClean([serviceRun, rawRun]),
         background,
       };
       results.push(result);

@@ -1,6 +1,6 @@
 import type { RunningServer } from './child';
 import { compareRoute, type CompareOptions } from './compare';
-import type { RouteResult, TargetRun } from './report';
+import { allClean, renderColumns, type RouteResult, type TargetRun } from './report';
 import type { RouteSpec } from './routes';
 
 /** One route on the bare-NestJS floor against the raw baseline, and the service against that floor. */
@@ -12,7 +12,7 @@ export interface FloorResult {
   ratio: number;
   /** The service's ratio (from its own pair) ÷ the floor's: the share of the floor the service keeps. */
   serviceOfFloor: number;
-  /** Whether every request of both runs answered 2xx without a connection error. */
+  /** See allClean. */
   clean: boolean;
 }
 
@@ -35,7 +35,7 @@ export async function measureFloor(
       raw,
       ratio,
       serviceOfFloor: service && ratio > 0 ? service.ratio / ratio : 0,
-      clean: [floor, raw].every((m) => m.non2xx === 0 && m.errors === 0 && m.totalRequests > 0),
+      clean: allClean([floor, raw]),
     });
     process.stdout.write(` ${ratio.toFixed(2)}×\n`);
   }
@@ -62,8 +62,5 @@ export function formatFloorTable(results: FloorResult[]): string {
     `${Math.round(r.raw.cpuUsPerRequest)} µs`,
     `${(100 * r.serviceOfFloor).toFixed(0)}%`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ');
-  return [line(header), '-'.repeat(line(header).length), ...rows.map(line)].join('\n');
+  return renderColumns(header, rows);
 }

@@ -21,6 +21,19 @@ export interface RouteResult {
   background?: number;
 }
 
+/** Whether every request of these runs answered 2xx without a connection error. */
+export function allClean(runs: TargetRun[]): boolean {
+  return runs.every((m) => m.non2xx === 0 && m.errors === 0 && m.totalRequests > 0);
+}
+
+/** A plain table: the first column left-aligned, the others right-aligned, ` | ` between columns. */
+export function renderColumns(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ');
+  return [line(header), '-'.repeat(line(header).length), ...rows.map(line)].join('\n');
+}
+
 export function verdict(result: RouteResult): string {
   if (!result.clean) return 'INVALID (errors or non-2xx)';
   if (result.aim === undefined) return '(no aim)';
@@ -66,10 +79,7 @@ export function formatCpuTable(results: RouteResult[]): string {
     signed(r.service.cpuUsPerRequest - r.raw.cpuUsPerRequest),
     r.background === undefined ? 'n/a' : `${(100 * r.background).toFixed(0)}% of the CPUs`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ');
-  return [line(header), '-'.repeat(line(header).length), ...rows.map(line)].join('\n');
+  return renderColumns(header, rows);
 }
 
 export function writeJson(file: string, value: unknown): void {

@@ -52,8 +52,8 @@ export function dataSourceOptions(settings: DatabaseConnectionSettings): DataSou
       statement_timeout: settings.statementTimeoutMs,
       // The server's statement_timeout cannot fire when the server itself stopped answering (a
       // frozen host, a dropped network path): the client gives up too, and the pool drops that
-      // connection (its error is a connection error, answered 503).
-      // (DeadlineClient enforces it: pg's own query_timeout timer kept results alive; see there.)
+      // connection (its error is a connection error, answered 503). DeadlineClient enforces it
+      // (pg's own query_timeout timer kept in-flight results alive; see there).
       query_timeout: settings.queryTimeoutMs ?? settings.statementTimeoutMs + 1000,
       Client: DeadlineClient,
       keepAlive: true,
