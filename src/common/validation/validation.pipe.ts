@@ -1,7 +1,10 @@
 import { ValidationError, ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { plainToInstance, type ClassTransformOptions } from 'class-transformer';
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { FieldProblem, ValidationFailedError } from '../errors/app-error';
 import { cacheValidationMetadata } from './metadata-cache';
+import { isPlainJson } from './plain-json';
+import { ValidEntityCheck } from './valid-entity';
 
 /** Flattens class-validator errors into one problem per field, with dotted paths for nested fields. */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -35,25 +38,42 @@ class SyncValidationPipe extends ValidationPipe {
  * ValidationPipe leaves such custom parameters as they are (`validateCustomDecorators` is off), but
  * only after an async call of its own. Answered here without one: each authenticated request makes
  * fewer promises (and pays the async hooks of the request context for fewer).
+ *
+ * A body, query or params object of plain JSON (no prototype keys, which ValidationPipe would strip
+ * first) whose class has only rules ValidEntityCheck checks takes the short way: class-transformer's
+ * `plainToInstance` with the pipe's own options — the instance ValidationPipe would build — and, when
+ * the instance surely passes, that instance. Anything else, and every instance that may not pass, goes
+ * through ValidationPipe, so what a refusal says is always class-validator's.
  */
 export class AppValidationPipe implements PipeTransform {
-  constructor(private readonly validation: ValidationPipe) {}
+  private readonly check = new ValidEntityCheck();
+
+  constructor(
+    private readonly validation: ValidationPipe,
+    private readonly transformOptions: ClassTransformOptions,
+  ) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
+    const { metatype } = metadata;
+    if (typeof metatype === 'function' && isPlainJson(value)) {
+      const entity = plainToInstance(metatype as new () => object, value, this.transformOptions) as object;
+      if (entity.constructor === metatype && this.check.passes(entity) === true) return entity;
+    }
     return this.validation.transform(value, metadata);
   }
 }
 
 export function createValidationPipe(): AppValidationPipe {
   cacheValidationMetadata();
+  const transformOptions: ClassTransformOptions = { enableImplicitConversion: false };
   const validation = new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    transformOptions: { enableImplicitConversion: false },
+    transformOptions,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationFailedError(toFieldProblems(errors)),
   });
-  return new AppValidationPipe(validation);
+  return new AppValidationPipe(validation, transformOptions);
 }
