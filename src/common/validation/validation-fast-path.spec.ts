@@ -1,4 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   getMetadataStorage,
   IsOptional,
@@ -18,6 +19,7 @@ import '../../telegram/emulator/http/message-control.dto';
 import '../../telegram/messages/messages.dto';
 import '../../telegram/messages/send-input';
 import { ValidationFailedError } from '../errors/app-error';
+import { PlainInstanceBuilder } from './plain-instance';
 import { isPlainJson } from './plain-json';
 import { createValidationPipe, toFieldProblems } from './validation.pipe';
 
@@ -100,6 +102,8 @@ const SAMPLES: unknown[] = [
   {},
   { a: 1 },
   { nested: { deep: [1, 'x', null] } },
+  { toString: 'x', valueOf: 1, kept: true },
+  [{ hasOwnProperty: 'x' }, [[]]],
 ];
 
 function bodies(properties: string[], next: () => number, count: number): Record<string, unknown>[] {
@@ -108,7 +112,7 @@ function bodies(properties: string[], next: () => number, count: number): Record
   for (let i = 0; i < count; i++) {
     const body: Record<string, unknown> = {};
     for (const property of properties) if (next() < 0.6) body[property] = pick(SAMPLES);
-    if (next() < 0.1) body[pick(['admin', 'extra', 'constructor'])] = pick(SAMPLES);
+    if (next() < 0.1) body[pick(['admin', 'extra', 'constructor', 'toString'])] = pick(SAMPLES);
     made.push(body);
   }
   return made;
@@ -140,7 +144,7 @@ describe('the validation pipe’s short way', () => {
             await outcome(() => mine),
             await outcome(() => reference.transform(copy(body), metadata)),
           ];
-          expect({ metatype: metatype.name, body, outcome: got }).toEqual({
+          expect({ metatype: metatype.name, body, outcome: got }).toStrictEqual({
             metatype: metatype.name,
             body,
             outcome: want,
@@ -194,5 +198,36 @@ describe('the validation pipe’s short way', () => {
     const refused = pipe.transform({ a: 'needs-b' }, meta);
     expect(refused).toBeInstanceOf(Promise);
     await expect(refused).rejects.toBeInstanceOf(ValidationFailedError);
+  });
+
+  it('builds the instance class-transformer builds, copying directly only for an undecorated class', () => {
+    class Base {
+      method(): string {
+        return 'm';
+      }
+    }
+    class Undecorated extends Base {
+      name?: string;
+      get computed(): string {
+        return 'c';
+      }
+    }
+    class Decorated {
+      @Transform(({ value }: { value: unknown }) => String(value).toUpperCase()) name?: string;
+    }
+    const builder = new PlainInstanceBuilder({ enableImplicitConversion: false });
+    const value = copy({
+      name: 'n',
+      method: 'not copied',
+      computed: 'not copied either',
+      nested: { list: [1, { toString: 'dropped', keep: 'k' }], valueOf: 2 },
+    });
+    for (const metatype of [Undecorated, Decorated]) {
+      const built = builder.build(metatype, value);
+      expect(built).toStrictEqual(plainToInstance(metatype, value, { enableImplicitConversion: false }));
+      expect(built).toBeInstanceOf(metatype);
+    }
+    expect((builder.build(Decorated, value) as Decorated).name).toBe('N');
+    expect(Object.keys(builder.build(Undecorated, value))).toEqual(['name', 'nested']);
   });
 });

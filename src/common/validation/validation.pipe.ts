@@ -1,8 +1,9 @@
 import { ValidationError, ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { plainToInstance, type ClassTransformOptions } from 'class-transformer';
+import type { ClassConstructor, ClassTransformOptions } from 'class-transformer';
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { FieldProblem, ValidationFailedError } from '../errors/app-error';
 import { cacheValidationMetadata } from './metadata-cache';
+import { PlainInstanceBuilder } from './plain-instance';
 import { isPlainJson } from './plain-json';
 import { ValidEntityCheck } from './valid-entity';
 
@@ -40,24 +41,27 @@ class SyncValidationPipe extends ValidationPipe {
  * fewer promises (and pays the async hooks of the request context for fewer).
  *
  * A body, query or params object of plain JSON (no prototype keys, which ValidationPipe would strip
- * first) whose class has only rules ValidEntityCheck checks takes the short way: class-transformer's
- * `plainToInstance` with the pipe's own options — the instance ValidationPipe would build — and, when
- * the instance surely passes, that instance. Anything else, and every instance that may not pass, goes
+ * first) whose class has only rules ValidEntityCheck checks takes the short way: the instance
+ * ValidationPipe would build (PlainInstanceBuilder: class-transformer's `plainToInstance` with the
+ * pipe's options, or the same copy made directly) and, when it surely passes, that instance. Anything else, and every instance that may not pass, goes
  * through ValidationPipe, so what a refusal says is always class-validator's.
  */
 export class AppValidationPipe implements PipeTransform {
   private readonly check = new ValidEntityCheck();
+  private readonly instances: PlainInstanceBuilder;
 
   constructor(
     private readonly validation: ValidationPipe,
-    private readonly transformOptions: ClassTransformOptions,
-  ) {}
+    transformOptions: ClassTransformOptions,
+  ) {
+    this.instances = new PlainInstanceBuilder(transformOptions);
+  }
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
     const { metatype } = metadata;
     if (typeof metatype === 'function' && isPlainJson(value)) {
-      const entity = plainToInstance(metatype as new () => object, value, this.transformOptions) as object;
+      const entity = this.instances.build(metatype as ClassConstructor<object>, value);
       if (entity.constructor === metatype && this.check.passes(entity) === true) return entity;
     }
     return this.validation.transform(value, metadata);
