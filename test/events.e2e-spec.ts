@@ -29,7 +29,10 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
   const produced = new Set<string>();
   const secrets: string[] = [];
 
-  const open = async (userId: number, options: { types?: string[]; lastEventId?: string } = {}) => {
+  const open = async (
+    userId: number,
+    options: { types?: string[]; lastEventId?: string; resumeIn?: 'auth' | 'subscribe' } = {},
+  ) => {
     const client = await authedClient(base, t.token(userId), options);
     clients.push(client);
     return client;
@@ -258,7 +261,8 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
     first.close();
     await connect(t, 1208, { phone: '+9996611209' });
     await connect(t, 1208, { phone: '+9996611210' });
-    const again = await open(1208, { lastEventId: last.id });
+    // In `auth`: nothing can be pushed live before the replay.
+    const again = await open(1208, { lastEventId: last.id, resumeIn: 'auth' });
     const resumed = await again.message('resumed');
     expect(resumed).toMatchObject({ replayed: 5, complete: true });
     const ids = again.events().map((e) => e.id);
@@ -272,6 +276,29 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
     ]);
     const unknown = await open(1208, { lastEventId: '00000000-0000-4000-8000-000000000000' });
     expect(await unknown.message('resume_failed')).toMatchObject({ code: 'unknown_event' });
+  });
+
+  it('resume in subscribe: events pushed live since authentication are not replayed again', async () => {
+    const first = await open(1230);
+    await connect(t, 1230, { phone: '+9996611230' });
+    const [last] = await first.eventsOf(['telegram.account.login_started']);
+    await first.eventsOf(['telegram.account.code_sent']);
+    first.close();
+    await connect(t, 1230, { phone: '+9996611231' });
+    const again = await open(1230);
+    await connect(t, 1230, { phone: '+9996611232' });
+    // Pushed live: the last login's two events (and any of the one before that the relay sent late).
+    const live = (await again.eventsOf(['telegram.account.login_started', 'telegram.account.code_sent'])).map(
+      (e) => e.id,
+    );
+    again.send({ type: 'subscribe', types: [], last_event_id: last.id });
+    const resumed = await again.message('resumed');
+    const ids = again.events().map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The five events after `last` (code_sent, then two logins), each once: live or replayed.
+    expect(ids).toHaveLength(5);
+    expect(resumed).toMatchObject({ replayed: 5 - live.length, complete: true });
+    expect(ids.slice(0, live.length)).toEqual(live);
   });
 
   it('subscribe rejects unknown types; per-user connection cap; metrics and health report the outbox', async () => {

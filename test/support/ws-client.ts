@@ -103,17 +103,18 @@ export class WsClient {
 export async function authedClient(
   baseUrl: string,
   token: string,
-  options: { types?: string[]; lastEventId?: string } = {},
+  options: { types?: string[]; lastEventId?: string; resumeIn?: 'auth' | 'subscribe' } = {},
 ): Promise<WsClient> {
   const client = new WsClient(baseUrl);
   await client.opened;
-  client.send({ type: 'auth', token });
+  const resumeInAuth = options.lastEventId !== undefined && options.resumeIn === 'auth';
+  client.send({ type: 'auth', token, ...(resumeInAuth ? { last_event_id: options.lastEventId } : {}) });
   await client.message('authenticated');
-  if (options.types || options.lastEventId) {
+  if (options.types || (options.lastEventId && !resumeInAuth)) {
     client.send({
       type: 'subscribe',
       types: options.types ?? [],
-      ...(options.lastEventId ? { last_event_id: options.lastEventId } : {}),
+      ...(options.lastEventId && !resumeInAuth ? { last_event_id: options.lastEventId } : {}),
     });
     await client.message('subscribed');
   }

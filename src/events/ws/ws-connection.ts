@@ -50,6 +50,11 @@ export class WsConnection {
    */
   private replayed = new Set<string>();
   private replayedTimer?: NodeJS.Timeout;
+  /**
+   * Ids of the last WS_MAX_REPLAY events pushed live. A `subscribe` with `last_event_id` comes after
+   * authentication, so events pushed in between are already with the client: a replay skips them.
+   */
+  private readonly pushedLive = new Set<string>();
   private window = { started: Date.now(), count: 0 };
   private closed = false;
   private authenticating = false;
@@ -193,9 +198,9 @@ export class WsConnection {
       } else {
         for (const row of rows) {
           const event = toCloudEvent(row, this.ctx.source);
-          if (!wants(this.patterns, event.type)) continue;
+          if (!wants(this.patterns, event.type) || this.pushedLive.has(event.id)) continue;
           this.replay.sent.add(event.id);
-          this.sendEvent(event);
+          this.sendEvent(event, false);
         }
         this.send({
           type: 'resumed',
@@ -222,8 +227,14 @@ export class WsConnection {
     }
   }
 
-  private sendEvent(event: CloudEvent): void {
-    if (this.send({ type: 'event', event })) this.ctx.metrics.pushed.inc({ type: event.type });
+  private sendEvent(event: CloudEvent, live = true): void {
+    if (!this.send({ type: 'event', event })) return;
+    this.ctx.metrics.pushed.inc({ type: event.type });
+    if (!live) return;
+    this.pushedLive.add(event.id);
+    if (this.pushedLive.size > this.ctx.config.ws.maxReplay) {
+      this.pushedLive.delete(this.pushedLive.values().next().value as string);
+    }
   }
 
   private send(message: Record<string, unknown>): boolean {
