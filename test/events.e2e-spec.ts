@@ -49,6 +49,16 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
       [userId],
     );
   const seen = (client: WsClient) => client.types().forEach((type) => produced.add(type));
+  /** A socket sees a login start (its first event is returned), closes; then logins it misses. */
+  const seenThenMissed = async (userId: number, seenPhone: string, missedPhones: string[]) => {
+    const first = await open(userId);
+    await connect(t, userId, { phone: seenPhone });
+    const [last] = await first.eventsOf(['telegram.account.login_started']);
+    await first.eventsOf(['telegram.account.code_sent']);
+    first.close();
+    for (const phone of missedPhones) await connect(t, userId, { phone });
+    return last;
+  };
 
   beforeAll(async () => {
     world = await createTelegramWorld();
@@ -254,13 +264,7 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
   });
 
   it('resume: a reconnecting client gets what it missed after its last event id, once', async () => {
-    const first = await open(1208);
-    await connect(t, 1208, { phone: '+9996611208' });
-    const [last] = await first.eventsOf(['telegram.account.login_started']);
-    await first.eventsOf(['telegram.account.code_sent']);
-    first.close();
-    await connect(t, 1208, { phone: '+9996611209' });
-    await connect(t, 1208, { phone: '+9996611210' });
+    const last = await seenThenMissed(1208, '+9996611208', ['+9996611209', '+9996611210']);
     // In `auth`: nothing can be pushed live before the replay.
     const again = await open(1208, { lastEventId: last.id, resumeIn: 'auth' });
     const resumed = await again.message('resumed');
@@ -279,12 +283,7 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
   });
 
   it('resume in subscribe: events pushed live since authentication are not replayed again', async () => {
-    const first = await open(1230);
-    await connect(t, 1230, { phone: '+9996611230' });
-    const [last] = await first.eventsOf(['telegram.account.login_started']);
-    await first.eventsOf(['telegram.account.code_sent']);
-    first.close();
-    await connect(t, 1230, { phone: '+9996611231' });
+    const last = await seenThenMissed(1230, '+9996611230', ['+9996611231']);
     const again = await open(1230);
     await connect(t, 1230, { phone: '+9996611232' });
     // Pushed live: the last login's two events (and any of the one before that the relay sent late).

@@ -1,4 +1,5 @@
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
+import { cacheValidationMetadata } from './metadata-cache';
 
 type Storage = ReturnType<typeof getMetadataStorage>;
 type Metadatas = ReturnType<Storage['getTargetValidationMetadatas']>;
@@ -31,20 +32,23 @@ const CHECKED_TYPES: ReadonlySet<string> = new Set([
  * no error in this instance?" without building its error objects, in the order and with the
  * arguments its ValidationExecutor uses: the same rule lookups, the same conditions (@IsOptional,
  * @ValidateIf), the same constraint instances called with the same ValidationArguments; async
- * constraints are skipped, as validateSync skips them. A class with a rule of any other kind
- * (nested, promise) has no answer (`undefined`), nor has a constraint that hands back a promise.
- * `false` only means "not surely valid": the caller then runs class-validator itself, whose errors
- * are the answer — this never decides what a refusal says.
+ * constraints are skipped, as validateSync skips them. `false` only means "not surely valid" — so
+ * is the answer for a class with a rule of any other kind (nested, promise) and for a constraint
+ * that hands back a promise: the caller then runs class-validator itself, whose errors are the
+ * answer. This never decides what a refusal says. The class's rules are compiled once per rule set
+ * (class-validator's lookups remembered by cacheValidationMetadata, which is installed here).
  */
 export class ValidEntityCheck {
   private readonly rules = new WeakMap<Metadatas, ClassRules | null>();
 
-  constructor(private readonly storage: Storage = getMetadataStorage()) {}
+  constructor(private readonly storage: Storage = getMetadataStorage()) {
+    cacheValidationMetadata(storage);
+  }
 
-  /** True when the instance surely passes; false when it may not; undefined when the class is not checked here. */
-  passes(entity: object): boolean | undefined {
+  /** True when the instance surely passes; false when it may not (or its class is not checked here). */
+  passes(entity: object): boolean {
     const rules = this.rulesOf(entity.constructor);
-    if (!rules) return undefined;
+    if (!rules) return false;
     for (const key of Object.keys(entity)) {
       const rulesOfKey = rules.grouped[key];
       if (!rulesOfKey || rulesOfKey.length === 0) return false;
@@ -105,15 +109,12 @@ export class ValidEntityCheck {
     if (metadatas.length === 0 || metadatas.some((m) => !CHECKED_TYPES.has(m.type))) return null;
     const grouped = this.storage.groupByPropertyName(metadatas);
     const properties = Object.keys(grouped).map((name) => {
-      const all = grouped[name];
-      const rest = all.filter(
-        (m) => m.type !== ValidationTypes.IS_DEFINED && m.type !== ValidationTypes.WHITELIST,
-      );
+      const of = (type: string) => grouped[name].filter((m) => m.type === type);
       return {
         name,
-        conditions: rest.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION),
-        defined: all.filter((m) => m.type === ValidationTypes.IS_DEFINED),
-        custom: rest.filter((m) => m.type === ValidationTypes.CUSTOM_VALIDATION),
+        conditions: of(ValidationTypes.CONDITIONAL_VALIDATION),
+        defined: of(ValidationTypes.IS_DEFINED),
+        custom: of(ValidationTypes.CUSTOM_VALIDATION),
       };
     });
     return { grouped, properties };

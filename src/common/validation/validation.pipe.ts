@@ -41,10 +41,10 @@ class SyncValidationPipe extends ValidationPipe {
  * fewer promises (and pays the async hooks of the request context for fewer).
  *
  * A body, query or params object of plain JSON (no prototype keys, which ValidationPipe would strip
- * first) whose class has only rules ValidEntityCheck checks takes the short way: the instance
- * ValidationPipe would build (PlainInstanceBuilder: class-transformer's `plainToInstance` with the
- * pipe's options, or the same copy made directly) and, when it surely passes, that instance. Anything else, and every instance that may not pass, goes
- * through ValidationPipe, so what a refusal says is always class-validator's.
+ * first) takes the short way: the instance ValidationPipe would build (PlainInstanceBuilder:
+ * class-transformer's `plainToInstance` with the pipe's options, or the same copy made directly)
+ * and, when ValidEntityCheck finds it surely valid, that instance. Anything else, and every instance
+ * that may not pass, goes through ValidationPipe, so what a refusal says is always class-validator's.
  */
 export class AppValidationPipe implements PipeTransform {
   private readonly check = new ValidEntityCheck();
@@ -62,7 +62,7 @@ export class AppValidationPipe implements PipeTransform {
     const { metatype } = metadata;
     if (typeof metatype === 'function' && isPlainJson(value)) {
       const entity = this.instances.build(metatype as ClassConstructor<object>, value);
-      if (entity.constructor === metatype && this.check.passes(entity) === true) return entity;
+      if (entity.constructor === metatype && this.check.passes(entity)) return entity;
     }
     return this.validation.transform(value, metadata);
   }

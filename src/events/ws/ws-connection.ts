@@ -51,10 +51,11 @@ export class WsConnection {
   private replayed = new Set<string>();
   private replayedTimer?: NodeJS.Timeout;
   /**
-   * Ids of the last WS_MAX_REPLAY events pushed live. A `subscribe` with `last_event_id` comes after
-   * authentication, so events pushed in between are already with the client: a replay skips them.
+   * Ids pushed live since authentication, until the first `subscribe` (at most WS_MAX_REPLAY, for at
+   * most REPLAYED_TTL_MS): a `subscribe` with `last_event_id` comes after authentication, so what was
+   * pushed in between is with the client already and its replay skips it. Nothing is kept afterwards.
    */
-  private readonly pushedLive = new Set<string>();
+  private liveBeforeSubscribe?: { ids: Set<string>; until: number };
   private window = { started: Date.now(), count: 0 };
   private closed = false;
   private authenticating = false;
@@ -92,7 +93,7 @@ export class WsConnection {
       this.replay.held.push(event);
       return;
     }
-    this.sendEvent(event);
+    this.sendLive(event);
   }
 
   /** Keep-alive tick: a socket that did not answer the previous ping is dropped. */
@@ -139,7 +140,9 @@ export class WsConnection {
     }
     this.patterns = message.types.length > 0 ? message.types : undefined;
     this.send({ type: 'subscribed', types: this.patterns ?? ['*'] });
-    if (message.last_event_id) await this.resume(message.last_event_id);
+    const pushed = this.liveBeforeSubscribe?.ids;
+    this.liveBeforeSubscribe = undefined;
+    if (message.last_event_id) await this.resume(message.last_event_id, pushed);
   }
 
   private async authenticate(token: string, lastEventId?: string): Promise<void> {
@@ -165,6 +168,7 @@ export class WsConnection {
       this.userId = undefined;
       return this.close(WS_CLOSE.tooMany, 'Too many connections for this user');
     }
+    this.liveBeforeSubscribe = { ids: new Set(), until: Date.now() + REPLAYED_TTL_MS };
     const exp = (jsonwebtoken.decode(token) as { exp?: number } | null)?.exp;
     if (typeof exp === 'number') this.closeAt(exp * 1000);
     this.send({
@@ -184,7 +188,7 @@ export class WsConnection {
   }
 
   /** Replays what the client missed after `lastEventId`; live events arriving meanwhile are held, then sent once. */
-  private async resume(lastEventId: string): Promise<void> {
+  private async resume(lastEventId: string, pushed?: ReadonlySet<string>): Promise<void> {
     const userId = this.userId as number;
     this.replay = { held: [], sent: new Set() };
     try {
@@ -198,9 +202,9 @@ export class WsConnection {
       } else {
         for (const row of rows) {
           const event = toCloudEvent(row, this.ctx.source);
-          if (!wants(this.patterns, event.type) || this.pushedLive.has(event.id)) continue;
+          if (!wants(this.patterns, event.type) || pushed?.has(event.id)) continue;
           this.replay.sent.add(event.id);
-          this.sendEvent(event, false);
+          this.sendEvent(event);
         }
         this.send({
           type: 'resumed',
@@ -218,7 +222,7 @@ export class WsConnection {
       const replay = this.replay;
       this.replay = undefined;
       for (const event of replay.held) {
-        if (!replay.sent.delete(event.id)) this.sendEvent(event);
+        if (!replay.sent.delete(event.id)) this.sendLive(event);
       }
       this.replayed = replay.sent;
       if (this.replayedTimer) clearTimeout(this.replayedTimer);
@@ -227,14 +231,18 @@ export class WsConnection {
     }
   }
 
-  private sendEvent(event: CloudEvent, live = true): void {
-    if (!this.send({ type: 'event', event })) return;
+  private sendEvent(event: CloudEvent): boolean {
+    if (!this.send({ type: 'event', event })) return false;
     this.ctx.metrics.pushed.inc({ type: event.type });
-    if (!live) return;
-    this.pushedLive.add(event.id);
-    if (this.pushedLive.size > this.ctx.config.ws.maxReplay) {
-      this.pushedLive.delete(this.pushedLive.values().next().value as string);
-    }
+    return true;
+  }
+
+  /** A live event (not a replayed one), noted while a resuming `subscribe` may still come. */
+  private sendLive(event: CloudEvent): void {
+    if (!this.sendEvent(event) || !this.liveBeforeSubscribe) return;
+    const { ids, until } = this.liveBeforeSubscribe;
+    if (Date.now() > until || ids.size >= this.ctx.config.ws.maxReplay) this.liveBeforeSubscribe = undefined;
+    else ids.add(event.id);
   }
 
   private send(message: Record<string, unknown>): boolean {
