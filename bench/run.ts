@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config/app-config';
 import { JwtVerifier } from '../src/common/auth/jwt-verifier';
 import type { LoadSettings } from './lib/autocannon';
 import { compareServers } from './lib/checks';
-import { startServer } from './lib/child';
+import { pinRunner, startServer } from './lib/child';
 import { compareRoute } from './lib/compare';
 import { formatFloorTable, measureFloor } from './lib/floor';
 import {
@@ -32,6 +32,7 @@ import { cipherSuite, eventsSuite, logsSuite, pgSuite, selectedSuites, sendSuite
  * - DATABASE_URL: a server to create the bench database on (else the embedded PostgreSQL);
  * - BENCH_DURATION (measured s per target, 8), BENCH_WARMUP (s, 2), BENCH_ROUNDS (slices, 4),
  *   BENCH_CONNECTIONS (20), BENCH_PIPELINING (1), BENCH_ROUTES (health,accounts,echo);
+ * - BENCH_PIN=1: the runner on CPU 0 and the servers on CPU 1 (taskset), for steadier rates;
  * - BENCH_FLOOR=0: skip the bare-NestJS floor (bench/nest-floor-server.ts), otherwise measured against
  *   the raw server after the service, to show what NestJS itself leaves of raw Fastify;
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   const suites = selectedSuites();
+  const pinned = pinRunner();
   try {
     const postgres: PostgresServer = await startPostgres(ROOT, process.env.DATABASE_URL);
     cleanups.push(() => postgres.stop());
@@ -147,7 +149,8 @@ async function main(): Promise<number> {
     console.log(
       `load:    autocannon ${environment.autocannon} in the runner process, ${load.connections} connections, ` +
         `pipelining ${load.pipelining}; per route and target ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s ` +
-        `measured in ${load.rounds} slices (service, raw, raw, service, ...), one target at a time`,
+        `measured in ${load.rounds} slices (service, raw, raw, service, ...), one target at a time` +
+        (pinned ? `; ${pinned}` : ''),
     );
 
     const jwtCost = jwtVerifyCost(token, JWT_SECRET);

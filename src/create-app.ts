@@ -9,6 +9,7 @@ import { Authenticator } from './common/auth/authenticator';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
+import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
 import { scopedMultipart } from './common/http/multipart';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
@@ -67,6 +68,7 @@ export async function createApp(
     { bufferLogs: true, bodyParser: false, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  installLeanRoutes(app);
   app.useGlobalPipes(createValidationPipe());
   app.flushLogs();
 

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { isMessage, type ChildMessage, type ControlMessage } from './protocol';
 
 export interface RunningServer {
@@ -21,6 +21,23 @@ type Failed = Extract<ChildMessage, { type: 'failed' }>;
 type Done = Extract<ChildMessage, { type: 'done' }>;
 
 const START_TIMEOUT_MS = 60_000;
+
+/**
+ * BENCH_PIN=1 (Linux, `taskset`): the runner (autocannon) on CPU 0, every server on CPU 1, so the
+ * scheduler cannot put a server on the core the load generator is busy on for one run and not the
+ * next (on two cores that alone moved the raw server's /health rate by a third between runs).
+ * Returns what was done, for the report.
+ */
+export function pinRunner(): string | undefined {
+  if (process.env.BENCH_PIN !== '1') return undefined;
+  execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  return 'runner on CPU 0, servers on CPU 1 (BENCH_PIN=1)';
+}
+
+function pinServer(pid: number | undefined): void {
+  if (process.env.BENCH_PIN === '1' && pid !== undefined)
+    execFileSync('taskset', ['-cp', '1', String(pid)], { stdio: 'ignore' });
+}
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Forks `script` (a compiled server), sends it `start`, and resolves once it listens. */
@@ -30,6 +47,7 @@ export function startServer(label: string, script: string, start: { type: 'start
     execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  pinServer(child.pid);
   const output = { lines: 0, last: [] as string[] };
   const remember = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
