@@ -32,7 +32,8 @@ import { cipherSuite, eventsSuite, logsSuite, pgSuite, selectedSuites, sendSuite
  * - DATABASE_URL: a server to create the bench database on (else the embedded PostgreSQL);
  * - BENCH_DURATION (measured s per target, 8), BENCH_WARMUP (s, 2), BENCH_ROUNDS (slices, 4),
  *   BENCH_CONNECTIONS (20), BENCH_PIPELINING (1), BENCH_ROUTES (health,accounts,echo);
- * - BENCH_PIN=1: the runner on CPU 0 and the servers on CPU 1 (taskset), for steadier rates;
+ * - BENCH_PIN=0: leave the runner and the servers unpinned (by default, with taskset and 2+ CPUs, the
+ *   runner runs on CPU 0 and the servers on CPU 1, for steadier rates);
  * - BENCH_FLOOR=0: skip the bare-NestJS floor (bench/nest-floor-server.ts), otherwise measured against
  *   the raw server after the service, to show what NestJS itself leaves of raw Fastify;
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
