@@ -172,8 +172,13 @@ describe('Events: outbox and WebSocket (in-process delivery)', () => {
     await client.eventsOf(['telegram.account.error']);
 
     const revokedId = await loginByCode(t, 1204, '+9996611205');
-    await call(t, 1204, 'POST', '/api/v1/dev/telegram-emulator/revoke', { phone: '+9996611205' });
-    await call(t, 1204, 'POST', `/api/v1/telegram/accounts/${revokedId}/reconnect`);
+    // Checked on the way, so that a missing `revoked` event below names the step that went wrong.
+    const revoke = await call(t, 1204, 'POST', '/api/v1/dev/telegram-emulator/revoke', {
+      phone: '+9996611205',
+    });
+    expect(revoke.json()).toEqual({ revoked: 1 });
+    const reconnect = await call(t, 1204, 'POST', `/api/v1/telegram/accounts/${revokedId}/reconnect`);
+    expect([reconnect.statusCode, reconnect.json().session_metadata?.status]).toEqual([200, 'revoked']);
     const liveId = await loginByCode(t, 1204, '+9996611206');
     await call(t, 1204, 'POST', `/api/v1/telegram/accounts/${liveId}/reconnect`);
     await call(t, 1204, 'DELETE', `/api/v1/telegram/accounts/${liveId}`);
