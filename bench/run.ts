@@ -3,7 +3,8 @@ import { loadConfig } from '../src/config/app-config';
 import { JwtVerifier } from '../src/common/auth/jwt-verifier';
 import type { LoadSettings } from './lib/autocannon';
 import { compareServers } from './lib/checks';
-import { pinRunner, startServer } from './lib/child';
+import { startServer } from './lib/child';
+import { pinForHttp } from './lib/pinning';
 import { compareRoute } from './lib/compare';
 import { formatFloorTable, measureFloor } from './lib/floor';
 import {
@@ -32,8 +33,8 @@ import { cipherSuite, eventsSuite, logsSuite, pgSuite, selectedSuites, sendSuite
  * - DATABASE_URL: a server to create the bench database on (else the embedded PostgreSQL);
  * - BENCH_DURATION (measured s per target, 8), BENCH_WARMUP (s, 2), BENCH_ROUNDS (slices, 4),
  *   BENCH_CONNECTIONS (20), BENCH_PIPELINING (1), BENCH_ROUTES (health,accounts,echo);
- * - BENCH_PIN=0: leave the runner and the servers unpinned (by default, with taskset and 2+ CPUs, the
- *   runner runs on CPU 0 and the servers on CPU 1, for steadier rates);
+ * - BENCH_PIN=0: leave the HTTP measurements unpinned (by default, with taskset and 2+ CPUs, the
+ *   runner runs on CPU 0 and the servers on CPU 1 while the routes are measured; see lib/pinning.ts);
  * - BENCH_FLOOR=0: skip the bare-NestJS floor (bench/nest-floor-server.ts), otherwise measured against
  *   the raw server after the service, to show what NestJS itself leaves of raw Fastify;
  * - BENCH_SERVICE_<VAR>=value: overrides the service's configuration (e.g. BENCH_SERVICE_LOG_LEVEL=silent);
@@ -74,7 +75,6 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   const suites = selectedSuites();
-  const pinned = pinRunner();
   try {
     const postgres: PostgresServer = await startPostgres(ROOT, process.env.DATABASE_URL);
     cleanups.push(() => postgres.stop());
@@ -150,8 +150,7 @@ async function main(): Promise<number> {
     console.log(
       `load:    autocannon ${environment.autocannon} in the runner process, ${load.connections} connections, ` +
         `pipelining ${load.pipelining}; per route and target ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s ` +
-        `measured in ${load.rounds} slices (service, raw, raw, service, ...), one target at a time` +
-        (pinned ? `; ${pinned}` : ''),
+        `measured in ${load.rounds} slices (service, raw, raw, service, ...), one target at a time`,
     );
 
     const jwtCost = jwtVerifyCost(token, JWT_SECRET);
@@ -184,6 +183,12 @@ async function main(): Promise<number> {
       written: [] as string[],
     };
     const results: RouteResult[] = [];
+    const pinning =
+      routes.length > 0 ? pinForHttp([service.pid, raw.pid, ...(floor ? [floor.pid] : [])]) : undefined;
+    if (pinning) {
+      cleanups.push(async () => pinning.release());
+      console.log(`cpus:    ${pinning.note}`);
+    }
     const meter = BackgroundMeter.available()
       ? new BackgroundMeter(() => [process.pid, service.pid, raw.pid], postmasterPid(postgres.dataDir))
       : undefined;
@@ -209,6 +214,7 @@ async function main(): Promise<number> {
     }
 
     const floorResults = floor ? await measureFloor(routes, [floor, raw], results, { load, profile }) : [];
+    pinning?.release();
 
     console.log(`\n${formatTable(results)}\n\n${formatCpuTable(results)}\n`);
     if (floorResults.length > 0) console.log(`${formatFloorTable(floorResults)}\n`);

@@ -1,5 +1,4 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { fork, type ChildProcess } from 'node:child_process';
 import { isMessage, type ChildMessage, type ControlMessage } from './protocol';
 
 export interface RunningServer {
@@ -24,30 +23,6 @@ type Done = Extract<ChildMessage, { type: 'done' }>;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-let serversPinned = false;
-
-/**
- * By default on Linux with `taskset` and two or more CPUs (BENCH_PIN=0 turns it off): the runner
- * (autocannon) on CPU 0 and every server on CPU 1, so the scheduler cannot put a server on the core
- * the load generator is busy on in one run and not in the next (unpinned, the raw server's /health
- * rate moved by a third between runs on this 2-core machine). Returns what was done, for the report.
- */
-export function pinRunner(): string | undefined {
-  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux' || cpus().length < 2) return undefined;
-  try {
-    execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  serversPinned = true;
-  return 'runner on CPU 0, servers on CPU 1 (BENCH_PIN=0 turns it off)';
-}
-
-function pinServer(pid: number | undefined): void {
-  if (serversPinned && pid !== undefined)
-    execFileSync('taskset', ['-cp', '1', String(pid)], { stdio: 'ignore' });
-}
-
 /** Forks `script` (a compiled server), sends it `start`, and resolves once it listens. */
 export function startServer(label: string, script: string, start: { type: 'start' }): Promise<RunningServer> {
   const child = fork(script, [], {
@@ -55,7 +30,6 @@ export function startServer(label: string, script: string, start: { type: 'start
     execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  pinServer(child.pid);
   const output = { lines: 0, last: [] as string[] };
   const remember = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {

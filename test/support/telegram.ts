@@ -5,7 +5,11 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Env } from '../../src/config/env';
 import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
 import { TelegramEmulatorServer } from '../../src/telegram/emulator/server/emulator-server';
-import { listedEntity, type ListedSessionRow } from '../../src/telegram/accounts/listed-session';
+import {
+  listedEntity,
+  listedValues,
+  type ListedSessionRow,
+} from '../../src/telegram/accounts/listed-session';
 import { toSessionMetadata } from '../../src/telegram/accounts/session-metadata';
 import { isSecretEnvelope, SECRET_CIPHER, type SecretCipher } from '../../src/vault';
 import { bearer, startTestApp, type TestApp } from './app';
@@ -147,7 +151,7 @@ export interface StoredSessionRow {
 export async function sessionRow(db: TestDatabase, sessionId: string): Promise<StoredSessionRow> {
   const [row] = await db.query('SELECT * FROM telegram_sessions WHERE id = $1', [sessionId]);
   if (!row) return row;
-  const state = listedEntity(row as ListedSessionRow);
+  const state = listedEntity(listedValues(row as ListedSessionRow));
   return {
     user_id: row.user_id as number,
     phone: row.phone as string | null,

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type FindOptionsWhere, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { poolQuery } from '../../database/pool-query';
+import { poolQueryValues } from '../../database/pool-query';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
 import { SessionStateError } from '../telegram.errors';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
-import { listedEntity, listSessionsSql, type ListedSessionRow } from './listed-session';
+import { listedEntity, listSessionsSql } from './listed-session';
 import { normalizePhone } from './phone';
 import {
   PENDING_STATUSES,
@@ -63,12 +63,10 @@ export class AccountsRepository {
    * session_data.
    */
   async listForUser(userId: number, activeOnly: boolean): Promise<TelegramSessionEntity[]> {
-    const rows = await poolQuery<ListedSessionRow>(
-      this.sessions.manager.connection,
-      listSessionsSql(activeOnly),
-      [userId],
-    );
-    return rows.map((row) => listedEntity(row));
+    const rows = await poolQueryValues(this.sessions.manager.connection, listSessionsSql(activeOnly), [
+      userId,
+    ]);
+    return rows.map((values) => listedEntity(values));
   }
 
   /** The user's row with this id (session data included), or null — also for another user's id. */
