@@ -16,8 +16,8 @@ function setAffinity(cpuList: string, pid: number): void {
  * BENCH_PIN=0 leaves everything unpinned — the runner (autocannon) runs on CPU 0 and the servers on
  * CPU 1, so the scheduler cannot put a server on the core the load generator is busy on in one run
  * and not in the next (unpinned, the raw server's /health rate moved by a third between runs on a
- * 2-core machine). PostgreSQL and everything else stay free; `release` gives the runner (and the
- * servers, if still running) every CPU back before the other suites run.
+ * 2-core machine). PostgreSQL and everything else stay free; `release` (once; again is a no-op) gives
+ * the runner (and the servers, if still running) every CPU back before the other suites run.
  */
 export function pinForHttp(serverPids: number[]): Pinning | undefined {
   const count = cpus().length;
@@ -29,9 +29,12 @@ export function pinForHttp(serverPids: number[]): Pinning | undefined {
   } catch {
     return undefined;
   }
+  let released = false;
   return {
     note: 'runner on CPU 0, servers on CPU 1 while measuring (BENCH_PIN=0 turns it off)',
     release: () => {
+      if (released) return;
+      released = true;
       for (const pid of [process.pid, ...serverPids]) {
         try {
           setAffinity(all, pid);

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { ArgumentMetadata, INestApplication } from '@nestjs/common';
 import { STATIC_CONTEXT } from '@nestjs/core/injector/constants';
 import { ParamsTokenFactory } from '@nestjs/core/pipes/params-token-factory';
 import { leanRouteHandler } from './lean-route-handler';
@@ -24,7 +24,7 @@ function routerExplorerOf(app: INestApplication): RouterExplorerInternals {
  * is served by a lean handler (see leanRouteHandler) built from the same guards, pipes, parameter
  * factories, status, headers and exception filters Nest resolved for it. Every other route (and
  * every request-scoped controller, whose handler Nest builds per request) keeps Nest's own.
- * Returns how many routes were made lean so far (for the start-up log and tests).
+ * Returns how many routes were made lean so far (for tests).
  */
 export function installLeanRoutes(app: INestApplication): () => number {
   const explorer = routerExplorerOf(app);
@@ -32,25 +32,10 @@ export function installLeanRoutes(app: INestApplication): () => number {
   const tokens = new ParamsTokenFactory();
   let lean = 0;
 
-  explorer.createCallbackProxy = (
-    instance,
-    callback,
-    methodName,
-    moduleKey,
-    requestMethod,
-    contextId,
-    inquirerId,
-  ) => {
+  explorer.createCallbackProxy = (...route) => {
     // Nest's own handler is built either way: its start-up checks (missing param types) run as before.
-    const nest: RouteHandler = nestProxy(
-      instance,
-      callback,
-      methodName,
-      moduleKey,
-      requestMethod,
-      contextId,
-      inquirerId,
-    );
+    const nest: RouteHandler = nestProxy(...route);
+    const [instance, callback, methodName, moduleKey, requestMethod, contextId, inquirerId] = route;
     if (contextId !== undefined && contextId !== STATIC_CONTEXT) return nest;
     const context = explorer.executionContextCreator;
     if (
@@ -59,34 +44,29 @@ export function installLeanRoutes(app: INestApplication): () => number {
       context.reflectSse(callback)
     )
       return nest;
-    const interceptors = context.interceptorsContextCreator.create(
-      instance,
-      callback,
-      moduleKey,
-      contextId,
-      inquirerId,
-    );
-    if (interceptors.length > 0) return nest;
+    // What each of Nest's context creators takes to resolve this route's guards, pipes, … and filters.
+    const scope = [instance, callback, moduleKey, contextId, inquirerId] as const;
+    if (context.interceptorsContextCreator.create(...scope).length > 0) return nest;
     const metadata = context.getMetadata(instance, callback, methodName, moduleKey, requestMethod, 'http');
     const options = context.contextUtils.mergeParamsMetatypes(
       metadata.getParamsMetadata(moduleKey, contextId, inquirerId),
       metadata.paramtypes,
     );
     if (context.isResponseHandled(instance, methodName, options)) return nest;
-    const pipes = context.pipesContextCreator.create(instance, callback, moduleKey, contextId, inquirerId);
+    const pipes = context.pipesContextCreator.create(...scope);
     lean += 1;
     return leanRouteHandler({
       instance,
       callback,
       metadata,
-      guards: context.guardsContextCreator.create(instance, callback, moduleKey, contextId, inquirerId),
+      guards: context.guardsContextCreator.create(...scope),
       params: options.map((option) => ({
         option,
         pipes: context.isPipeable(option.type) ? pipes.concat(option.pipes) : undefined,
-        token: tokens.exchangeEnumForString(option.type as never),
+        token: tokens.exchangeEnumForString(option.type as never) as ArgumentMetadata['type'],
       })),
       context,
-      exceptions: explorer.exceptionsFilter.create(instance, callback, moduleKey, contextId, inquirerId),
+      exceptions: explorer.exceptionsFilter.create(...scope),
     });
   };
   return () => lean;

@@ -1,4 +1,4 @@
-import type { CanActivate, PipeTransform } from '@nestjs/common';
+import type { ArgumentMetadata, CanActivate, PipeTransform } from '@nestjs/common';
 import type { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 
 /**
@@ -7,21 +7,19 @@ import type { ExecutionContextHost } from '@nestjs/core/helpers/execution-contex
  * compares the lean handler with Nest's own on every kind of route, so an upgrade that changes
  * them fails there.
  */
-export type RouteArgs = [request: unknown, reply: unknown, next: unknown];
 export type RouteHandler = (request: unknown, reply: unknown, next: unknown) => unknown;
 
 export interface ParamOption {
   index: number;
   type: number | string;
-  data: unknown;
-  metatype?: unknown;
+  data: ArgumentMetadata['data'];
+  metatype?: ArgumentMetadata['metatype'];
   pipes: PipeTransform[];
   extractValue(request: unknown, reply: unknown, next: unknown): unknown;
 }
 
 export interface HandlerMetadata {
   argsLength: number;
-  isSseHandler: boolean;
   paramtypes: unknown[] | undefined;
   httpStatusCode: number;
   hasCustomHeaders: boolean;
@@ -63,14 +61,17 @@ export interface RouterExecutionContextInternals {
   reflectSse(callback: unknown): unknown;
 }
 
+/** The signature of Nest's per-route context creators (guards, pipes, interceptors, exception filters). */
+type ScopedCreate<T> = (
+  instance: object,
+  callback: (...args: unknown[]) => unknown,
+  moduleKey: string,
+  contextId?: unknown,
+  inquirerId?: string,
+) => T;
+
 interface ContextCreator<T> {
-  create(
-    instance: object,
-    callback: (...args: unknown[]) => unknown,
-    moduleKey: string,
-    contextId?: unknown,
-    inquirerId?: string,
-  ): T[];
+  create: ScopedCreate<T[]>;
 }
 
 export interface ExceptionsHandlerInternals {
@@ -79,15 +80,7 @@ export interface ExceptionsHandlerInternals {
 
 export interface RouterExplorerInternals {
   executionContextCreator: RouterExecutionContextInternals;
-  exceptionsFilter: {
-    create(
-      instance: object,
-      callback: (...args: unknown[]) => unknown,
-      moduleKey: string,
-      contextId?: unknown,
-      inquirerId?: string,
-    ): ExceptionsHandlerInternals;
-  };
+  exceptionsFilter: { create: ScopedCreate<ExceptionsHandlerInternals> };
   createCallbackProxy(
     instance: object,
     callback: (...args: unknown[]) => unknown,
