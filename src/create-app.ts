@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -9,8 +10,6 @@ import { Authenticator } from './common/auth/authenticator';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
-import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
-import { scopedMultipart } from './common/http/multipart';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -68,16 +67,14 @@ export async function createApp(
     { bufferLogs: true, bodyParser: false, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  installLeanRoutes(app);
   app.useGlobalPipes(createValidationPipe());
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
   enableCors(app, http);
   registerJsonBodyParser(fastify, http.bodyLimitBytes);
-  // multipart/form-data only for POST /telegram/send with a file: one file part, bounded (its
-  // request hooks run only for requests announcing a multipart body).
-  await app.register(scopedMultipart, {
+  // multipart/form-data only for POST /telegram/send with a file: one file part, bounded.
+  await app.register(fastifyMultipart, {
     limits: { fileSize: config.send.mediaMaxBytes, files: 1, fields: 20, fieldSize: 70_000, parts: 21 },
   });
   registerRequestLogging(fastify, app.get<PinoRootLogger>(ROOT_LOGGER));

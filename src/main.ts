@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   }
 
   const address = `http://${config.host}:${config.port}`;
-  const banner = [`${config.appName} ${config.version} listening on ${address} (docs: ${address}/docs)`];
+  const banner = [
+    `${config.appName} ${config.version} on Node.js ${process.versions.node}, listening on ${address} (docs: ${address}/docs)`,
+  ];
   if (embedded) banner.push(`Database: embedded PostgreSQL under ${join(config.dataDir, 'postgres')}`);
   if (emulatorLine) banner.push(emulatorLine);
   if (config.jwt.generated) {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';

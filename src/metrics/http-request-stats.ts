@@ -1,13 +1,11 @@
-import type { Metric, Registry } from 'prom-client';
-
 /** The buckets of http_request_duration_seconds (seconds). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
 type Labels = { method: string; route: string; status: string };
 
-/** One sample, as prom-client's Registry formats it. */
+/** One sample of the text exposition format. */
 interface Sample {
-  metricName?: string;
+  metricName: string;
   labels: Record<string, string | number>;
   value: number;
 }
@@ -29,8 +27,9 @@ interface InProgress {
  * http_requests_total, http_request_duration_seconds and http_requests_inprogress, counted on the
  * hot path with one Map lookup per request instead of prom-client's per-call label hashing and
  * validation (four hashed updates per request, a fifth of the service's per-request overhead in
- * `npm run bench`'s CPU profile). The values are handed to prom-client's own registry as metric
- * objects, so the exposition format is prom-client's.
+ * `npm run bench`'s CPU profile). prom-client's public metric classes take values only through their
+ * hashing setters, so these three are written in Prometheus's text exposition format (version 0.0.4)
+ * by `exposition()`, which MetricsService appends to the registry's own output at each scrape.
  */
 export class HttpRequestStats {
   private readonly series = new Map<string, Series>();
@@ -60,31 +59,33 @@ export class HttpRequestStats {
     series.buckets[i]++;
   }
 
-  register(registry: Registry): void {
-    registry.registerMetric(
-      metric(
-        'http_requests_total',
-        'HTTP requests by method, route template and status code',
-        'counter',
-        () => [...this.series.values()].map((s) => ({ labels: s.labels, value: s.count })),
-      ),
-    );
-    registry.registerMetric(
-      metric(
+  /** The three metrics in Prometheus's text exposition format. */
+  exposition(): string {
+    return [
+      block('http_requests_total', 'HTTP requests by method, route template and status code', 'counter', [
+        ...[...this.series.values()].map((s) => ({
+          metricName: 'http_requests_total',
+          labels: s.labels,
+          value: s.count,
+        })),
+      ]),
+      block(
         'http_request_duration_seconds',
         'HTTP request duration in seconds by method, route template and status code',
         'histogram',
-        () => [...this.series.values()].flatMap(histogramValues),
+        [...this.series.values()].flatMap(histogramValues),
       ),
-    );
-    registry.registerMetric(
-      metric(
+      block(
         'http_requests_inprogress',
         'HTTP requests being served, by method and route template',
         'gauge',
-        () => [...this.inProgress.values()].map((g) => ({ labels: g.labels, value: g.value })),
+        [...this.inProgress.values()].map((g) => ({
+          metricName: 'http_requests_inprogress',
+          labels: g.labels,
+          value: g.value,
+        })),
       ),
-    );
+    ].join('');
   }
 
   private inProgressOf(method: string, route: string): InProgress {
@@ -124,13 +125,18 @@ function histogramValues(series: Series): Sample[] {
   return values;
 }
 
-/** A metric object as prom-client's Registry reads it (`registerMetric`, then `get()` at each scrape). */
-function metric(
-  name: string,
-  help: string,
-  type: 'counter' | 'gauge' | 'histogram',
-  values: () => Sample[],
-): Metric {
-  const get = () => Promise.resolve({ name, help, type, values: values(), aggregator: 'sum' });
-  return { name, help, type, aggregator: 'sum', get } as unknown as Metric;
+/** One metric's HELP, TYPE and sample lines. */
+function block(name: string, help: string, type: string, samples: Sample[]): string {
+  const lines = [`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`];
+  for (const sample of samples) lines.push(`${sample.metricName}${labelText(sample.labels)} ${sample.value}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `{a="x",b="y"}` with label values escaped as the format asks (backslash, quote, newline). */
+function labelText(labels: Record<string, string | number>): string {
+  const pairs = Object.entries(labels).map(
+    ([key, value]) =>
+      `${key}="${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
+  return pairs.length ? `{${pairs.join(',')}}` : '';
 }

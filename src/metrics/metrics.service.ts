@@ -16,7 +16,12 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    this.http.register(this.registry);
+  }
+
+  /** The scrape: prom-client's registry, then the HTTP request metrics. */
+  async exposition(): Promise<string> {
+    const base = await this.registry.metrics();
+    return `${base}${base.endsWith('\n') ? '' : '\n'}${this.http.exposition()}`;
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {

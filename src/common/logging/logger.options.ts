@@ -1,6 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
-import { Store, storage } from 'nestjs-pino/storage';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { scrub, scrubText } from './redact';
@@ -20,27 +20,20 @@ export interface RequestLogFields {
 }
 
 /**
- * nestjs-pino's request store, carrying our per-request fields. Its logger is the app's root logger:
- * no child logger is built per request (pino's child/setLevel dominated the per-request profile).
+ * The fields of the request being served, kept in an AsyncLocalStorage of our own (on Node 24 it no
+ * longer runs an async hook per promise). nestjs-pino's PinoLogger finds no request store of its own
+ * and writes through the root logger, whose `mixin` adds these fields to each line written.
  */
-export class RequestLogStore extends Store {
-  constructor(
-    logger: Logger,
-    readonly fields: RequestLogFields,
-  ) {
-    super(logger);
-  }
-}
+const requestFields = new AsyncLocalStorage<RequestLogFields>();
 
 /** The fields of the request being served, if any (the auth guard adds `user_id` here). */
 export function currentLogFields(): RequestLogFields | undefined {
-  const store = storage.getStore();
-  return store instanceof RequestLogStore ? store.fields : undefined;
+  return requestFields.getStore();
 }
 
-/** Runs the rest of a request inside its logging context (nestjs-pino's PinoLogger reads it). */
-export function runInRequestContext(logger: Logger, fields: RequestLogFields, next: () => void): void {
-  storage.run(new RequestLogStore(logger, fields), next);
+/** Runs the rest of a request inside its logging context. */
+export function runInRequestContext(fields: RequestLogFields, next: () => void): void {
+  requestFields.run(fields, next);
 }
 
 /**

@@ -24,7 +24,7 @@ export function noteResponseError(request: FastifyRequest, fields: ResponseError
  */
 export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    runInRequestContext(logger, { request_id: String(request.id) }, done);
+    runInRequestContext({ request_id: String(request.id) }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const level = completionLevel(reply.statusCode);

@@ -6,7 +6,6 @@ import type { Counter } from 'prom-client';
 import type { DependencyTls } from '../../config/tls-config';
 import { describeTlsFailure } from '../../tls/tls-failure';
 import { redisTlsOptions } from '../../tls/tls-options';
-import { SocketErrorTolerantConnector } from './redis-connector';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -44,7 +43,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     const tls = redisTlsOptions(options.tls);
     this.redis = new Redis(options.url, {
       ...(tls ? { tls } : {}),
-      Connector: SocketErrorTolerantConnector,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,

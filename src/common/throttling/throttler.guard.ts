@@ -11,8 +11,8 @@ import { apiTracker, bucketKey } from './api-bucket';
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    return apiTracker(req as unknown as FastifyRequest);
+  protected override async getTracker(req: FastifyRequest): Promise<string> {
+    return apiTracker(req);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {

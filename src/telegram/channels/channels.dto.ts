@@ -180,7 +180,7 @@ export class EmulatorCreateChatDto {
   phone!: string;
 
   @ApiProperty({ enum: CHANNEL_TYPES, example: 'channel' })
-  @IsIn(CHANNEL_TYPES as unknown as string[], { message: `type must be one of: ${CHANNEL_TYPES.join(', ')}` })
+  @IsIn([...CHANNEL_TYPES], { message: `type must be one of: ${CHANNEL_TYPES.join(', ')}` })
   type!: ChannelType;
 
   @ApiProperty({ example: 'Launch news', minLength: 1, maxLength: 128 })

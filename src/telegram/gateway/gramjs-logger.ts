@@ -1,4 +1,5 @@
-import { Logger, LogLevel } from 'telegram/extensions/Logger';
+import { Logger } from 'telegram';
+import type { GramJsLogLevel } from './gramjs';
 import { scrubText } from '../../common/logging/redact';
 
 /** Where GramJS's own log lines go (a PinoLogger in the service). */
@@ -14,10 +15,10 @@ export interface GramJsLogSink {
  */
 export class GramJsLogBridge extends Logger {
   constructor(private readonly sink: GramJsLogSink) {
-    super(LogLevel.NONE);
+    super('none' as GramJsLogLevel);
   }
 
-  override canSend(_level: LogLevel): boolean {
+  override canSend(_level: GramJsLogLevel): boolean {
     return false;
   }
 

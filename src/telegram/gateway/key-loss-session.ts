@@ -1,5 +1,4 @@
-import { UpdateConnectionState } from 'telegram/network';
-import { StringSession } from 'telegram/sessions';
+import { StringSession } from './gramjs';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 
 /** The reason recorded when Telegram no longer knows a session's auth key (transport error −404). */
@@ -28,7 +27,7 @@ export class KeyLossSession extends StringSession {
   }
 
   override processEntities(tlo: unknown): void {
-    if (tlo instanceof UpdateConnectionState && tlo.state === UpdateConnectionState.broken) {
+    if (isBrokenConnection(tlo)) {
       this.lost = true;
       for (const reject of this.waiters) reject(new TelegramSessionRevokedError(AUTH_KEY_UNKNOWN));
       this.waiters.clear();
@@ -52,4 +51,17 @@ export class KeyLossSession extends StringSession {
       work.then(resolve, reject).finally(() => this.waiters.delete(reject));
     });
   }
+}
+
+/**
+ * GramJS's `UpdateConnectionState` with the state `broken` (−1). The class is not exported from the
+ * package's root, so it is recognised by its name and state.
+ */
+function isBrokenConnection(tlo: unknown): boolean {
+  return (
+    typeof tlo === 'object' &&
+    tlo !== null &&
+    tlo.constructor.name === 'UpdateConnectionState' &&
+    (tlo as { state?: unknown }).state === -1
+  );
 }

@@ -1,5 +1,5 @@
 import { Api, type TelegramClient } from 'telegram';
-import { returnBigInt } from 'telegram/Helpers';
+import { returnBigInt } from './gramjs';
 import { TelegramRejectedError } from '../telegram.errors';
 import { chatInfoOf, type TelegramChatInfo } from './telegram-dialogs';
 import type { TelegramCall } from './telegram-session-handle';

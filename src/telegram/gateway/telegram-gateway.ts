@@ -2,8 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Histogram } from 'prom-client';
 import type { TelegramClient } from 'telegram';
-import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
-import { StringSession } from 'telegram/sessions';
+import { StringSession, type TelegramClientParams } from './gramjs';
 import { withTimeout } from '../../common/util/with-timeout';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';

@@ -1,6 +1,5 @@
 import type { TelegramClient } from 'telegram';
-import type { TelegramClientParams } from 'telegram/client/telegramBaseClient';
-import type { StringSession } from 'telegram/sessions';
+import type { StringSession, TelegramClientParams } from './gramjs';
 
 /** What TelegramGateway's callers and client sources exchange with it. */
 

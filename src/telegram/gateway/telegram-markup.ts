@@ -1,7 +1,5 @@
 import type { Api } from 'telegram';
-import { DEFAULT_DELIMITERS } from 'telegram/client/messageParse';
-import { HTMLParser } from 'telegram/extensions/html';
-import { MarkdownParser } from 'telegram/extensions/markdown';
+import { DEFAULT_DELIMITERS, parserFor } from './gramjs';
 
 export type ParseMode = 'markdown' | 'html';
 
@@ -94,10 +92,10 @@ export function parseMarkup(text: string, mode: ParseMode | null | undefined): P
   if (!mode) return { text, entities: [] };
   if (mode === 'html') {
     checkHtml(text);
-    const [plain, entities] = HTMLParser.parse(text);
+    const [plain, entities] = parserFor('html').parse(text);
     return { text: plain, entities };
   }
   checkMarkdown(text);
-  const [plain, entities] = MarkdownParser.parse(text);
+  const [plain, entities] = parserFor('md').parse(text);
   return { text: plain, entities };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Api, type TelegramClient } from 'telegram';
-import { returnBigInt } from 'telegram/Helpers';
+import { returnBigInt } from './gramjs';
 import { TelegramRejectedError, TelegramUnavailableError } from '../telegram.errors';
 import { parseMarkup, type ParseMode } from './telegram-markup';
 import type { TelegramCall } from './telegram-session-handle';

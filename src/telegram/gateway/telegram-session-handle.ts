@@ -1,7 +1,5 @@
+import { computeCheck, returnBigInt, type StringSession } from './gramjs';
 import { Api, type TelegramClient } from 'telegram';
-import { returnBigInt } from 'telegram/Helpers';
-import { computeCheck } from 'telegram/Password';
-import type { StringSession } from 'telegram/sessions';
 import {
   TelegramAuthRestartError,
   TelegramPasswordNeededError,
@@ -379,5 +377,5 @@ export class TelegramSessionHandle {
  * session built from a saved string must forget that string's key before it switches DC.
  */
 function forgetLoadedKey(session: StringSession): void {
-  (session as unknown as { _key?: Buffer })._key = undefined; // private in GramJS's typings
+  session._key = undefined;
 }

@@ -1,5 +1,5 @@
 import { Api, type TelegramClient } from 'telegram';
-import { StringSession } from 'telegram/sessions';
+import { StringSession } from './gramjs';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import type { TelegramCall } from './telegram-session-handle';
 

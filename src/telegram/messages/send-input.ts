@@ -31,19 +31,12 @@ function typed(name: string, value: string): unknown {
   return value;
 }
 
-interface MultipartErrors {
-  RequestFileTooLargeError: new () => Error;
-  FilesLimitError: new () => Error;
-  FieldsLimitError: new () => Error;
-  PartsLimitError: new () => Error;
-  InvalidMultipartContentTypeError: new () => Error;
-}
 
 /** Reads a multipart send: its fields and exactly one `file` part, within SEND_MEDIA_MAX_BYTES. */
 async function readMultipart(request: FastifyRequest, maxBytes: number) {
   const fields: Record<string, unknown> = {};
   let file: SendFile | undefined;
-  const errors = (request.server as unknown as { multipartErrors: MultipartErrors }).multipartErrors;
+  const errors = request.server.multipartErrors;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import PgBoss from 'pg-boss';
+import { PgBoss, type Job } from 'pg-boss';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MessagesRepository } from './messages.repository';
+import { requeueFromRetiredSchema, retirePgBoss10Schema } from './send-queue-upgrade';
 
 export const SEND_QUEUE = 'telegram-send';
 
@@ -30,6 +31,7 @@ export class SendQueue implements BeforeApplicationShutdown {
   /** This process, as the owner of sender leases. */
   readonly instanceId = randomUUID();
   private readonly boss: PgBoss;
+  private readonly pool: Pool;
   private readonly workerIds: string[] = [];
   private started?: Promise<void>;
   private working?: Promise<void>;
@@ -45,28 +47,35 @@ export class SendQueue implements BeforeApplicationShutdown {
   ) {
     const pool = (dataSource.driver as PostgresDriver).master as Pool;
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values) },
+      db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
       schedule: false,
       // pg-boss expires jobs in its maintenance pass: run it at least as often as a job expires.
       maintenanceIntervalSeconds: Math.min(30, this.expireSeconds()),
-      monitorStateIntervalSeconds: 30,
     });
-    this.boss.on('error', (error) => this.logger.warn({ err: error }, 'Send queue error'));
+    this.boss.on('error', (error: Error) => this.logger.warn({ err: error }, 'Send queue error'));
+    this.pool = pool;
   }
 
   /** Installs/upgrades pg-boss's schema (once per process) and creates the queue. */
   start(): Promise<void> {
     if (this.closing) return Promise.reject(new Error('The send queue is shutting down'));
     const starting = (this.started ??= (async () => {
+      // A database that pg-boss 10 used keeps its queue through the upgrade (send-queue-upgrade.ts).
+      await retirePgBoss10Schema(this.pool);
       await this.boss.start();
       await this.boss.createQueue(SEND_QUEUE, {
-        name: SEND_QUEUE,
         policy: 'standard',
         // A job is retried only when its worker died (expired while active): the row says how far it got.
         retryLimit: 1000,
         retryDelay: 1,
         expireInSeconds: this.expireSeconds(),
       });
+      const requeued = await requeueFromRetiredSchema(this.pool, (jobs) =>
+        this.boss.insert(SEND_QUEUE, jobs).then(() => undefined),
+      );
+      if (requeued !== null) {
+        this.logger.info({ jobs: requeued }, 'Send queue moved from pg-boss 10: jobs of unfinished messages queued again');
+      }
     })());
     // A failed start (database down) is tried again by the next caller.
     starting.catch(() => {
@@ -88,7 +97,7 @@ export class SendQueue implements BeforeApplicationShutdown {
       self = await this.boss.work<SendJob>(
         SEND_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: this.config.send.pollIntervalMs / 1000 },
-        async ([job]) => {
+        async ([job]: Job<SendJob>[]) => {
           await handler({ id: job.id, data: job.data });
           // More work is likely right behind this job: fetch again without waiting for the poll.
           this.boss.notifyWorker(self);
@@ -131,7 +140,7 @@ export class SendQueue implements BeforeApplicationShutdown {
     if (!this.started) return;
     await this.started.catch(() => undefined);
     // The pool belongs to TypeORM: pg-boss must not close it.
-    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: 5000 }).catch((error) => {
+    await this.boss.stop({ graceful: true, close: false, timeout: 5000 }).catch((error: unknown) => {
       this.logger.warn({ err: error }, 'Send queue did not stop cleanly');
     });
     // Our workers are done: another replica may take our senders now, not when the leases run out.
