@@ -25,9 +25,7 @@ describe('DeadlineClient: query_timeout without pg’s own timer', () => {
   it('answers in every form pg offers: text + values, a config object, a callback', async () => {
     const client = await connect(5000);
     expect((await client.query('SELECT $1::int AS n', [7])).rows).toEqual([{ n: 7 }]);
-    expect(
-      (await client.query({ text: 'SELECT $1::int + 1 AS n', values: [7] })).rows,
-    ).toEqual([{ n: 8 }]);
+    expect((await client.query({ text: 'SELECT $1::int + 1 AS n', values: [7] })).rows).toEqual([{ n: 8 }]);
     const viaCallback = await new Promise<unknown>((resolve, reject) => {
       client.query('SELECT 3 AS n', (error: Error | null, result: { rows: unknown }) =>
         error ? reject(error) : resolve(result.rows),

@@ -23,6 +23,7 @@ const NOT_IMPORTED: Record<string, string> = {
   prettier: 'npm run lint / format',
   typescript: 'npm run build',
   jest: 'npm test',
+  node: 'the Node.js 24 binary first on the PATH of every npm script (the machine may have an older one)',
   'eslint-plugin-react-hooks': 'eslint.config.mjs (the console in web/)',
 };
 

@@ -127,7 +127,10 @@ function histogramValues(series: Series): Sample[] {
 
 /** One metric's HELP, TYPE and sample lines. */
 function block(name: string, help: string, type: string, samples: Sample[]): string {
-  const lines = [`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`];
+  const lines = [
+    `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+    `# TYPE ${name} ${type}`,
+  ];
   for (const sample of samples) lines.push(`${sample.metricName}${labelText(sample.labels)} ${sample.value}`);
   return `${lines.join('\n')}\n`;
 }

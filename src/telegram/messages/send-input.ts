@@ -31,7 +31,6 @@ function typed(name: string, value: string): unknown {
   return value;
 }
 
-
 /** Reads a multipart send: its fields and exactly one `file` part, within SEND_MEDIA_MAX_BYTES. */
 async function readMultipart(request: FastifyRequest, maxBytes: number) {
   const fields: Record<string, unknown> = {};

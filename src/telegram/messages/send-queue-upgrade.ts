@@ -23,10 +23,9 @@ const LOCK_KEY = 'integration-service:send-queue-upgrade';
 
 export async function retirePgBoss10Schema(pool: Pool): Promise<boolean> {
   return locked(pool, async (client) => {
-    const { rows } = await client.query<{ exists: boolean }>(
-      `SELECT to_regclass($1) IS NOT NULL AS exists`,
-      [`${SCHEMA}.version`],
-    );
+    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [
+      `${SCHEMA}.version`,
+    ]);
     if (!rows[0].exists) return false;
     const version = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.version`);
     if ((version.rows[0]?.version ?? FIRST_SUPPORTED_VERSION) >= FIRST_SUPPORTED_VERSION) return false;
@@ -52,13 +51,11 @@ export async function requeueFromRetiredSchema(
          FROM telegram_messages
         WHERE status IN ('queued', 'waiting', 'sending') AND job_id IS NOT NULL`,
     );
-    const jobs = unfinished.rows.map(
-      (row): JobInsert<SendJob> => ({
-        id: row.job_id,
-        data: { message_id: row.id },
-        ...(row.start_after && row.start_after.getTime() > Date.now() ? { startAfter: row.start_after } : {}),
-      }),
-    );
+    const jobs = unfinished.rows.map((row): JobInsert<SendJob> => ({
+      id: row.job_id,
+      data: { message_id: row.id },
+      ...(row.start_after && row.start_after.getTime() > Date.now() ? { startAfter: row.start_after } : {}),
+    }));
     for (let i = 0; i < jobs.length; i += 500) await insert(jobs.slice(i, i + 500));
     await client.query(`DROP SCHEMA ${RETIRED} CASCADE`);
     return jobs.length;

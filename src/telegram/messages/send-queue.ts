@@ -74,7 +74,10 @@ export class SendQueue implements BeforeApplicationShutdown {
         this.boss.insert(SEND_QUEUE, jobs).then(() => undefined),
       );
       if (requeued !== null) {
-        this.logger.info({ jobs: requeued }, 'Send queue moved from pg-boss 10: jobs of unfinished messages queued again');
+        this.logger.info(
+          { jobs: requeued },
+          'Send queue moved from pg-boss 10: jobs of unfinished messages queued again',
+        );
       }
     })());
     // A failed start (database down) is tried again by the next caller.

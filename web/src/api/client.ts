@@ -81,11 +81,11 @@ export async function request<T>(method: string, path: string, options: RequestO
     throw new ApiError(0, 'network_error', 'The service did not answer', undefined, {});
   }
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    parsed = undefined;
+    // not JSON: answered below as the status alone
   }
   if (response.ok) return parsed as T;
   const errorBody: ApiErrorBody = parsed && typeof parsed === 'object' ? (parsed as ApiErrorBody) : {};
