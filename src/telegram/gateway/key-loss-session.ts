@@ -54,7 +54,7 @@ export class KeyLossSession extends StringSession {
 }
 
 /**
- * GramJS's `UpdateConnectionState` with the state `broken` (−1). The class is not exported from the
+ * GramJS's `UpdateConnectionState` with the state `broken` (0; `disconnected` is −1, `connected` 1). The class is not exported from the
  * package's root, so it is recognised by its name and state.
  */
 function isBrokenConnection(tlo: unknown): boolean {
@@ -62,6 +62,6 @@ function isBrokenConnection(tlo: unknown): boolean {
     typeof tlo === 'object' &&
     tlo !== null &&
     tlo.constructor.name === 'UpdateConnectionState' &&
-    (tlo as { state?: unknown }).state === -1
+    (tlo as { state?: unknown }).state === 0
   );
 }
