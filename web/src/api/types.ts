@@ -1,4 +1,4 @@
-/** The public REST API's shapes the console reads (see README.md and /openapi.json). */
+/** The public REST API's shapes the console reads (see docs/api.md and /openapi.json). */
 
 export interface SessionMetadata {
   status?: string;
