@@ -50,6 +50,12 @@ describe('the management console at /console', () => {
     expect(res.headers['x-request-id']).toBeDefined();
   });
 
+  it('GET / redirects to the console without a token, in production too', async () => {
+    const res = await production.inject('/');
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/console/');
+  });
+
   it('hashed assets are immutable for a year and revalidate by ETag', async () => {
     const assets = readdirSync(join(root as string, 'assets'));
     const script = assets.find((name) => /^index-[\w-]+\.js$/.test(name));
