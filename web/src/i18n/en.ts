@@ -66,6 +66,7 @@ export const en = {
     healthy: 'healthy',
     degraded: 'degraded',
     unhealthy: 'unhealthy',
+    not_configured: 'not configured',
     queued: 'queued',
     waiting: 'waiting',
     sending: 'sending',

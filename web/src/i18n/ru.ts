@@ -70,6 +70,7 @@ export const ru: Messages<typeof en> = {
     healthy: 'в порядке',
     degraded: 'с ограничениями',
     unhealthy: 'неисправен',
+    not_configured: 'не настроен',
     queued: 'в очереди',
     waiting: 'ожидание',
     sending: 'отправляется',
