@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { addErrorExamples, errorExample } from './error-examples';
 
-const errorContent = () => ({
+const errorContent = (): Record<string, { schema: object }> => ({
   'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
 });
 
@@ -35,29 +35,22 @@ describe('error examples in the OpenAPI document', () => {
   });
 
   it('fills error responses without an example and leaves the others alone', () => {
-    const own = { example: { status: 'down' } };
+    type Media = { schema: object; example?: Record<string, unknown> };
+    const responses: Record<string, { description: string; content: Record<string, Media> }> = {
+      '401': { description: 'No token', content: errorContent() },
+      '409': { description: 'Busy (`telegram_session_busy`)', content: errorContent() },
+      '503': {
+        description: 'Down',
+        content: { 'application/json': { schema: {}, example: { status: 'down' } } },
+      },
+    };
     const document = {
       openapi: '3.0.0',
       info: { title: 't', version: '1' },
-      paths: {
-        '/x': {
-          post: {
-            responses: {
-              '401': { description: 'No token', content: errorContent() },
-              '409': { description: 'Busy (`telegram_session_busy`)', content: errorContent() },
-              '503': { description: 'Down', content: { 'application/json': { schema: {}, ...own } } },
-            },
-          },
-        },
-      },
+      paths: { '/x': { post: { responses } } },
     } as unknown as OpenAPIObject;
     addErrorExamples(document);
-    const responses = (document.paths['/x'] as { post: { responses: Record<string, { content: never }> } })
-      .post.responses;
-    const example = (status: string) =>
-      (responses[status]?.content as Record<string, { example?: Record<string, unknown> }>)[
-        'application/json'
-      ]?.example;
+    const example = (status: string) => responses[status]?.content['application/json']?.example;
     expect(example('401')).toMatchObject({ status_code: 401, code: 'unauthorized' });
     expect(example('409')).toMatchObject({ status_code: 409, code: 'telegram_session_busy' });
     expect(example('503')).toEqual({ status: 'down' });
