@@ -100,7 +100,12 @@ describe('the management console at /console', () => {
       headers: { authorization: `Bearer ${body.token}` },
     });
     expect(accounts.statusCode).toBe(200);
-    expect((await dev.inject('/api/v1/dev/console')).json()).toEqual({ emulator: true, token_route: true });
+    // It also says how the emulator is reached (this app keeps its world in process).
+    expect((await dev.inject('/api/v1/dev/console')).json()).toEqual({
+      emulator: true,
+      token_route: true,
+      emulator_transport: 'in-process',
+    });
     // The token never reaches a log line.
     expect(dev.rawLogs()).not.toContain(body.token);
   });
