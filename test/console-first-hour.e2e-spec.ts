@@ -102,6 +102,16 @@ describe('the console in the first hour', () => {
     expect(senders).not.toMatch(UUID);
   });
 
+  it('the send screen counts characters against the limit in an agreeing plural', async () => {
+    await page.goto(`${base}/console/#/send`);
+    const counter = page.locator('#send-length');
+    await counter.getByText('0 / 4096 символов').waitFor();
+    await page
+      .locator('#send-file')
+      .setInputFiles({ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a') });
+    await counter.getByText('0 / 1024 символа').waitFor();
+  });
+
   it('the audit summary counts pending rows like the API, in agreeing Russian plurals, and the chart adds up to it', async () => {
     const chats = (await call(t, 1, 'GET', '/api/v1/telegram/channels?type=channel')).json() as {
       items: { id: string; senders: { type: string; id: string; can_post: boolean }[] }[];

@@ -173,7 +173,11 @@ export const ru: Messages<typeof en> = {
     parseMode: 'Форматирование',
     plain: 'Простой текст',
     text: 'Текст',
-    length: '{{length}} / {{limit}} символов',
+    // Согласуется с пределом: 4096 символов, 1024 символа.
+    length_one: '{{length}} / {{limit}} символ',
+    length_few: '{{length}} / {{limit}} символа',
+    length_many: '{{length}} / {{limit}} символов',
+    length_other: '{{length}} / {{limit}} символа',
     file: 'Файл (необязательно)',
     submit: 'Отправить',
     sentList: 'Отправлено с этой страницы',

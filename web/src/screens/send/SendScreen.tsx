@@ -163,7 +163,7 @@ export function SendScreen() {
               aria-describedby="send-length"
             />
             <small id="send-length" className={tooLong ? 'error-text' : 'muted'} aria-live="polite">
-              {t('send.length', { length: text.length, limit })}
+              {t('send.length', { length: text.length, limit, count: limit })}
             </small>
           </div>
           <div className="field">
