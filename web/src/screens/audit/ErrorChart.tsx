@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import type { ErrorStats } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useAsync } from '../../hooks/useAsync';
+import './error-chart.css';
 
 /** The chart covers at most this many days (one stats call per day). */
 const MAX_DAYS = 14;
