@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // Operator scripts in plain JavaScript (ES modules, run by node): no type information.
-    files: ['deploy/**/*.mjs'],
+    files: ['deploy/**/*.mjs', 'tools/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addErrorExamples } from './common/http/error-examples';
 import type { AppConfig } from './config/app-config';
 
 /** OpenAPI document at /openapi.json and Swagger UI at /docs, with bearer auth. */
@@ -18,6 +19,7 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  addErrorExamples(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -50,6 +50,12 @@ describe('the management console at /console', () => {
     expect(res.headers['x-request-id']).toBeDefined();
   });
 
+  it('GET / redirects to the console without a token, in production too', async () => {
+    const res = await production.inject('/');
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/console/');
+  });
+
   it('hashed assets are immutable for a year and revalidate by ETag', async () => {
     const assets = readdirSync(join(root as string, 'assets'));
     const script = assets.find((name) => /^index-[\w-]+\.js$/.test(name));
@@ -94,7 +100,12 @@ describe('the management console at /console', () => {
       headers: { authorization: `Bearer ${body.token}` },
     });
     expect(accounts.statusCode).toBe(200);
-    expect((await dev.inject('/api/v1/dev/console')).json()).toEqual({ emulator: true, token_route: true });
+    // It also says how the emulator is reached (this app keeps its world in process).
+    expect((await dev.inject('/api/v1/dev/console')).json()).toEqual({
+      emulator: true,
+      token_route: true,
+      emulator_transport: 'in-process',
+    });
     // The token never reaches a log line.
     expect(dev.rawLogs()).not.toContain(body.token);
   });

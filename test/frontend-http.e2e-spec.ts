@@ -152,6 +152,50 @@ describe('the OpenAPI document describes every answer', () => {
     }
   });
 
+  it('every error response shows an example of its own status, with a code (Swagger UI)', async () => {
+    type Media = { schema?: { $ref?: string }; example?: { status_code?: number; code?: string } };
+    const doc = (await t.inject('/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, Media> }> }>
+      >;
+    };
+    const wrong: string[] = [];
+    const codes = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          const media = response.content?.['application/json'];
+          if (!media?.schema?.$ref?.endsWith('/ErrorResponseDto')) continue;
+          if (media.example?.status_code !== Number(status) || !media.example.code) {
+            wrong.push(`${method} ${path} ${status}`);
+          }
+          codes.add(`${status} ${media.example?.code}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect([...codes]).toEqual(
+      expect.arrayContaining(['401 unauthorized', '409 bot_inactive', '503 dependency_unavailable']),
+    );
+  });
+
+  it('the connect example shows one step at a time, the phone alone first', async () => {
+    type Body = {
+      content: Record<string, { examples?: Record<string, { value: Record<string, unknown> }> }>;
+    };
+    const doc = (await t.inject('/openapi.json')).json() as {
+      paths: Record<string, Record<string, { requestBody: Body }>>;
+    };
+    const examples =
+      doc.paths['/api/v1/telegram/connect']?.post?.requestBody.content['application/json']?.examples;
+    const values = Object.values(examples ?? {}).map((example) => example.value);
+    expect(values[0]).toEqual({ phone: '+9996621234' });
+    for (const value of values) {
+      expect(['code', 'password', 'resend'].filter((key) => key in value).length).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('/health and the detailed report document their 429; the probes, never limited, do not', async () => {
     const ops = Object.fromEntries(
       (await operations()).map(({ name, op }) => [name, Object.keys(op.responses)]),

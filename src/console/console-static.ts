@@ -29,7 +29,7 @@ export async function registerConsole(fastify: FastifyInstance, root = consoleRo
   if (!root) return false;
   // The hook that authenticates requests announcing a body runs before Nest; mark these routes public.
   fastify.addHook('onRoute', (route) => {
-    if (route.url.startsWith(CONSOLE_PREFIX)) {
+    if (route.url.startsWith(CONSOLE_PREFIX) || route.url === '/') {
       const config: PublicRouteConfig = { ...(route.config as object), public: true };
       route.config = config as typeof route.config;
     }
@@ -55,5 +55,7 @@ export async function registerConsole(fastify: FastifyInstance, root = consoleRo
   });
   // The SPA's relative asset paths need the trailing slash.
   fastify.get(CONSOLE_PREFIX, (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 301));
+  // A person who opens the service's address lands in the console (302: `/` may serve more one day).
+  fastify.get('/', (_request, reply) => reply.redirect(`${CONSOLE_PREFIX}/`, 302));
   return true;
 }

@@ -8,6 +8,11 @@ export interface HealthComponent {
   type: string;
   /** Whether readiness depends on it. */
   critical: boolean;
+  /**
+   * The dependency is not configured and a development stand-in does its work (the local key ring
+   * instead of Vault): a working probe then reports `not_configured`, not `healthy`.
+   */
+  notConfigured?: boolean;
   probe(): Promise<Record<string, unknown>>;
 }
 

@@ -34,7 +34,13 @@ export class ReadinessDto {
 }
 
 export class ComponentHealthDto {
-  @ApiProperty({ enum: ['healthy', 'unhealthy'], example: 'healthy' })
+  @ApiProperty({
+    enum: ['healthy', 'unhealthy', 'not_configured'],
+    example: 'healthy',
+    description:
+      '`not_configured`: the dependency is not set up and a development stand-in works in its place ' +
+      '(Vault without VAULT_URL: the local key ring). It does not make the service degraded.',
+  })
   status!: string;
 
   @ApiProperty({ example: 'PostgreSQL' })

@@ -119,13 +119,21 @@ export class LogsPageDto {
 }
 
 export class ErrorStatsDto {
-  @ApiProperty({ example: 120 })
+  @ApiProperty({
+    example: 120,
+    description:
+      'Every audit row of the period: `success`, `error` and `pending` (e.g. a message queued and not yet ' +
+      'sent or failed). So total_actions − success_count − error_count is the number of pending rows.',
+  })
   total_actions!: number;
 
-  @ApiProperty({ example: 6 })
+  @ApiProperty({ example: 6, description: 'Rows with status `error`' })
   error_count!: number;
 
-  @ApiProperty({ example: 110 })
+  @ApiProperty({
+    example: 110,
+    description: 'Rows with status `success` (pending rows are in neither count)',
+  })
   success_count!: number;
 
   @ApiProperty({

@@ -57,6 +57,7 @@ class VaultLifecycle implements OnModuleInit, OnApplicationShutdown {
       key: 'vault',
       type: 'HashiCorp Vault',
       critical: usesVault,
+      notConfigured: !usesVault,
       probe: async () => {
         const health = await this.cipher.health();
         if (health.status !== 'up') throw new Error(describeDownState(health.state, health.detail));

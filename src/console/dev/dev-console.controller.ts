@@ -6,6 +6,7 @@ import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { JwtVerifier } from '../../common/auth/jwt-verifier';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { TelegramGateway } from '../../telegram/gateway/telegram-gateway';
 import { DevConsoleInfoDto, DevTokenResponseDto } from './dev-console.dto';
 
 /** The user the development token is for (the same one `npm start` prints a token for). */
@@ -27,6 +28,7 @@ export class DevConsoleController {
   constructor(
     private readonly jwt: JwtVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gateway: TelegramGateway,
   ) {}
 
   @Get('token')
@@ -50,6 +52,12 @@ export class DevConsoleController {
   @ApiOperation({ summary: 'Development: what the console may offer (emulator helpers, token button)' })
   @ApiOkResponse({ type: DevConsoleInfoDto, description: 'The development helpers this service offers' })
   info(): DevConsoleInfoDto {
-    return { emulator: this.config.telegram.emulator, token_route: true };
+    const reach = this.gateway.emulator;
+    return {
+      emulator: this.config.telegram.emulator,
+      token_route: true,
+      ...(reach ? { emulator_transport: reach.transport } : {}),
+      ...(reach?.address ? { emulator_address: reach.address } : {}),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class DevTokenResponseDto {
   @ApiProperty({ description: 'A bearer token for the development user', example: 'eyJhbGciOiJIUzI1NiIs…' })
@@ -15,9 +15,24 @@ export class DevTokenResponseDto {
 }
 
 export class DevConsoleInfoDto {
-  @ApiProperty({ description: 'The in-process Telegram emulator is on (development only)', example: true })
+  @ApiProperty({ description: 'The Telegram emulator is on (development only)', example: true })
   emulator!: boolean;
 
   @ApiProperty({ description: 'GET /api/v1/dev/token hands out a development token', example: true })
   token_route!: boolean;
+
+  @ApiPropertyOptional({
+    enum: ['in-process', 'tcp'],
+    description:
+      'How the service reaches the emulator: its world in this process (lost at every restart), or an ' +
+      'emulator server over TCP (MTProto, a process of its own)',
+    example: 'tcp',
+  })
+  emulator_transport?: 'in-process' | 'tcp';
+
+  @ApiPropertyOptional({
+    description: "The emulator server's DC address (TCP only)",
+    example: '127.0.0.1:38357',
+  })
+  emulator_address?: string;
 }

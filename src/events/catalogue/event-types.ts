@@ -1,6 +1,6 @@
 /**
  * The event catalogue: every type the service emits, what its `data` holds and an example. The
- * AsyncAPI document (/asyncapi.json) and the README table are built from / checked against it.
+ * AsyncAPI document (/asyncapi.json) and the table in docs/events.md are built from / checked against it.
  */
 export interface EventField {
   type: 'string' | 'integer' | 'boolean';

@@ -63,7 +63,10 @@ export class AccountsController {
     type: AccountResponseDto,
     description: 'The account after the check: `connected`, or `revoked` when Telegram ended the session',
   })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Inactive session or login in progress' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Inactive session (`session_inactive`) or login in progress (`login_pending`)',
+  })
   reconnect(@CurrentUser() user: AuthUser, @Param() params: SessionIdParamDto): Promise<AccountResponseDto> {
     return this.lifecycle.reconnect(user.id, params.session_id);
   }

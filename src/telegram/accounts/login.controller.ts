@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiGoneResponse,
   ApiOkResponse,
@@ -16,7 +17,7 @@ import { QrLoginService } from './qr-login.service';
 @ApiEndpoint('telegram-accounts')
 @ApiConflictResponse({
   type: ErrorResponseDto,
-  description: 'No login in progress, or it is in another state',
+  description: 'No login in progress (`login_not_pending`), or it is in another state',
 })
 @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending login expired (`login_expired`)' })
 @Controller('api/v1/telegram')
@@ -40,13 +41,27 @@ export class LoginController {
       'wait; 503 when Telegram cannot be reached or API credentials are missing. Connecting an account again ' +
       'replaces its old session.',
   })
+  @ApiBody({
+    type: ConnectAccountDto,
+    // One step per example: the schema's own example would send code, password and resend at once.
+    examples: {
+      send_code: { summary: '1. Ask Telegram for a login code', value: { phone: '+9996621234' } },
+      sign_in: { summary: '2. Sign in with the code', value: { phone: '+9996621234', code: '22222' } },
+      password: {
+        summary: '3. The 2FA password (after `2fa_required`)',
+        value: { phone: '+9996622345', password: 'emulator-2fa' },
+      },
+      resend: { summary: 'Send the code again', value: { phone: '+9996621234', resend: true } },
+    },
+  })
   @ApiOkResponse({
     type: LoginResponseDto,
     description: 'The login’s next step (`code_required`, `2fa_required`) or `success` with the account',
   })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
-    description: 'Telegram refuses this phone number',
+    description:
+      'Telegram refuses this phone number (`phone_number_banned`, `phone_number_unoccupied`, `email_setup_required`)',
   })
   connect(@CurrentUser() user: AuthUser, @Body() body: ConnectAccountDto): Promise<LoginResponseDto> {
     return this.phoneLogin.connect(user.id, body);

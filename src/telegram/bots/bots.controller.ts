@@ -21,7 +21,10 @@ export class BotsController {
       'does not know the token (`bot_token_revoked` when it was revoked); 409 `bot_already_added`.',
   })
   @ApiCreatedResponse({ type: BotResponseDto, description: 'The bot, without any secret' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The caller already has this bot' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The caller already has this bot (`bot_already_added`)',
+  })
   add(@CurrentUser() user: AuthUser, @Body() body: AddBotDto): Promise<BotResponseDto> {
     return this.bots.add(user.id, body);
   }
@@ -79,7 +82,7 @@ export class BotsController {
       '`bot_inactive` without calling Telegram.',
   })
   @ApiOkResponse({ type: BotResponseDto, description: 'The bot after the check: `active` or `revoked`' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The bot is inactive' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The bot is inactive (`bot_inactive`)' })
   check(@CurrentUser() user: AuthUser, @Param() params: BotIdParamDto): Promise<BotResponseDto> {
     return this.bots.check(user.id, params.bot_id);
   }

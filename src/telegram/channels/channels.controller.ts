@@ -37,7 +37,10 @@ export class ChannelsController {
       '429 `telegram_flood_wait` with Retry-After when Telegram asks to wait midway: nothing is written.',
   })
   @ApiOkResponse({ type: SyncResultDto, description: 'What the sync changed' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The account is not connected' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The account is not connected (`session_inactive`)',
+  })
   sync(@CurrentUser() user: AuthUser, @Body() body: SyncChannelsDto): Promise<SyncResultDto> {
     return this.channels.sync(user.id, body.session_id);
   }
@@ -52,7 +55,11 @@ export class ChannelsController {
       'its role and whether it may post. 422 `bot_not_in_chat` / `chat_not_found`; 404 for another user’s bot.',
   })
   @ApiCreatedResponse({ type: ChannelResponseDto, description: 'The chat with its senders' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The bot is not in that chat' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description:
+      'The bot is not in that chat (`bot_not_in_chat`), or there is no such chat (`chat_not_found`)',
+  })
   add(@CurrentUser() user: AuthUser, @Body() body: AddBotChatDto): Promise<ChannelResponseDto> {
     return this.channels.addThroughBot(user.id, body);
   }

@@ -21,6 +21,7 @@ import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutErr
 import { TelegramSessionHandle } from './telegram-session-handle';
 import {
   TELEGRAM_CLIENT_SOURCE,
+  type EmulatorReach,
   type RunOptions,
   type RunResult,
   type SessionRef,
@@ -30,6 +31,7 @@ import { carryAuthorization, lostInMigration } from './user-migration';
 
 export {
   TELEGRAM_CLIENT_SOURCE,
+  type EmulatorReach,
   type RunOptions,
   type RunResult,
   type SessionRef,
@@ -94,6 +96,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     scrapedGauge(metrics, 'telegram_live_clients', 'GramJS clients connected in this process', [], (gauge) =>
       gauge.set(this.pool.size),
     );
+  }
+
+  /** How the emulator is reached when it stands in for Telegram; undefined with the real Telegram. */
+  get emulator(): EmulatorReach | undefined {
+    return this.source.emulator;
   }
 
   /** Connected clients in this process (in use or parked). */

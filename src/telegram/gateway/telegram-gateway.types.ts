@@ -11,6 +11,12 @@ export type TelegramClientFactory = (
   params: TelegramClientParams,
 ) => TelegramClient;
 
+/** The emulator's world in this process, or an emulator server reached over TCP at `address`. */
+export interface EmulatorReach {
+  transport: 'in-process' | 'tcp';
+  address?: string;
+}
+
 export interface TelegramClientSource {
   /** Reported by the health check. */
   mode: string;
@@ -18,6 +24,8 @@ export interface TelegramClientSource {
   description?: string;
   /** Logged once at start when set (a stand-in for Telegram says so). */
   startupWarning?: string;
+  /** Set by the emulator: how the service reaches it (the console says which emulator it talks to). */
+  emulator?: EmulatorReach;
   factory: TelegramClientFactory;
 }
 

@@ -79,9 +79,13 @@ export class MessagesController {
   @ApiAcceptedResponse({ type: SendAcceptedDto, description: 'Queued' })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
-    description: 'Key reused, or the sender cannot post there',
+    description:
+      'The sender cannot post there (`sender_cannot_post`), or the Idempotency-Key came with another request (`idempotency_key_reused`)',
   })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The sender is not connected' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The sender is not connected (`sender_inactive`)',
+  })
   async send(
     @CurrentUser() user: AuthUser,
     @Req() request: FastifyRequest,
@@ -124,7 +128,10 @@ export class MessagesController {
       'Only `queued` or `waiting`; 409 `message_not_cancellable` once sending, sent, failed or cancelled.',
   })
   @ApiOkResponse({ type: MessageResponseDto, description: 'The cancelled message' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Too late to cancel' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Too late to cancel (`message_not_cancellable`)',
+  })
   cancel(@CurrentUser() user: AuthUser, @Param() params: MessageIdParamDto): Promise<MessageResponseDto> {
     return this.messages.cancel(user.id, params.message_id);
   }

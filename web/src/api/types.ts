@@ -1,4 +1,4 @@
-/** The public REST API's shapes the console reads (see README.md and /openapi.json). */
+/** The public REST API's shapes the console reads (see docs/api.md and /openapi.json). */
 
 export interface SessionMetadata {
   status?: string;
@@ -200,6 +200,15 @@ export interface EmulatorFloodArmed {
 export interface DevConsoleInfo {
   emulator: boolean;
   token_route: boolean;
+  /** How the service reaches the emulator: its world in the service process, or a server over TCP. */
+  emulator_transport?: 'in-process' | 'tcp';
+  /** The emulator server's address (TCP only). */
+  emulator_address?: string;
+}
+
+/** POST /api/v1/dev/telegram-emulator/revoke. */
+export interface EmulatorRevoked {
+  revoked: number;
 }
 
 export interface DevToken {

@@ -2,7 +2,10 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { useCountdown } from '../hooks/useCountdown';
 
-/** An error in words: our translation of the API's `code` when we have one, else the API's `message`. */
+/**
+ * An error in words, said once in the chosen language: our translation of the API's `code` when we
+ * have one, else the API's own `message` (never both: the API speaks English only).
+ */
 export function ErrorNotice({ error, retryUntil }: { error: unknown; retryUntil?: number }) {
   const { t } = useTranslation();
   const left = useCountdown(retryUntil);
@@ -16,7 +19,6 @@ export function ErrorNotice({ error, retryUntil }: { error: unknown; retryUntil?
     <div className="notice notice-error" role="alert">
       <p>
         <strong>{text}</strong>
-        {apiError && apiError.message && text !== apiError.message ? <> — {apiError.message}</> : null}
       </p>
       {fields.length > 0 && (
         <ul>

@@ -15,6 +15,7 @@ const TONE: Record<string, string> = {
   waiting: 'wait',
   sending: 'wait',
   degraded: 'wait',
+  not_configured: 'off',
   disconnected: 'off',
   removed: 'off',
   cancelled: 'off',

@@ -70,6 +70,7 @@ export const ru: Messages<typeof en> = {
     healthy: 'в порядке',
     degraded: 'с ограничениями',
     unhealthy: 'неисправен',
+    not_configured: 'не настроен',
     queued: 'в очереди',
     waiting: 'ожидание',
     sending: 'отправляется',
@@ -91,6 +92,8 @@ export const ru: Messages<typeof en> = {
     reconnect: 'Переподключить',
     disconnect: 'Отключить',
     disconnectQuestion: 'Выйти из Telegram для {{phone}}?',
+    remove: 'Удалить',
+    removeQuestion: 'Удалить {{phone}}? Переподключить его нельзя: чтобы пользоваться им, войдите снова.',
     byPhone: 'Подключить по номеру',
     sendCode: 'Отправить код',
     codeSent: 'Telegram отправил код входа ({{type}}).',
@@ -152,6 +155,7 @@ export const ru: Messages<typeof en> = {
     chat: 'Чат',
     members: 'Участники',
     senders: 'Кто может публиковать',
+    unknownSender: 'отправитель, которого больше нет в списке',
     nobodyPosts: 'никто из ваших',
     senderTypes: { account: 'аккаунт', bot: 'бот' },
     roles: { creator: 'создатель', admin: 'администратор', member: 'участник' },
@@ -169,11 +173,15 @@ export const ru: Messages<typeof en> = {
     parseMode: 'Форматирование',
     plain: 'Простой текст',
     text: 'Текст',
-    length: '{{length}} / {{limit}} символов',
+    // Согласуется с пределом: 4096 символов, 1024 символа.
+    length_one: '{{length}} / {{limit}} символ',
+    length_few: '{{length}} / {{limit}} символа',
+    length_many: '{{length}} / {{limit}} символов',
+    length_other: '{{length}} / {{limit}} символа',
     file: 'Файл (необязательно)',
     submit: 'Отправить',
     sentList: 'Отправлено с этой страницы',
-    waiting: 'ожидание, осталось {{seconds}} с',
+    waiting: 'осталось {{seconds}} с',
     failedReason: 'причина: {{reason}} ({{code}})',
     sentAs: 'сообщение Telegram {{id}}',
   },
@@ -181,10 +189,28 @@ export const ru: Messages<typeof en> = {
     title: 'Журнал аудита',
     chartTitle: 'Успехи и ошибки за {{days}} дн.',
     chartLabel: 'Действия по дням за последние {{days}} дн.: успешные и с ошибкой',
-    rate: 'Доля ошибок {{rate}} % ({{errors}} ошибок из {{total}} действий)',
-    dayTooltip: '{{label}}: успешно {{success}}, ошибок {{error}}',
+    rate: 'Доля ошибок {{rate}} % ({{errors}} из {{total}})',
+    errorCount_one: '{{count}} ошибка',
+    errorCount_few: '{{count}} ошибки',
+    errorCount_many: '{{count}} ошибок',
+    errorCount_other: '{{count}} ошибки',
+    // После «из» — родительный падеж: из 1 действия, из 3 действий, из 31 действия.
+    ofActions_one: '{{count}} действия',
+    ofActions_few: '{{count}} действий',
+    ofActions_many: '{{count}} действий',
+    ofActions_other: '{{count}} действия',
+    pendingNote_one:
+      '{{count}} действие ещё ждёт исхода: оно входит в общее число, но не в успехи и не в ошибки.',
+    pendingNote_few:
+      '{{count}} действия ещё ждут исхода: они входят в общее число, но не в успехи и не в ошибки.',
+    pendingNote_many:
+      '{{count}} действий ещё ждут исхода: они входят в общее число, но не в успехи и не в ошибки.',
+    pendingNote_other:
+      '{{count}} действия ещё ждут исхода: они входят в общее число, но не в успехи и не в ошибки.',
+    dayTooltip: '{{label}}: успешно {{success}}, с ошибкой {{error}}, ждут исхода {{pending}}',
     success: 'успех',
     errors: 'ошибки',
+    pending: 'ждут исхода',
     list: 'Записи',
     integrationType: 'Интеграция',
     status: 'Статус',
@@ -218,7 +244,12 @@ export const ru: Messages<typeof en> = {
   },
   emulator: {
     title: 'Эмулятор Telegram',
-    intro: 'Сервис работает с встроенной имитацией Telegram (только для разработки). Её правила:',
+    reachTcp:
+      'Сервис работает с сервером эмулятора {{address}} по TCP (MTProto, отдельный процесс: аккаунты переживают перезапуск сервиса).',
+    reachInProcess:
+      'Сервис работает с эмулятором внутри своего процесса (TELEGRAM_EMULATOR_IN_PROCESS): аккаунты теряются при каждом перезапуске.',
+    reachUnknown: 'Сервис работает с эмулятором Telegram.',
+    intro: 'Эмулятор — имитация Telegram только для разработки. Его правила:',
     phoneRule: 'Пользователи — номера +99966XYYYY: X (1–3) — домашний дата-центр, YYYY задаёт поведение.',
     codeRule: 'Код входа — пять цифр X (например, 22222 для +9996621234).',
     passwordRule: 'Пароль двухэтапной проверки (YYYY 2000–2999):',
@@ -242,6 +273,14 @@ export const ru: Messages<typeof en> = {
     scanAs: 'Сканировать как пользователь эмулятора (номер)',
     scanButton: 'Эмулятор: сканировать этот QR-код',
     revokeSession: 'Эмулятор: отозвать в Telegram',
+    revokedSession_one:
+      'Эмулятор: Telegram больше не принимает {{count}} сеанс {{phone}}. Следующее переподключение, отправка или проверка сторожа покажет, что он отозван.',
+    revokedSession_few:
+      'Эмулятор: Telegram больше не принимает {{count}} сеанса {{phone}}. Следующее переподключение, отправка или проверка сторожа покажет, что они отозваны.',
+    revokedSession_many:
+      'Эмулятор: Telegram больше не принимает {{count}} сеансов {{phone}}. Следующее переподключение, отправка или проверка сторожа покажет, что они отозваны.',
+    revokedSession_other:
+      'Эмулятор: Telegram больше не принимает {{count}} сеанса {{phone}}. Следующее переподключение, отправка или проверка сторожа покажет, что они отозваны.',
     revokeBot: 'Эмулятор: отозвать токен',
     floodSeconds: 'Ожидание FLOOD_WAIT (секунды)',
     floodButton: 'Эмулятор: следующая отправка получит FLOOD_WAIT',

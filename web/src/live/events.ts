@@ -1,5 +1,5 @@
 /**
- * Live events from the service's WebSocket (`/api/v1/ws`, README "Real-time events",
+ * Live events from the service's WebSocket (`/api/v1/ws`, docs/events.md,
  * src/events/ws/ws-protocol.ts): a first `{"type":"auth","token":…}` message (the token never in
  * the URL), answered by `{"type":"authenticated"}`; then every event of this user arrives as
  * `{"type":"event","event":<CloudEvent 1.0>}`. After a drop the socket comes back with the last

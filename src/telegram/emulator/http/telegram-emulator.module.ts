@@ -45,6 +45,7 @@ function tcpSource(network: EmulatorNetwork): TelegramClientSource {
     description: `Telegram emulator server (MTProto over TCP, ${dc.host}:${dc.port})`,
     startupWarning: `Telegram emulator is on (TELEGRAM_EMULATOR): logins reach the emulator server at ${dc.host}:${dc.port}, not Telegram`,
     factory: createEmulatorServerClient(network),
+    emulator: { transport: 'tcp', address: `${dc.host}:${dc.port}` },
   };
 }
 
@@ -108,6 +109,7 @@ export class TelegramEmulatorModule {
               startupWarning:
                 'Telegram emulator is on (TELEGRAM_EMULATOR): logins reach an in-process fake of Telegram, not Telegram',
               factory: createEmulatedClient(world as TelegramEmulator),
+              emulator: { transport: 'in-process' },
             };
           },
         },

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { Account } from '../../api/types';
+import type { Account, EmulatorRevoked } from '../../api/types';
 import { useConsole } from '../../app-context';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ListCard } from '../../components/ListCard';
@@ -10,6 +10,22 @@ import { useAsync } from '../../hooks/useAsync';
 import { useRowActions } from '../../hooks/useRowActions';
 import { PhoneConnect } from './PhoneConnect';
 import { QrConnect } from './QrConnect';
+
+/** Logins in progress: their rows cannot be reconnected (finish or cancel the login). */
+const PENDING = ['code_sent', 'qr_pending', '2fa_required'];
+
+/**
+ * What a row offers: an active session reconnects or disconnects; a revoked, failed or abandoned
+ * one can only be removed (a reconnect would answer 409); a disconnected one offers nothing.
+ */
+function rowActions(account: Account): { reconnect: boolean; disconnect: boolean; remove: boolean } {
+  const status = account.session_metadata.status ?? '';
+  return {
+    reconnect: account.is_active && !PENDING.includes(status),
+    disconnect: account.is_active,
+    remove: !account.is_active && status !== 'disconnected',
+  };
+}
 
 export function AccountsScreen() {
   const { t } = useTranslation();
@@ -24,6 +40,7 @@ export function AccountsScreen() {
   useEffect(() => live.on('telegram.account.', () => reload()), [live, reload]);
 
   const { busy, error: actionError, run: act } = useRowActions({ onSettled: reload });
+  const [revoked, setRevoked] = useState<string>();
 
   return (
     <section aria-labelledby="accounts-title">
@@ -32,6 +49,11 @@ export function AccountsScreen() {
         <PhoneConnect onConnected={reload} />
         <QrConnect onConnected={reload} />
       </div>
+      {revoked && (
+        <p className="notice notice-ok" role="status" data-testid="revoke-result">
+          {revoked}
+        </p>
+      )}
       <ListCard
         id="accounts-list-title"
         title={t('accounts.list')}
@@ -49,6 +71,7 @@ export function AccountsScreen() {
         row={(account) => {
           const meta = account.session_metadata;
           const name = [meta.first_name, meta.last_name].filter(Boolean).join(' ');
+          const offers = rowActions(account);
           return (
             <tr key={account.id} data-testid={`account-${account.phone ?? account.id}`}>
               <td data-label={t('accounts.phone')}>{account.phone ?? t('accounts.qrAccount')}</td>
@@ -62,16 +85,30 @@ export function AccountsScreen() {
               </td>
               <td data-label={t('accounts.dc')}>{meta.dc_id ?? '—'}</td>
               <td data-label={t('common.actions')} className="actions">
-                <button
-                  type="button"
-                  disabled={busy === account.id}
-                  onClick={() =>
-                    void act(account.id, () => api.post(`/api/v1/telegram/accounts/${account.id}/reconnect`))
-                  }
-                >
-                  {t('accounts.reconnect')}
-                </button>
-                {account.is_active && (
+                {offers.reconnect && (
+                  <button
+                    type="button"
+                    disabled={busy === account.id}
+                    onClick={() =>
+                      void act(account.id, () =>
+                        api.post(`/api/v1/telegram/accounts/${account.id}/reconnect`),
+                      )
+                    }
+                  >
+                    {t('accounts.reconnect')}
+                  </button>
+                )}
+                {offers.remove && (
+                  <ConfirmButton
+                    label={t('accounts.remove')}
+                    question={t('accounts.removeQuestion', { phone: account.phone ?? name })}
+                    disabled={busy === account.id}
+                    onConfirm={() =>
+                      void act(account.id, () => api.delete(`/api/v1/telegram/accounts/${account.id}`))
+                    }
+                  />
+                )}
+                {offers.disconnect && (
                   <ConfirmButton
                     label={t('accounts.disconnect')}
                     question={t('accounts.disconnectQuestion', { phone: account.phone ?? name })}
@@ -87,9 +124,18 @@ export function AccountsScreen() {
                     className="dev"
                     disabled={busy === account.id}
                     onClick={() =>
-                      void act(account.id, () =>
-                        api.post('/api/v1/dev/telegram-emulator/revoke', { phone: account.phone }),
-                      )
+                      void act(account.id, async () => {
+                        setRevoked(undefined);
+                        const answer = await api.post<EmulatorRevoked>(
+                          '/api/v1/dev/telegram-emulator/revoke',
+                          {
+                            phone: account.phone,
+                          },
+                        );
+                        setRevoked(
+                          t('emulator.revokedSession', { count: answer.revoked, phone: account.phone }),
+                        );
+                      })
                     }
                   >
                     {t('emulator.revokeSession')}

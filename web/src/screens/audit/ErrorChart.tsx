@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import type { ErrorStats } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useAsync } from '../../hooks/useAsync';
+import './error-chart.css';
 
 /** The chart covers at most this many days (one stats call per day). */
 const MAX_DAYS = 14;
@@ -11,11 +12,15 @@ interface Day {
   label: string;
   success: number;
   error: number;
+  /** Rows neither success nor error yet (a message queued): counted in the API's total_actions. */
+  pending: number;
 }
 
 /**
- * Success vs error by day, from `GET /telegram/stats/errors?days_back=N` alone: the API answers
- * totals over the last N days, so day k (counted back from now) is stats(k) − stats(k−1).
+ * Success, error and pending by day, from `GET /telegram/stats/errors?days_back=N` alone: the API
+ * answers totals over the last N days, so day k (counted back from now) is stats(k) − stats(k−1).
+ * Pending rows are in total_actions but in neither count, so they get their own bar segment and the
+ * summary names them: the chart's bars add up to the summary's total.
  */
 async function loadDays(days: number, language: string): Promise<{ days: Day[]; total: ErrorStats }> {
   const windows = await Promise.all(
@@ -26,10 +31,14 @@ async function loadDays(days: number, language: string): Promise<{ days: Day[]; 
   const result: Day[] = windows.map((window, i) => {
     const before = windows[i - 1];
     const date = new Date(Date.now() - i * 86_400_000);
+    const success = window.success_count - (before?.success_count ?? 0);
+    const error = window.error_count - (before?.error_count ?? 0);
+    const total = window.total_actions - (before?.total_actions ?? 0);
     return {
       label: date.toLocaleDateString(language, { day: '2-digit', month: '2-digit' }),
-      success: window.success_count - (before?.success_count ?? 0),
-      error: window.error_count - (before?.error_count ?? 0),
+      success,
+      error,
+      pending: Math.max(0, total - success - error),
     };
   });
   return { days: result.reverse(), total: windows[windows.length - 1] };
@@ -40,7 +49,8 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
   const days = Math.min(Math.max(1, daysBack), MAX_DAYS);
   const stats = useAsync(() => loadDays(days, i18n.language), [days, i18n.language]);
   const data = stats.data;
-  const peak = Math.max(1, ...(data?.days ?? []).map((d) => d.success + d.error));
+  const peak = Math.max(1, ...(data?.days ?? []).map((d) => d.success + d.error + d.pending));
+  const pending = data ? data.total.total_actions - data.total.success_count - data.total.error_count : 0;
   const barWidth = 100 / days;
   return (
     <section className="card" aria-labelledby="chart-title">
@@ -51,9 +61,10 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
           <p data-testid="error-rate">
             {t('audit.rate', {
               rate: (data.total.error_rate * 100).toFixed(1),
-              errors: data.total.error_count,
-              total: data.total.total_actions,
+              errors: t('audit.errorCount', { count: data.total.error_count }),
+              total: t('audit.ofActions', { count: data.total.total_actions }),
             })}
+            {pending > 0 && ` ${t('audit.pendingNote', { count: pending })}`}
           </p>
           <svg
             className="chart"
@@ -65,6 +76,7 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
             {data.days.map((day, i) => {
               const successHeight = (day.success / peak) * 46;
               const errorHeight = (day.error / peak) * 46;
+              const pendingHeight = (day.pending / peak) * 46;
               const x = i * barWidth + barWidth * 0.15;
               return (
                 <g key={i}>
@@ -83,6 +95,13 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
                     y={50 - successHeight - errorHeight}
                     height={errorHeight}
                   />
+                  <rect
+                    className="bar-pending"
+                    x={x}
+                    width={barWidth * 0.7}
+                    y={50 - successHeight - errorHeight - pendingHeight}
+                    height={pendingHeight}
+                  />
                 </g>
               );
             })}
@@ -95,6 +114,7 @@ export function ErrorChart({ daysBack }: { daysBack: number; integrationType: st
           <p className="legend">
             <span className="swatch swatch-success" aria-hidden="true" /> {t('audit.success')}
             <span className="swatch swatch-error" aria-hidden="true" /> {t('audit.errors')}
+            <span className="swatch swatch-pending" aria-hidden="true" /> {t('audit.pending')}
           </p>
           <div className="sr-only">
             <table>

@@ -9,11 +9,11 @@ import { useRowActions } from '../../hooks/useRowActions';
 
 export function ChannelRow({
   channel,
-  accountName,
+  senderName,
   onChanged,
 }: {
   channel: Channel;
-  accountName: (id: string) => string | undefined;
+  senderName: (type: 'account' | 'bot', id: string) => string | undefined;
   onChanged: () => void;
 }) {
   const { t } = useTranslation();
@@ -39,7 +39,7 @@ export function ChannelRow({
           : posters.map((s) => (
               <div key={`${s.type}-${s.id}`} className="small">
                 {t(`channels.senderTypes.${s.type}`)}{' '}
-                {s.type === 'account' ? (accountName(s.id) ?? s.id) : s.id} (
+                {senderName(s.type, s.id) ?? t('channels.unknownSender')} (
                 {t(`channels.roles.${s.role}`, { defaultValue: s.role })})
               </div>
             ))}

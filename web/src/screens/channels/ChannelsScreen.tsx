@@ -1,7 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { Account, Channel, ChannelType, Page, SyncResult } from '../../api/types';
+import { senderNames } from '../../api/names';
+import type { Account, Bot, Channel, ChannelType, Page, SyncResult } from '../../api/types';
 import { ErrorNotice, retryUntilOf } from '../../components/ErrorNotice';
 import { Pager } from '../../components/Pager';
 import { useAsync } from '../../hooks/useAsync';
@@ -21,6 +22,12 @@ export function ChannelsScreen() {
   const [result, setResult] = useState<SyncResult>();
   const [syncError, setSyncError] = useState<unknown>();
   const accounts = useAsync(() => api.get<Account[]>('/api/v1/telegram/accounts'), []);
+  // Senders are named by phone or @username, inactive ones too (a chat may list a revoked account).
+  const everyAccount = useAsync(
+    () => api.get<Account[]>('/api/v1/telegram/accounts', { query: { active_only: false } }),
+    [],
+  );
+  const bots = useAsync(() => api.get<Bot[]>('/api/v1/telegram/bots', { query: { active_only: false } }), []);
   const connected = (accounts.data ?? []).filter((a) => a.session_metadata.status === 'connected');
   const chosen = account || connected[0]?.id || '';
   const channels = useAsync(
@@ -30,10 +37,7 @@ export function ChannelsScreen() {
       }),
     [type, query, page],
   );
-  const accountsById = useMemo(
-    () => new Map((accounts.data ?? []).map((a) => [a.id, a.phone ?? a.session_metadata.username ?? a.id])),
-    [accounts.data],
-  );
+  const names = useMemo(() => senderNames(everyAccount.data, bots.data), [everyAccount.data, bots.data]);
   const retryUntil = useMemo(() => retryUntilOf(syncError), [syncError]);
 
   const sync = async (event: FormEvent) => {
@@ -146,7 +150,7 @@ export function ChannelsScreen() {
                     <ChannelRow
                       key={channel.id}
                       channel={channel}
-                      accountName={(id) => accountsById.get(id)}
+                      senderName={(type, id) => names.get(`${type}:${id}`)}
                       onChanged={channels.reload}
                     />
                   ))}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useConsole } from '../../app-context';
 
 /** docs/telegram-emulator.md in short: what a newcomer types to try every flow. */
 const PHONES = [
@@ -15,10 +16,18 @@ const PHONES = [
 
 export function EmulatorScreen() {
   const { t } = useTranslation();
+  const { dev } = useConsole();
+  const reach =
+    dev?.emulator_transport === 'tcp'
+      ? t('emulator.reachTcp', { address: dev.emulator_address ?? '?' })
+      : dev?.emulator_transport === 'in-process'
+        ? t('emulator.reachInProcess')
+        : t('emulator.reachUnknown');
   return (
     <section aria-labelledby="emulator-title">
       <h1 id="emulator-title">{t('emulator.title')}</h1>
       <section className="card">
+        <p data-testid="emulator-reach">{reach}</p>
         <p>{t('emulator.intro')}</p>
         <ul>
           <li>{t('emulator.phoneRule')}</li>

@@ -1,6 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, request } from '../../api/client';
+import { accountName, botName } from '../../api/names';
 import type { Account, Bot, Channel, EmulatorFloodArmed, Page, SendAccepted } from '../../api/types';
 import { useConsole } from '../../app-context';
 import { ErrorNotice, retryUntilOf } from '../../components/ErrorNotice';
@@ -40,7 +41,7 @@ export function SendScreen() {
           key: `account:${a.id}`,
           id: a.id,
           type: 'account' as const,
-          label: a.phone ?? a.id,
+          label: accountName(a) ?? t('accounts.qrAccount'),
           phone: a.phone,
         })),
       ...(bots.data ?? [])
@@ -49,11 +50,11 @@ export function SendScreen() {
           key: `bot:${b.id}`,
           id: b.id,
           type: 'bot' as const,
-          label: `@${b.username}`,
+          label: botName(b),
           phone: null,
         })),
     ],
-    [accounts.data, bots.data],
+    [accounts.data, bots.data, t],
   );
   const chosen = senders.find((s) => s.key === sender) ?? senders[0];
   const targets = (channels.data?.items ?? []).filter((c) =>
@@ -162,7 +163,7 @@ export function SendScreen() {
               aria-describedby="send-length"
             />
             <small id="send-length" className={tooLong ? 'error-text' : 'muted'} aria-live="polite">
-              {t('send.length', { length: text.length, limit })}
+              {t('send.length', { length: text.length, limit, count: limit })}
             </small>
           </div>
           <div className="field">

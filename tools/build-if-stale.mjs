@@ -1,0 +1,53 @@
+// `npm start` (and `npm run token`) build only what is missing or older than its sources: the
+// service (tsc → dist/src) and the console (vite → dist/console). `npm run build` always builds both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const quiet = process.argv.includes('--silent');
+
+/** The newest modification time under `paths` (files or folders), skipping node_modules. */
+function newest(paths) {
+  let latest = 0;
+  const visit = (path) => {
+    if (!existsSync(path)) return;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path)) if (entry !== 'node_modules') visit(join(path, entry));
+    } else latest = Math.max(latest, stat.mtimeMs);
+  };
+  for (const path of paths) visit(join(ROOT, path));
+  return latest;
+}
+
+function stale(output, sources) {
+  const file = join(ROOT, output);
+  return !existsSync(file) || statSync(file).mtimeMs < newest(sources);
+}
+
+const targets = [
+  {
+    name: 'the service',
+    output: 'dist/src/main.js',
+    sources: ['src', 'migrations', 'bench', 'test/fakes/vault', 'tsconfig.json', 'tsconfig.build.json'],
+    command: ['npx', ['tsc', '-p', 'tsconfig.build.json']],
+  },
+  {
+    name: 'the console',
+    output: 'dist/console/index.html',
+    sources: ['web', 'package-lock.json'],
+    command: ['npx', ['vite', 'build', '--config', 'web/vite.config.mjs']],
+  },
+];
+
+for (const target of targets) {
+  if (!stale(target.output, target.sources)) continue;
+  if (!quiet) console.log(`Building ${target.name} (${target.output} is missing or older than its sources)`);
+  const [command, args] = target.command;
+  const run = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+  });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
