@@ -27,6 +27,10 @@ body=$(curl -sf "http://127.0.0.1:$port/health")
 echo "GET /health -> $body"
 [ "$body" = '{"status":"healthy","service":"Integration Service","version":"1.0.0"}' ]
 
+# npm start runs on the pinned Node.js 24 (node_modules/.bin/node), whatever the machine's own node is.
+grep -aq "on Node.js 24\." "$log" || { cat "$log"; echo "the banner does not say Node.js 24"; exit 1; }
+grep -ao "on Node.js [0-9.]*" "$log" | head -1
+
 token=$(grep -ao 'Bearer ey[^ ]*' "$log" | head -1 | cut -d' ' -f2)
 [ -n "$token" ] || { cat "$log"; echo "no development token printed"; exit 1; }
 accounts=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/telegram/accounts")

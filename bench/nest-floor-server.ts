@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   Body,
@@ -29,9 +30,12 @@ import { serveChild, type RawStartMessage } from './lib/protocol';
  * The floor: bare NestJS on Fastify doing the baselines' work with stock parts — a guard with the
  * same token rules, a custom parameter decorator for the user, Nest's own ValidationPipe
  * (class-validator, whitelist + forbidNonWhitelisted + transform, as the service) and the same query
- * on a pool of the same size. No logger, metrics, request ids, CORS or error table: what
- * NestJS itself costs over raw Fastify, measured in the same run as the service.
+ * on a pool of the same size, and the same request context as the service (each request runs in
+ * an AsyncLocalStorage holding its request id, entered by an onRequest hook). No logger, metrics,
+ * CORS or error table: what NestJS itself costs over raw Fastify, measured in the same run as the
+ * service, so service/floor is what the service's own hooks, guards and logging add.
  */
+const requestContext = new AsyncLocalStorage<{ request_id: string }>();
 const SETTINGS = Symbol('settings');
 const POOL = Symbol('pool');
 const KEY = Symbol('jwt key');
@@ -108,6 +112,10 @@ serveChild<RawStartMessage>(async (settings) => {
     { logger: false },
   );
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, _reply, done) => requestContext.run({ request_id: String(request.id) }, done));
   await app.listen({ port: 0, host: '127.0.0.1' });
   await pool.query('SELECT 1');
   const address = app.getHttpServer().address();
