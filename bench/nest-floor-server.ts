@@ -115,7 +115,9 @@ serveChild<RawStartMessage>(async (settings) => {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (request, _reply, done) => requestContext.run({ request_id: String(request.id) }, done));
+    .addHook('onRequest', (request, _reply, done) =>
+      requestContext.run({ request_id: String(request.id) }, done),
+    );
   await app.listen({ port: 0, host: '127.0.0.1' });
   await pool.query('SELECT 1');
   const address = app.getHttpServer().address();
