@@ -11,6 +11,7 @@ import { onClientError, onFrameworkError } from './common/http/framework-errors'
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
 import { scopedMultipart } from './common/http/multipart';
+import { refuseUnstorableText } from './common/http/storable-text';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -91,6 +92,7 @@ export async function createApp(
     done(null, payload);
   });
   authenticateBeforeBody(fastify, app.get(Authenticator));
+  refuseUnstorableText(fastify);
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);
   await registerEventsSocket(app);
