@@ -12,6 +12,7 @@ import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
 import { scopedMultipart } from './common/http/multipart';
 import { refuseUnstorableText } from './common/http/storable-text';
+import { drainUnreadBodies } from './common/http/unread-body';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -87,6 +88,9 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
     done();
   });
+  // A refusal sent before the body was read: the body is read and discarded (bounded), so the client
+  // sees the status instead of a reset connection.
+  drainUnreadBodies(fastify, Math.max(http.bodyLimitBytes, config.send.mediaMaxBytes) + 1024 * 1024);
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing.has(fastify)) void reply.header('connection', 'close');
     done(null, payload);
