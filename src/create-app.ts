@@ -90,7 +90,11 @@ export async function createApp(
   });
   // A refusal sent before the body was read: the body is read and discarded (bounded), so the client
   // sees the status instead of a reset connection.
-  drainUnreadBodies(fastify, Math.max(http.bodyLimitBytes, config.send.mediaMaxBytes) + 1024 * 1024);
+  drainUnreadBodies(fastify, {
+    maxBytes: Math.max(http.bodyLimitBytes, config.send.mediaMaxBytes) + 1024 * 1024,
+    idleMs: 500,
+    maxMs: Math.max(500, http.requestTimeoutMs / 2),
+  });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing.has(fastify)) void reply.header('connection', 'close');
     done(null, payload);
