@@ -10,6 +10,13 @@ import { Authenticator } from './common/auth/authenticator';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
+<<<<<<< HEAD
+=======
+import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
+import { scopedMultipart } from './common/http/multipart';
+import { refuseUnstorableText } from './common/http/storable-text';
+import { drainUnreadBodies } from './common/http/unread-body';
+>>>>>>> wip-26
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';
@@ -83,11 +90,19 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
     done();
   });
+  // A refusal sent before the body was read: the body is read and discarded (bounded), so the client
+  // sees the status instead of a reset connection.
+  drainUnreadBodies(fastify, {
+    maxBytes: Math.max(http.bodyLimitBytes, config.send.mediaMaxBytes) + 1024 * 1024,
+    idleMs: 500,
+    maxMs: Math.max(500, http.requestTimeoutMs / 2),
+  });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing.has(fastify)) void reply.header('connection', 'close');
     done(null, payload);
   });
   authenticateBeforeBody(fastify, app.get(Authenticator));
+  refuseUnstorableText(fastify);
   if (config.prometheusEnabled) registerHttpMetrics(fastify, app.get(MetricsService));
   setupOpenApi(app, config);
   await registerEventsSocket(app);

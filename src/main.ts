@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ensureJwtKeys } from './common/auth/jwt-keys';
+import { closeGracefully, KEEP_ALIVE_TURNOVER_MS } from './common/http/graceful-close';
 import { JwtVerifier } from './common/auth/jwt-verifier';
 import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './config/app-config';
 import { createApp, markClosing } from './create-app';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
         console.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
         process.exit(1);
       },
-      config.shutdownDrainMs + config.shutdownTimeoutMs + 5000,
+      config.shutdownDrainMs + KEEP_ALIVE_TURNOVER_MS + config.shutdownTimeoutMs + 5000,
     );
     force.unref();
     // Readiness turns 503 first; requests are still served while the load balancer notices.
@@ -108,31 +109,12 @@ async function main(): Promise<void> {
     }
     await handedOver;
     process.stdout.write(`${signal} received: finishing in-flight requests\n`);
-    await closeWithin(app, config.shutdownTimeoutMs);
+    await closeGracefully(app, { markClosing: () => markClosing(app), timeoutMs: config.shutdownTimeoutMs });
     await embedded?.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/**
- * Stops accepting, lets in-flight requests finish (bounded), then runs every shutdown hook (pool
- * close). Keep-alive connections are closed as soon as they fall idle, so a client's pooled
- * connection cannot hold the process open.
- */
-async function closeWithin(app: NestFastifyApplication, ms: number): Promise<void> {
-  const server = app.getHttpServer();
-  markClosing(app);
-  const idle = setInterval(() => server.closeIdleConnections(), 50);
-  const force = setTimeout(() => server.closeAllConnections(), ms);
-  force.unref();
-  try {
-    await app.close();
-  } finally {
-    clearInterval(idle);
-    clearTimeout(force);
-  }
 }
 
 void main();

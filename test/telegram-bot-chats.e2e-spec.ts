@@ -93,7 +93,9 @@ describe('Telegram channels added through a bot', () => {
     expect(group.statusCode).toBe(201);
     expect(group.json()).toMatchObject({ channel_id: `-${base + 5}`, type: 'group', members_count: 7 });
 
-    // A chat no account of the user is in: the bot alone reaches it.
+    // A chat the synced account is not in: the bot alone reaches it. (The development route adds a bot
+    // only to the caller's own chats: its creator +9996621799 is signed in by the same user, not synced.)
+    await loginByCode(t, 701, '+9996621799');
     const elsewhere = chatBase(2, 1799) + 3;
     await req(701, 'POST', `${DEV}/chats/add-bot`, { chat_id: `-100${elsewhere}`, bot_id: botId });
     const only = await req(701, 'POST', CHANNELS, { bot_id: botId, chat: `-100${elsewhere}` });

@@ -147,8 +147,25 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
-/** Error text from a driver can hold a connection string: keep only a short, credential-free message. */
-function safeMessage(error: unknown): string {
+/**
+ * Error text from a driver can hold a connection string or the dependency's address (`connect
+ * ECONNREFUSED 10.0.0.5:5432`); the health routes answer anyone, so both are replaced.
+ */
+export function safeMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\w+:\/\/[^\s]+/g, '[url]').slice(0, 300);
+  return scrubAddresses(message).slice(0, 300);
+}
+
+export function scrubAddresses(text: string): string {
+  return (
+    text
+      .replace(/\w+:\/\/[^\s]+/g, '[url]')
+      // getaddrinfo ENOTFOUND db.internal
+      .replace(/\b(ENOTFOUND|EAI_AGAIN|EAI_FAIL)\s+\S+/g, '$1 [address]')
+      // IPv6 literals, with or without brackets and port (::1, [fd00::5]:5432, fe80::1:5432)
+      .replace(/\[?(?<![\w:])(?:[0-9a-f]{1,4})?(?::[0-9a-f]{0,4}){2,7}\]?(?::\d{1,5})?/gi, '[address]')
+      // IPv4 with an optional port, then host:port
+      .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g, '[address]')
+      .replace(/\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*:\d{2,5}\b/gi, '[address]')
+  );
 }

@@ -5,17 +5,15 @@ import type { PublicRouteConfig } from './public.decorator';
 /**
  * Nest's guards run after Fastify has read and parsed the body, so an anonymous client could make
  * the service buffer (and wait for) a body it would then refuse. A request that announces a body
- * on a route that needs a token is authenticated here, before a byte of its body is read; a
- * refusal closes the connection instead of draining what the client is still sending.
+ * on a route that needs a token is authenticated here, before a byte of its body is read. After the
+ * refusal the body is read and discarded, never buffered (unread-body.ts, bounded), so the client
+ * sees the 401 rather than a connection reset while it is still writing.
  */
 export function authenticateBeforeBody(fastify: FastifyInstance, authenticator: Authenticator): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     if (!announcesBody(request) || (request.routeOptions.config as PublicRouteConfig | undefined)?.public)
       return done();
-    const refuse = (error: Error) => {
-      void reply.header('connection', 'close');
-      done(error);
-    };
+    const refuse = (error: Error) => done(error);
     let pending: void | Promise<void>;
     try {
       pending = authenticator.authenticate(request);

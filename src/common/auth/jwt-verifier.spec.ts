@@ -19,7 +19,7 @@ describe('JwtVerifier', () => {
     await expect(verifier.verify(signed({ sub: '9' }))).resolves.toBe(9);
     await expect(verifier.verify(signed({ user_id: 3, sub: '9' }))).resolves.toBe(3);
     const custom = new JwtVerifier({ secret, generated: false, userClaim: 'uid', ...limits });
-    await expect(custom.verify(signed({ uid: '77' }))).resolves.toBe(77);
+    await expect(custom.verify(signed({ uid: 77 }))).resolves.toBe(77);
     await expect(custom.verify(signed({ user_id: 77 }))).rejects.toThrow(
       'Token claim "uid" must be a positive integer user id',
     );
@@ -27,6 +27,15 @@ describe('JwtVerifier', () => {
 
   it.each([[0], [-1], [2 ** 31], ['12abc'], [1.5], [null], [true]])('refuses user id %p', async (value) => {
     await expect(verifier.verify(signed({ user_id: value }))).rejects.toThrow(UnauthorizedError);
+  });
+
+  it('issue 26: refuses a user id given as a string in user_id or a configured claim (sub is a string)', async () => {
+    await expect(verifier.verify(signed({ user_id: '42' }))).rejects.toThrow(
+      'Token claim "user_id" must be a positive integer user id (a JSON number, not a string)',
+    );
+    const custom = new JwtVerifier({ secret, generated: false, userClaim: 'uid', ...limits });
+    await expect(custom.verify(signed({ uid: '77' }))).rejects.toThrow(UnauthorizedError);
+    await expect(verifier.verify(signed({ sub: '42' }))).resolves.toBe(42);
   });
 
   it('cannot sign without a shared secret', () => {
@@ -66,6 +75,30 @@ describe('hardening #8: JWT lifetime rules', () => {
     await expect(
       verifier.verify(jwt.sign({ user_id: 5, iat: now - 600, exp: now - 90 }, secret)),
     ).rejects.toThrow('Token has expired');
+  });
+
+  it('issue 26: the clock tolerance is what JWT_CLOCK_SKEW_SECONDS says (a token 30 s expired is refused at 5 s)', async () => {
+    const strict = new JwtVerifier({
+      secret,
+      generated: false,
+      maxLifetimeSeconds: 86400,
+      clockSkewSeconds: 5,
+    });
+    const expired30 = jwt.sign({ user_id: 5, iat: now - 600, exp: now - 30 }, secret);
+    await expect(strict.verify(expired30)).rejects.toThrow('Token has expired');
+    await expect(verifier.verify(expired30)).resolves.toBe(5);
+    await expect(strict.verify(jwt.sign({ user_id: 5, iat: now - 600, exp: now - 2 }, secret))).resolves.toBe(
+      5,
+    );
+    const none = new JwtVerifier({
+      secret,
+      generated: false,
+      maxLifetimeSeconds: 86400,
+      clockSkewSeconds: 0,
+    });
+    await expect(none.verify(jwt.sign({ user_id: 5, iat: now - 600, exp: now - 2 }, secret))).rejects.toThrow(
+      'Token has expired',
+    );
   });
 
   it('refuses a lifetime above JWT_MAX_LIFETIME_SECONDS, with or without iat', async () => {

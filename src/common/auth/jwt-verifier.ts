@@ -130,10 +130,20 @@ export class JwtVerifier {
   private userIdFrom(payload: Record<string, unknown>): number {
     const claim = this.config.userClaim ?? (payload.user_id !== undefined ? 'user_id' : 'sub');
     const raw = payload[claim];
+    // `sub` is a string by definition (RFC 7519); any other claim must hold a JSON number: "42" in
+    // user_id is a token made wrong, not a user id to guess at.
     const id =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+      typeof raw === 'number'
+        ? raw
+        : claim === 'sub' && typeof raw === 'string' && /^\d{1,10}$/.test(raw)
+          ? Number(raw)
+          : NaN;
     if (!Number.isInteger(id) || id < 1 || id > MAX_USER_ID) {
-      throw new UnauthorizedError(`Token claim "${claim}" must be a positive integer user id`);
+      throw new UnauthorizedError(
+        claim === 'sub'
+          ? 'Token claim "sub" must be a positive integer user id'
+          : `Token claim "${claim}" must be a positive integer user id (a JSON number, not a string)`,
+      );
     }
     return id;
   }

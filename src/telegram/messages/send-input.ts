@@ -3,7 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { BadRequestError, ValidationFailedError } from '../../common/errors/app-error';
+import { AppError, BadRequestError, ValidationFailedError } from '../../common/errors/app-error';
+import { assertStorable } from '../../common/http/storable-text';
 import { toFieldProblems } from '../../common/validation/validation.pipe';
 import { SendMessageDto } from './messages.dto';
 import { FileTooLargeError } from './messages.errors';
@@ -42,9 +43,11 @@ async function readMultipart(request: FastifyRequest, maxBytes: number) {
         if (part.fieldname !== 'file' || file) {
           throw new BadRequestError('validation_failed', 'Send exactly one file, in the part named `file`');
         }
+        assertStorable([{ file_name: part.filename, mime_type: part.mimetype }, 'file']);
         const content = await part.toBuffer();
         file = { fileName: (part.filename || 'file').slice(0, 255), mimeType: part.mimetype, content };
       } else if (typeof part.value === 'string') {
+        assertStorable([{ [part.fieldname]: part.value }]);
         if (part.fieldname in fields) {
           throw new BadRequestError('validation_failed', `The field ${part.fieldname} is given twice`);
         }
@@ -63,7 +66,13 @@ async function readMultipart(request: FastifyRequest, maxBytes: number) {
     if (error instanceof errors.InvalidMultipartContentTypeError) {
       throw new BadRequestError('validation_failed', 'The multipart body is malformed');
     }
-    throw error;
+    if (error instanceof AppError) throw error;
+    // Anything else the parser says (no boundary, a body cut short, a malformed part header) is about
+    // the body it was given: a 400, never a 500.
+    throw new BadRequestError(
+      'multipart_malformed',
+      'The multipart body is malformed or incomplete (boundary missing, part headers invalid, or the body ends early)',
+    );
   }
   if (!file)
     throw new ValidationFailedError([{ field: 'file', message: 'file is required in a multipart send' }]);

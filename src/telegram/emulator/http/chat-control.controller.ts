@@ -10,6 +10,7 @@ import { BotNotFoundError } from '../../bots/bots.errors';
 import { BotsRepository } from '../../bots/bots.repository';
 import { EmulatorAddBotToChatDto, EmulatorAddBotToChatResponseDto } from '../../channels/bot-chat.dto';
 import type { EmulatorControlPort } from '../control/emulator-control-port';
+import { EmulatedChatAccess } from './emulated-chat-access';
 import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 import {
   EmulatorChatDto,
@@ -25,13 +26,19 @@ export class ChatEmulatorControlService {
     @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort | null,
     private readonly accounts: AccountsRepository,
     private readonly bots: BotsRepository,
+    private readonly access: EmulatedChatAccess,
   ) {}
 
-  /** One of the caller's bots joins an emulated chat (any chat of the world: bots are invited by others). */
+  /**
+   * One of the caller's bots joins one of the caller's emulated chats (one whose owner is an account
+   * of theirs: its admin invites the bot). Another user's chat is answered as an unknown one.
+   */
   async addBot(userId: number, body: EmulatorAddBotToChatDto): Promise<EmulatorAddBotToChatResponseDto> {
     if (!this.emulator) throw new NotFoundError();
     const bot = await this.bots.findForUser(userId, body.bot_id);
     if (!bot?.telegramBotId) throw new BotNotFoundError();
+    if (!(await this.access.ownsChat(userId, body.chat_id)))
+      throw new NotFoundError('The emulator has no such chat');
     const added = await this.emulator.addBotToChat(body.chat_id, bot.telegramBotId, body.admin ?? false);
     if (!added) throw new NotFoundError('The emulator has no such chat');
     return { added };
@@ -86,7 +93,8 @@ export class ChatEmulatorControlController {
     summary: 'Emulator: one of your bots is added to a chat',
     description:
       'As if a chat admin invited it: a member, or with `admin: true` an admin who may post. Then ' +
-      '`POST /api/v1/telegram/channels {bot_id, chat}` finds it there. 404 for another user’s bot or an unknown chat.',
+      '`POST /api/v1/telegram/channels {bot_id, chat}` finds it there. The chat must be one of yours (its creator ' +
+      'is one of your accounts); 404 for another user’s bot or chat, or an unknown chat.',
   })
   @ApiOkResponse({ type: EmulatorAddBotToChatResponseDto, description: 'The bot is in the chat' })
   addBot(

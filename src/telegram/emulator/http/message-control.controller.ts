@@ -9,6 +9,7 @@ import { BotNotFoundError } from '../../bots/bots.errors';
 import { BotsRepository } from '../../bots/bots.repository';
 import { lookupAccount } from '..';
 import type { EmulatorControlPort } from '../control/emulator-control-port';
+import { EmulatedChatAccess } from './emulated-chat-access';
 import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
 import {
   EmulatorChatMessagesDto,
@@ -24,6 +25,7 @@ export class MessageEmulatorControlService {
     @Inject(TELEGRAM_EMULATOR_CONTROL) private readonly emulator: EmulatorControlPort | null,
     private readonly accounts: AccountsRepository,
     private readonly bots: BotsRepository,
+    private readonly access: EmulatedChatAccess,
   ) {}
 
   async flood(userId: number, body: EmulatorFloodDto): Promise<EmulatorFloodResponseDto> {
@@ -46,8 +48,19 @@ export class MessageEmulatorControlService {
     return { armed: `FLOOD_WAIT_${body.seconds}` };
   }
 
-  async messages(chatId: string): Promise<EmulatorChatMessagesDto> {
-    const history = await this.world().chatMessages(chatId);
+  /**
+   * What one of the caller's chats received (its owner is one of their accounts): every message. In
+   * another chat only what the caller's own accounts and bots sent there; none → 404, as for a chat
+   * that does not exist.
+   */
+  async messages(userId: number, chatId: string): Promise<EmulatorChatMessagesDto> {
+    let history = await this.world().chatMessages(chatId);
+    if (!(await this.access.ownsChat(userId, chatId))) {
+      const own = await this.access.ownSenders(userId);
+      const mine = await Promise.all(history.map((m) => own(m.sender)));
+      history = history.filter((_m, i) => mine[i]);
+      if (history.length === 0) throw new NotFoundError('No such chat among your emulated chats');
+    }
     return {
       chat_id: chatId,
       messages: history.map((m) => ({
@@ -87,10 +100,15 @@ export class MessageEmulatorControlController {
   @Get('chats/:chat_id/messages')
   @ApiOperation({
     summary: 'Emulator: every message an emulated chat received, oldest first',
-    description: 'Text, sender, random_id and date of each, so anyone can count deliveries.',
+    description:
+      'Text, sender, random_id and date of each. All of them in one of your chats (its creator is one of your ' +
+      'accounts; a private chat: the user is); elsewhere only what your accounts and bots sent; 404 when that is nothing.',
   })
   @ApiOkResponse({ type: EmulatorChatMessagesDto, description: 'What the chat received' })
-  messages(@Param() params: EmulatorChatParamsDto): Promise<EmulatorChatMessagesDto> {
-    return this.control.messages(params.chat_id);
+  messages(
+    @CurrentUser() user: AuthUser,
+    @Param() params: EmulatorChatParamsDto,
+  ): Promise<EmulatorChatMessagesDto> {
+    return this.control.messages(user.id, params.chat_id);
   }
 }

@@ -16,6 +16,7 @@ import {
   MessageEmulatorControlController,
   MessageEmulatorControlService,
 } from './message-control.controller';
+import { EmulatedChatAccess } from './emulated-chat-access';
 import { EmulatorControlService } from './emulator-control.service';
 import { EmulatorGatewayCredentials } from './emulator-credentials';
 import { TELEGRAM_EMULATOR_CONTROL } from './emulator.tokens';
@@ -119,6 +120,7 @@ export class TelegramEmulatorModule {
         BotEmulatorControlService,
         ChatEmulatorControlService,
         MessageEmulatorControlService,
+        EmulatedChatAccess,
       ],
       exports: [TELEGRAM_CLIENT_SOURCE, GatewayCredentials, TELEGRAM_EMULATOR_CONTROL],
     };
