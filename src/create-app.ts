@@ -10,13 +10,8 @@ import { Authenticator } from './common/auth/authenticator';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
-<<<<<<< HEAD
-=======
-import { installLeanRoutes } from './common/http/lean-route/install-lean-routes';
-import { scopedMultipart } from './common/http/multipart';
 import { refuseUnstorableText } from './common/http/storable-text';
 import { drainUnreadBodies } from './common/http/unread-body';
->>>>>>> wip-26
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { requestIdFrom } from './common/logging/logger.options';
 import { registerRequestLogging } from './common/logging/request-logging.hooks';

@@ -67,7 +67,7 @@ describe('issue 26: early refusals reach the client while it is still writing', 
     form.set('file', new Blob([new Uint8Array(5 * MB)], { type: 'image/png' }), 'big.png');
     const seen: (number | string)[] = [];
     for (let i = 0; i < TRIES; i++) {
-      for (const headers of [{ authorization: 'Bearer not-a-token' }, {}]) {
+      for (const headers of [{ authorization: 'Bearer not-a-token' }, {}] as Record<string, string>[]) {
         seen.push(
           await outcome(() =>
             fetch(`${p.base}/api/v1/telegram/send`, { method: 'POST', headers, body: form }),
