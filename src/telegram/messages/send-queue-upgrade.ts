@@ -62,17 +62,29 @@ export async function requeueFromRetiredSchema(
   });
 }
 
-/** Runs `work` holding a session advisory lock on one client of the pool. */
+/**
+ * Runs `work` holding a session advisory lock on one client of the pool. A checked-out client has no
+ * error listener of the pool's: one is added here, so a connection the server ends while the client
+ * waits between queries fails the work instead of the process; such a client is destroyed, not reused.
+ */
 async function locked<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
-    try {
-      return await work(client);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY]);
-    }
+    const result = await work(client);
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY]);
+    return result;
+  } catch (error) {
+    lost ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    // A failed client leaves with its session, so its advisory lock goes with it.
+    client.release(lost);
   }
 }
