@@ -34,6 +34,17 @@ describe('PostgreSQL over verified TLS (DATABASE_URL sslmode=verify-full)', () =
       ].join('\n'),
     );
 
+  /** Puts a certificate or key file in place for the server, owned by the server's user (as root). */
+  const install = (from: string, to: string) => {
+    copyFileSync(from, to);
+    if (to.endsWith('.key')) chmodSync(to, 0o600);
+    if (userInfo().uid === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      chownSync(to, uid, gid);
+    }
+  };
+
   beforeAll(async () => {
     certs = makeTestCertificates('pg-ca');
     foreign = makeTestCertificates('foreign-ca');
@@ -131,16 +142,28 @@ describe('PostgreSQL over verified TLS (DATABASE_URL sslmode=verify-full)', () =
       await admin.query('SELECT pg_reload_conf()');
       await admin.end();
     };
-    copyFileSync(certs.otherHostCert, join(root, 'server.crt'));
-    copyFileSync(certs.otherHostKey, join(root, 'server.key'));
+    // A copy onto a file may leave it owned by root on Node 24: installed with the server's owner.
+    install(certs.otherHostCert, join(root, 'server.crt'));
+    install(certs.otherHostKey, join(root, 'server.key'));
     await reload(withTls(pg.url, certs.caCert));
+    // pg_reload_conf only signals the server: wait until a new connection is offered the new certificate.
+    for (let i = 0; i < 50; i++) {
+      const probe = new Client({ connectionString: withTls(pg.url, certs.caCert) });
+      const refused = await probe.connect().then(
+        () => false,
+        () => true,
+      );
+      await probe.end().catch(() => undefined);
+      if (refused) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     try {
       await expect(startTestApp(withTls(pg.url, certs.caCert), { MIGRATIONS_RUN: 'true' })).rejects.toThrow(
         /^PostgreSQL \(DATABASE_URL\): TLS connection failed: the server's certificate does not name the host this service connects to: IP: 127\.0\.0\.1 is not in the cert's list \(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
       );
     } finally {
-      copyFileSync(certs.serverCert, join(root, 'server.crt'));
-      copyFileSync(certs.serverKey, join(root, 'server.key'));
+      install(certs.serverCert, join(root, 'server.crt'));
+      install(certs.serverKey, join(root, 'server.key'));
       await reload(`${pg.url}?sslmode=no-verify`);
     }
   });
