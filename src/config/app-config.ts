@@ -235,7 +235,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       audience: r.string('JWT_AUDIENCE'),
       userClaim: r.string('JWT_USER_CLAIM'),
       maxLifetimeSeconds: r.integer('JWT_MAX_LIFETIME_SECONDS', 86400, 60, 31 * 86400),
-      clockSkewSeconds: r.integer('JWT_CLOCK_SKEW_SECONDS', 5, 0, 300),
+      clockSkewSeconds: r.integer('JWT_CLOCK_SKEW_SECONDS', 5, 0, 600),
     },
     vault: {
       url: vaultUrl,
