@@ -74,7 +74,7 @@ export class AppModule {
         MetricsModule.forRoot({ exposeEndpoint: config.prometheusEnabled }),
         TlsModule,
         DatabaseModule.forRoot(config),
-        ThrottlingModule.forRoot(config),
+        ThrottlingModule.forRoot(config, rootLogger),
         ScheduleModule.forRoot(),
         AuthModule,
         HealthModule,

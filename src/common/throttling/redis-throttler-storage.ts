@@ -1,4 +1,5 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
@@ -17,6 +18,8 @@ export interface RedisThrottlerOptions {
   keyPrefix: string;
   /** Bound on one Redis round trip; past it the request is let through (fail open). */
   commandTimeoutMs: number;
+  /** Where the warning goes (the app's root logger, as `RateLimitStorage`). */
+  logger: Logger;
   /** Counts the requests let through because Redis could not be asked. */
   failures: Counter<'reason'>;
 }
@@ -29,13 +32,14 @@ const WARN_EVERY_MS = 10_000;
  * replicas enforce one limit. Redis being away never fails or slows a request: ioredis queues
  * nothing while disconnected and each call is bounded, and a request whose hit could not be
  * counted is let through (fail open), counted in `rate_limit_storage_failures_total` and logged
- * once per 10 s. ioredis reconnects by itself; limits apply again as soon as Redis answers.
+ * once per 10 s (at once when the reason changes). ioredis reconnects by itself; limits apply again as soon as Redis answers.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
-  private readonly logger = new Logger('RateLimitStorage');
   private readonly redis: Redis;
   private readonly inner: ThrottlerStorageRedisService;
   private lastWarning = 0;
+  /** What the last warning said: a new reason (a TLS failure learnt later) is said at once. */
+  private lastWarningText = '';
   /** Why the last connection attempt failed TLS (named in the warning), until a connection succeeds. */
   private tlsFailure: string | undefined;
 
@@ -89,11 +93,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     const reason = /timed? ?out/i.test(String((error as Error)?.message)) ? 'timeout' : 'unavailable';
     this.options.failures.inc({ reason });
     const now = Date.now();
-    if (now - this.lastWarning >= WARN_EVERY_MS) {
+    const text = `Rate-limit storage (Redis) ${reason}${this.tlsFailure ? ` (${this.tlsFailure})` : ''}: requests are let through uncounted until it answers`;
+    if (now - this.lastWarning >= WARN_EVERY_MS || text !== this.lastWarningText) {
       this.lastWarning = now;
-      this.logger.warn(
-        `Rate-limit storage (Redis) ${reason}${this.tlsFailure ? ` (${this.tlsFailure})` : ''}: requests are let through uncounted until it answers`,
-      );
+      this.lastWarningText = text;
+      this.options.logger.warn(text);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
+import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import { ApiBucketCounter } from './api-bucket-counter';
@@ -11,7 +12,7 @@ const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 /** Where the counters live: Redis with REDIS_URL (shared by every replica), else in memory (per replica). */
 @Module({})
 class RateLimitStorageModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     const url = config.redisUrl;
     return {
       module: RateLimitStorageModule,
@@ -26,6 +27,7 @@ class RateLimitStorageModule {
                   tls: config.tls.redis,
                   keyPrefix: `${config.redisKeyPrefix}ratelimit:`,
                   commandTimeoutMs: config.rateLimit.redisTimeoutMs,
+                  logger: logger.child({ logger: 'RateLimitStorage' }),
                   failures: metrics.counter(
                     'rate_limit_storage_failures_total',
                     'Requests let through uncounted because the rate-limit storage (Redis) did not answer',
@@ -47,14 +49,14 @@ class RateLimitStorageModule {
  */
 @Module({})
 export class ThrottlingModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     const { apiLimit, apiWindowSeconds, healthLimit } = config.rateLimit;
     return {
       module: ThrottlingModule,
       global: true,
       imports: [
         ThrottlerModule.forRootAsync({
-          imports: [RateLimitStorageModule.forRoot(config)],
+          imports: [RateLimitStorageModule.forRoot(config, logger)],
           inject: [RATE_LIMIT_STORAGE],
           useFactory: (storage: ThrottlerStorage | null) => ({
             throttlers: [
