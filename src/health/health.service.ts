@@ -91,7 +91,7 @@ export class HealthService implements OnModuleInit {
       .map((component) => async () => {
         const report = await this.probe(component);
         const session = this.indicator.check(component.key);
-        return report.status !== 'unhealthy'
+        return !down(report)
           ? session.up({ latency_ms: report.latency_ms })
           : session.down({ message: report.error ?? 'unavailable' });
       });
@@ -110,8 +110,8 @@ export class HealthService implements OnModuleInit {
   async detailed(): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
     const reports = await this.probeAll();
     const components = Object.fromEntries(reports);
-    const criticalDown = reports.some(([, r]) => r.critical && r.status === 'unhealthy');
-    const anyDown = reports.some(([, r]) => r.status === 'unhealthy');
+    const criticalDown = reports.some(([, r]) => r.critical && down(r));
+    const anyDown = reports.some(([, r]) => down(r));
     return {
       healthy: !criticalDown,
       body: {
@@ -141,6 +141,14 @@ export class HealthService implements OnModuleInit {
       return { status: 'unhealthy', ...base, latency_ms: elapsed(started), error: safeMessage(error) };
     }
   }
+}
+
+/**
+ * Any status but healthy and not_configured is a problem: a component may report one of its own,
+ * such as the Telegram component's `misconfigured`.
+ */
+function down(report: ComponentReport): boolean {
+  return report.status !== 'healthy' && report.status !== 'not_configured';
 }
 
 function elapsed(started: number): number {
