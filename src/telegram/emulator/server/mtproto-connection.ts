@@ -3,14 +3,14 @@ import { gunzipSync } from 'node:zlib';
 import type { EmulatorEndpoint, EmulatorLink, EmulatorReply } from '../emulator';
 import { decodeObject } from '../tl-codec';
 import type { AuthKeyStore, StoredAuthKey } from './auth-key-store';
-import { AuthKeyExchange } from './handshake';
+import { AuthKeyExchange, HandshakeError } from './handshake';
 import { decryptClientMessage, encryptServerMessage, MessageIntegrityError } from './mtproto-crypto';
 import type { EmulatorRsaKey } from './rsa-key';
 import {
+  badMsgCode,
   badMsgNotification,
   badServerSalt,
   container,
-  isContentRelated,
   newSessionCreated,
   pong,
   readContainer,
@@ -22,6 +22,7 @@ import {
   type IncomingMessage,
   type OutgoingMessage,
 } from './server-messages';
+import { answerServiceQuery, SERVICE_QUERIES } from './service-queries';
 import { ServerTransport, transportErrorPayload } from './transport';
 
 /** What a connection needs from the DC that accepted it. */
@@ -39,14 +40,14 @@ export interface ConnectionHost {
 
 /** A new connection with a key still open elsewhere waits this long for the old one's FIN before it counts as a duplicate. */
 const DUPLICATE_GRACE_MS = 250;
-/** msg_id time bounds (https://core.telegram.org/mtproto/description#message-identifier-msg-id). */
-const MSG_ID_PAST_S = 300;
-const MSG_ID_FUTURE_S = 30;
 const SEEN_MSG_IDS = 1000;
 
 interface SessionState {
   readonly id: Buffer;
   readonly seen: Set<bigint>;
+  /** RPC queries being answered, and those of them the client dropped (rpc_drop_answer). */
+  readonly running: Set<bigint>;
+  readonly dropped: Set<bigint>;
   seq: number;
 }
 
@@ -60,6 +61,11 @@ interface Pending {
 const i32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeInt32LE(n, 0);
+  return b;
+};
+const u32le = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0, 0);
   return b;
 };
 const i64 = (n: bigint): Buffer => {
@@ -141,7 +147,19 @@ export class MtprotoConnection {
   private onPlain(packet: Buffer): void {
     if (packet.length < 20) throw new MessageIntegrityError('short plain message');
     const length = packet.readInt32LE(16);
-    const { reply, authKey } = this.handshake.answer(decodeObject(packet.subarray(20, 20 + length)));
+    let answer: ReturnType<AuthKeyExchange['answer']>;
+    try {
+      answer = this.handshake.answer(decodeObject(packet.subarray(20, 20 + length)));
+    } catch (error) {
+      // auth_key §4.1: a req_DH_params the server cannot decrypt or check is answered with the transport
+      // error −404 (the connection stays open; the client starts a new exchange).
+      if (!(error instanceof HandshakeError)) throw error;
+      this.handshake.reset();
+      this.host.count('transport_error_404');
+      this.later(() => this.write(transportErrorPayload(-404)));
+      return;
+    }
+    const { reply, authKey } = answer;
     if (authKey) {
       this.host.keys.register(this.host.dcId, authKey);
       this.host.world.adoptAuthKey(this.host.dcId, authKey); // the DC's world knows the keys it negotiated
@@ -177,7 +195,13 @@ export class MtprotoConnection {
       body: plain.subarray(32, 32 + plain.readInt32LE(28)),
     };
     const known = this.sessions.get(sessionId.toString('hex'));
-    const session = known ?? { id: sessionId, seen: new Set<bigint>(), seq: 0 };
+    const session = known ?? {
+      id: sessionId,
+      seen: new Set<bigint>(),
+      running: new Set<bigint>(),
+      dropped: new Set<bigint>(),
+      seq: 0,
+    };
     if (!this.accepts(session, message)) return;
     if (!salt.equals(key.salt)) {
       this.host.count('bad_server_salt');
@@ -211,17 +235,7 @@ export class MtprotoConnection {
 
   /** msg_id and seqno rules; a broken one is answered with bad_msg_notification (duplicates are ignored). */
   private accepts(session: SessionState, message: IncomingMessage): boolean {
-    const seconds = Number(message.msgId >> 32n);
-    const now = Date.now() / 1000;
-    let code = 0;
-    if (seconds < now - MSG_ID_PAST_S) code = 16;
-    else if (seconds > now + MSG_ID_FUTURE_S) code = 17;
-    else if (message.msgId % 4n !== 0n) code = 18;
-    if (code === 0 && message.body.length >= 4) {
-      const related = isContentRelated(message.body.readUInt32LE(0));
-      if (related && message.seqNo % 2 === 0) code = 34;
-      if (!related && message.seqNo % 2 === 1) code = 35;
-    }
+    const code = badMsgCode(message, Date.now() / 1000);
     if (code !== 0) {
       this.host.count(`bad_msg_notification_${code}`);
       this.queue(session, badMsgNotification(message.msgId, message.seqNo, code), false, true);
@@ -255,8 +269,27 @@ export class MtprotoConnection {
         this.armPingDisconnect(message.body.readInt32LE(12));
         return;
       default:
+        if (SERVICE_QUERIES.has(message.body.readUInt32LE(0))) return this.service(session, message);
         void this.rpc(session, message);
     }
+  }
+
+  /** get_future_salts, msgs_state_req, destroy_session, rpc_drop_answer: answered with their own constructors. */
+  private service(session: SessionState, message: IncomingMessage): void {
+    if (message.body.readUInt32LE(0) === TL.rpcDropAnswer && message.body.length >= 12) {
+      const target = message.body.readBigInt64LE(4);
+      if (session.running.has(target)) session.dropped.add(target);
+    }
+    const answer = answerServiceQuery(message, {
+      session,
+      salt: this.key?.salt ?? Buffer.alloc(8),
+      nowSeconds: Math.floor(Date.now() / 1000),
+      destroySession: (id) => {
+        const other = this.sessions.get(i64(id).toString('hex'));
+        return other !== undefined && other !== session && this.sessions.delete(i64(id).toString('hex'));
+      },
+    });
+    if (answer) this.queue(session, answer.body, answer.contentRelated, true);
   }
 
   /** ping_delay_disconnect: close the connection unless another ping arrives within `seconds`. */
@@ -270,10 +303,18 @@ export class MtprotoConnection {
     const link = this.link;
     if (!link) return;
     let reply: EmulatorReply;
+    session.running.add(message.msgId);
     try {
       reply = await link.call(Buffer.from(message.body));
     } catch {
       reply = { ok: false, errorCode: 500, errorMessage: 'INTERNAL' };
+    } finally {
+      session.running.delete(message.msgId);
+    }
+    if (session.dropped.delete(message.msgId)) {
+      // service_messages#cancellation: the dropped query itself is answered rpc_answer_dropped_running too.
+      this.queue(session, rpcResult(message.msgId, u32le(TL.rpcAnswerDroppedRunning)), true, true);
+      return;
     }
     if (!reply.ok && 'transportError' in reply) {
       // The world forgot this key (forget-key): Telegram answers the transport error, not an rpc_error.
