@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { unzipSync } from 'node:zlib';
 import type { EmulatorEndpoint, EmulatorLink, EmulatorReply } from '../emulator';
+import { ConnectionLayer } from '../layers/connection-layer';
 import { decodeObject } from '../tl-codec';
 import type { AuthKeyStore, StoredAuthKey } from './auth-key-store';
 import { AuthKeyExchange, HandshakeError } from './handshake';
@@ -8,6 +9,9 @@ import { decryptClientMessage, encryptServerMessage, MessageIntegrityError } fro
 import type { EmulatorRsaKey } from './rsa-key';
 import {
   badMsgCode,
+  i32,
+  i64,
+  u32,
   badMsgNotification,
   badServerSalt,
   container,
@@ -22,7 +26,7 @@ import {
   type IncomingMessage,
   type OutgoingMessage,
 } from './server-messages';
-import { answerServiceQuery, SERVICE_QUERIES } from './service-queries';
+import { answerServiceQuery, newSession, SERVICE_QUERIES, type SessionState } from './service-queries';
 import { ServerTransport, transportErrorPayload } from './transport';
 
 /** What a connection needs from the DC that accepted it. */
@@ -42,37 +46,12 @@ export interface ConnectionHost {
 const DUPLICATE_GRACE_MS = 250;
 const SEEN_MSG_IDS = 1000;
 
-interface SessionState {
-  readonly id: Buffer;
-  readonly seen: Set<bigint>;
-  /** RPC queries being answered, and those of them the client dropped (rpc_drop_answer). */
-  readonly running: Set<bigint>;
-  readonly dropped: Set<bigint>;
-  seq: number;
-}
-
 interface Pending {
   readonly session: SessionState;
   readonly body: Buffer;
   readonly contentRelated: boolean;
   readonly isResponse: boolean;
 }
-
-const i32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(n, 0);
-  return b;
-};
-const u32le = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0, 0);
-  return b;
-};
-const i64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64LE(n, 0);
-  return b;
-};
 
 /**
  * The server side of one client TCP connection to one DC: transport framing, the auth-key exchange, then
@@ -89,6 +68,8 @@ export class MtprotoConnection {
   /** Fault: every answer leaves this many ms late. */
   delayMs = 0;
   private readonly transport = new ServerTransport();
+  /** The layer the client declared (invokeWithLayer): requests and answers are rewritten between it and the world's. */
+  private readonly layer = new ConnectionLayer();
   private readonly handshake: AuthKeyExchange;
   private readonly msgIds = new ServerMsgIds();
   private readonly sessions = new Map<string, SessionState>();
@@ -195,13 +176,7 @@ export class MtprotoConnection {
       body: plain.subarray(32, 32 + plain.readInt32LE(28)),
     };
     const known = this.sessions.get(sessionId.toString('hex'));
-    const session = known ?? {
-      id: sessionId,
-      seen: new Set<bigint>(),
-      running: new Set<bigint>(),
-      dropped: new Set<bigint>(),
-      seq: 0,
-    };
+    const session = known ?? newSession(sessionId);
     if (!this.accepts(session, message)) return;
     if (!salt.equals(key.salt)) {
       this.host.count('bad_server_salt');
@@ -229,7 +204,7 @@ export class MtprotoConnection {
     }
     if (this.closedFlag) return;
     this.link = this.host.world.openLink(this.host.dcId, key.authKey, (bytes) => {
-      if (this.current) this.queue(this.current, bytes, true, false);
+      if (this.current) this.queue(this.current, this.translated(bytes, 'Updates'), true, false);
     });
   }
 
@@ -256,7 +231,7 @@ export class MtprotoConnection {
         }
         return;
       case TL.gzipPacked:
-        this.handle(session, { ...message, body: gunzipSync(readTlBytes(message.body, 4)) });
+        this.handle(session, { ...message, body: unzipSync(readTlBytes(message.body, 4)) });
         return;
       case TL.msgsAck:
       case TL.httpWait:
@@ -276,18 +251,13 @@ export class MtprotoConnection {
 
   /** get_future_salts, msgs_state_req, destroy_session, rpc_drop_answer: answered with their own constructors. */
   private service(session: SessionState, message: IncomingMessage): void {
-    if (message.body.readUInt32LE(0) === TL.rpcDropAnswer && message.body.length >= 12) {
-      const target = message.body.readBigInt64LE(4);
-      if (session.running.has(target)) session.dropped.add(target);
-    }
     const answer = answerServiceQuery(message, {
       session,
       salt: this.key?.salt ?? Buffer.alloc(8),
       nowSeconds: Math.floor(Date.now() / 1000),
-      destroySession: (id) => {
-        const other = this.sessions.get(i64(id).toString('hex'));
-        return other !== undefined && other !== session && this.sessions.delete(i64(id).toString('hex'));
-      },
+      destroySession: (id) =>
+        this.sessions.get(i64(id).toString('hex')) !== session &&
+        this.sessions.delete(i64(id).toString('hex')),
     });
     if (answer) this.queue(session, answer.body, answer.contentRelated, true);
   }
@@ -302,10 +272,20 @@ export class MtprotoConnection {
   private async rpc(session: SessionState, message: IncomingMessage): Promise<void> {
     const link = this.link;
     if (!link) return;
+    const request = this.layer.inbound(Buffer.from(message.body));
+    if (!request.ok) {
+      this.queue(
+        session,
+        rpcResult(message.msgId, rpcError(request.errorCode, request.errorMessage)),
+        true,
+        true,
+      );
+      return;
+    }
     let reply: EmulatorReply;
     session.running.add(message.msgId);
     try {
-      reply = await link.call(Buffer.from(message.body));
+      reply = await link.call(request.body);
     } catch {
       reply = { ok: false, errorCode: 500, errorMessage: 'INTERNAL' };
     } finally {
@@ -313,7 +293,7 @@ export class MtprotoConnection {
     }
     if (session.dropped.delete(message.msgId)) {
       // service_messages#cancellation: the dropped query itself is answered rpc_answer_dropped_running too.
-      this.queue(session, rpcResult(message.msgId, u32le(TL.rpcAnswerDroppedRunning)), true, true);
+      this.queue(session, rpcResult(message.msgId, u32(TL.rpcAnswerDroppedRunning)), true, true);
       return;
     }
     if (!reply.ok && 'transportError' in reply) {
@@ -323,8 +303,20 @@ export class MtprotoConnection {
       this.later(() => this.write(transportErrorPayload(code)));
       return;
     }
-    const result = reply.ok ? reply.body : rpcError(reply.errorCode, reply.errorMessage);
+    const result = reply.ok
+      ? this.translated(reply.body, request.resultType)
+      : rpcError(reply.errorCode, reply.errorMessage);
     this.queue(session, rpcResult(message.msgId, result), true, true);
+  }
+
+  /** An answer or update in the connection's layer (an object that layer cannot express: an internal error). */
+  private translated(body: Buffer, type: string | undefined): Buffer {
+    try {
+      return this.layer.outbound(body, type);
+    } catch {
+      this.host.count('layer_translation_failed');
+      return rpcError(500, 'EMULATOR_LAYER_TRANSLATION');
+    }
   }
 
   private queue(session: SessionState, body: Buffer, contentRelated: boolean, isResponse: boolean): void {

@@ -30,17 +30,17 @@ export const TL = {
   rpcAnswerDroppedRunning: 0xcd78e586,
 } as const;
 
-const u32 = (n: number): Buffer => {
+export const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n >>> 0, 0);
   return b;
 };
-const i32 = (n: number): Buffer => {
+export const i32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeInt32LE(n, 0);
   return b;
 };
-const i64 = (n: bigint): Buffer => {
+export const i64 = (n: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigInt64LE(BigInt.asIntN(64, n), 0);
   return b;

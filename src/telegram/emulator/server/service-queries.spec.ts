@@ -28,7 +28,7 @@ function ask(body: Buffer, session: SessionView, destroy = false): Buffer | unde
 }
 
 describe('service messages answered with their documented constructors (mtproto/service_messages)', () => {
-  const idle: SessionView = { seen: new Set(), running: new Set() };
+  const idle: SessionView = { seen: new Set(), running: new Set(), dropped: new Set() };
 
   it('get_future_salts → future_salts with num salts (a bare vector of future_salt)', () => {
     const body = ask(Buffer.concat([u32(TL.getFutureSalts), u32(3)]), idle);
@@ -40,7 +40,7 @@ describe('service messages answered with their documented constructors (mtproto/
   it('msgs_state_req → msgs_state_info, one byte per msg_id', () => {
     const seen = nowMsgId() + 4n;
     const old = nowMsgId() - (1000n << 32n);
-    const session: SessionView = { seen: new Set([seen]), running: new Set() };
+    const session: SessionView = { seen: new Set([seen]), running: new Set(), dropped: new Set() };
     const body = ask(
       Buffer.concat([u32(TL.msgsStateReq), u32(0x1cb5c415), u32(2), i64(seen), i64(old)]),
       session,
@@ -61,7 +61,7 @@ describe('service messages answered with their documented constructors (mtproto/
     const unknown = ask(request, idle);
     expect(unknown?.readUInt32LE(0)).toBe(TL.rpcResult);
     expect(unknown?.readUInt32LE(12)).toBe(TL.rpcAnswerUnknown);
-    const running = ask(request, { seen: new Set(), running: new Set([8n]) });
+    const running = ask(request, { seen: new Set(), running: new Set([8n]), dropped: new Set() });
     expect(running?.readUInt32LE(12)).toBe(TL.rpcAnswerDroppedRunning);
   });
 

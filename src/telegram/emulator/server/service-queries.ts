@@ -10,9 +10,26 @@ import { tlBytes } from './rsa-key';
 export interface SessionView {
   /** msg_ids received (bounded, oldest first). */
   readonly seen: ReadonlySet<bigint>;
-  /** msg_ids of RPC queries still being answered. */
+  /** msg_ids of RPC queries still being answered, and those of them the client dropped (rpc_drop_answer). */
   readonly running: ReadonlySet<bigint>;
+  readonly dropped: Set<bigint>;
 }
+
+/** One MTProto session of a connection: its id, the msg_ids seen, and its seqno counter. */
+export interface SessionState extends SessionView {
+  readonly id: Buffer;
+  readonly seen: Set<bigint>;
+  readonly running: Set<bigint>;
+  seq: number;
+}
+
+export const newSession = (id: Buffer): SessionState => ({
+  id,
+  seen: new Set(),
+  running: new Set(),
+  dropped: new Set(),
+  seq: 0,
+});
 
 export interface ServiceContext {
   readonly session: SessionView;
@@ -115,7 +132,9 @@ export function answerServiceQuery(message: IncomingMessage, ctx: ServiceContext
     }
     case TL.rpcDropAnswer: {
       // Answers leave as soon as they are ready, so only a query still running can be dropped.
-      const running = ctx.session.running.has(body.readBigInt64LE(4));
+      const target = body.readBigInt64LE(4);
+      const running = ctx.session.running.has(target);
+      if (running) ctx.session.dropped.add(target);
       const answer = u32(running ? TL.rpcAnswerDroppedRunning : TL.rpcAnswerUnknown);
       return { body: Buffer.concat([u32(TL.rpcResult), i64(message.msgId), answer]), contentRelated: true };
     }
