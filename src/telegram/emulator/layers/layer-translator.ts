@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseMtcuteJson, parseTlText, type TlSchema } from './tl-schema';
 import { readTl, writeTl, type TlObject, type TlValue } from './tl-transcoder';
 
@@ -9,12 +11,23 @@ import { readTl, writeTl, type TlObject, type TlValue } from './tl-transcoder';
  */
 export class LayerTranslator {
   private readonly schemas: TlSchema[];
+  private pendingLoaders: (() => TlSchema | undefined)[];
 
+  /** `loaders` are tried once, the first time a client declares a layer none of the schemas has. */
   constructor(
     readonly base: TlSchema,
     others: readonly TlSchema[],
+    loaders: readonly (() => TlSchema | undefined)[] = [],
   ) {
-    this.schemas = [base, ...others.filter((s) => s.layer !== base.layer)].sort((a, b) => a.layer - b.layer);
+    this.schemas = [base];
+    for (const schema of others) this.add(schema);
+    this.pendingLoaders = [...loaders];
+  }
+
+  add(schema: TlSchema): void {
+    if (this.schemas.some((s) => s.layer === schema.layer)) return;
+    this.schemas.push(schema);
+    this.schemas.sort((a, b) => a.layer - b.layer);
   }
 
   get layers(): number[] {
@@ -23,6 +36,13 @@ export class LayerTranslator {
 
   /** The schema for a client's layer: that layer's own, else the nearest one the packages ship. */
   schemaFor(layer: number): TlSchema {
+    if (this.pendingLoaders.length > 0 && !this.schemas.some((s) => s.layer === layer)) {
+      const loaders = this.pendingLoaders.splice(0);
+      for (const load of loaders) {
+        const schema = load();
+        if (schema) this.add(schema);
+      }
+    }
     return this.schemas.reduce((best, s) =>
       Math.abs(s.layer - layer) < Math.abs(best.layer - layer) ? s : best,
     );
@@ -65,11 +85,30 @@ function packageFile(specifier: string): string | undefined {
   }
 }
 
+/**
+ * Telethon's layer (Debian python3-telethon), read back from its generated code by telethon_schema.py with the
+ * Debian python; undefined when that package is not installed.
+ */
+export function telethonSchema(python = '/usr/bin/python3'): TlSchema | undefined {
+  try {
+    const json = execFileSync(python, [join(__dirname, 'telethon_schema.py')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return parseMtcuteJson(JSON.parse(json) as Parameters<typeof parseMtcuteJson>[0], 'python3-telethon');
+  } catch {
+    return undefined;
+  }
+}
+
 let shared: LayerTranslator | undefined;
 
 /**
  * The schemas maintained packages ship: GramJS's (the base: the world builds its answers with GramJS's `Api`),
- * and mtcute's (`@mtcute/core`'s bundled layer and `@mtcute/tl`'s) when installed.
+ * mtcute's (`@mtcute/core`'s bundled layer and `@mtcute/tl`'s) when installed, and Telethon's when a client
+ * declares a layer none of those has and python3-telethon is installed.
  */
 export function defaultLayerTranslator(): LayerTranslator {
   if (shared) return shared;
@@ -83,6 +122,6 @@ export function defaultLayerTranslator(): LayerTranslator {
     if (text)
       others.push(parseMtcuteJson(JSON.parse(text) as Parameters<typeof parseMtcuteJson>[0], specifier));
   }
-  shared = new LayerTranslator(parseTlText(gramjs, LAYER, 'telegram/tl/apiTl'), others);
+  shared = new LayerTranslator(parseTlText(gramjs, LAYER, 'telegram/tl/apiTl'), others, [telethonSchema]);
   return shared;
 }
