@@ -36,6 +36,7 @@ const suite = version !== undefined || process.env.CI ? describe : describe.skip
 
 const STEPS = [
   'connect + help.getConfig',
+  'transports: intermediate, abridged, obfuscated',
   'phone-code sign-in',
   'PHONE_MIGRATE',
   '2FA (SRP)',

@@ -17,6 +17,8 @@ import telethon
 from telethon import TelegramClient, functions
 from telethon.crypto import rsa as telethon_rsa
 from telethon.errors import SessionPasswordNeededError
+from telethon.network import (ConnectionTcpAbridged, ConnectionTcpFull, ConnectionTcpIntermediate,
+                              ConnectionTcpObfuscated)
 from telethon.sessions import StringSession
 from telethon.tl.alltlobjects import LAYER
 
@@ -26,12 +28,12 @@ def report(step, ok, detail=""):
                       "step": step, "ok": ok, "detail": str(detail)[:300]}), flush=True)
 
 
-def make_client(host, port, api_id, api_hash, saved=None):
+def make_client(host, port, api_id, api_hash, saved=None, connection=ConnectionTcpFull):
     session = StringSession(saved) if saved else StringSession()
     if not saved:
         session.set_dc(1, host, int(port))
-    return TelegramClient(session, int(api_id), api_hash, connection_retries=1,
-                          retry_delay=0, request_retries=2, timeout=10)
+    return TelegramClient(session, int(api_id), api_hash, connection=connection,
+                          connection_retries=1, retry_delay=0, request_retries=2, timeout=10)
 
 
 async def step(name, action):
@@ -71,6 +73,16 @@ async def main():
         if me.phone != phone:
             raise AssertionError("signed in as " + str(me.phone))
         return client
+
+    async def transports():
+        names = []
+        for connection in (ConnectionTcpIntermediate, ConnectionTcpAbridged, ConnectionTcpObfuscated):
+            client = make_client(host, port, api_id, api_hash, connection=connection)
+            clients.append(client)
+            await client.connect()
+            await client(functions.help.GetNearestDcRequest())
+            names.append(connection.__name__)
+        return names
 
     async def phone_code():
         await sign_in("9996610101")
@@ -122,6 +134,7 @@ async def main():
         return me.username
 
     if await step("connect + help.getConfig", connect):
+        await step("transports: intermediate, abridged, obfuscated", transports)
         await step("phone-code sign-in", phone_code)
         await step("PHONE_MIGRATE", migrate)
         await step("2FA (SRP)", two_factor)
