@@ -92,8 +92,12 @@ export class ServerTransport {
     }
     if (this.buffer.length < 8) return false;
     // Full transport starts with its length and sequence number 0; an obfuscated header never has 0 there.
-    if (this.buffer.readInt32LE(4) !== 0) return this.detectObfuscated();
     const length = this.buffer.readInt32LE(0);
+    const seq = this.buffer.readInt32LE(4);
+    if (seq > 0 && seq < 0x10000 && length >= 12 && length <= MAX_PACKET) {
+      throw new TransportError('full-transport sequence number out of order'); // not a random header
+    }
+    if (seq !== 0) return this.detectObfuscated();
     if (length < 12 || length > MAX_PACKET) throw new TransportError('unsupported transport');
     this.kind = 'full';
     return true;
