@@ -1,3 +1,4 @@
+import { LAYER as BASE_LAYER } from 'telegram/tl/AllTLObjects';
 import { defaultLayerTranslator, type LayerTranslator } from './layer-translator';
 
 const INVOKE_WITH_LAYER = 0xda9b0d0d;
@@ -14,13 +15,19 @@ export type Inbound =
 export class ConnectionLayer {
   layer?: number;
 
-  constructor(private readonly translator: LayerTranslator = defaultLayerTranslator()) {}
+  /** The schemas are read (about a second) only once a client declares a layer other than the world's. */
+  constructor(private readonly translatorOf: () => LayerTranslator = defaultLayerTranslator) {}
+
+  private get translator(): LayerTranslator | undefined {
+    return this.layer === undefined || this.layer === BASE_LAYER ? undefined : this.translatorOf();
+  }
 
   inbound(body: Buffer): Inbound {
     if (body.length >= 8 && body.readUInt32LE(0) === INVOKE_WITH_LAYER) this.layer = body.readInt32LE(4);
-    if (!this.translator.translates(this.layer)) return { ok: true, body };
+    const translator = this.translator;
+    if (!translator?.translates(this.layer)) return { ok: true, body };
     try {
-      return { ok: true, ...this.translator.request(body, this.layer) };
+      return { ok: true, ...translator.request(body, this.layer) };
     } catch {
       // A constructor of the client's layer the world has no counterpart for (a method newer than it).
       return { ok: false, errorCode: 400, errorMessage: 'INPUT_METHOD_INVALID' };
@@ -29,7 +36,8 @@ export class ConnectionLayer {
 
   /** An answer (of `type`, from inbound) or an update (`Updates`) from the world, in this connection's layer. */
   outbound(body: Buffer, type: string | undefined): Buffer {
-    if (type === undefined || !this.translator.translates(this.layer)) return body;
-    return this.translator.result(body, type, this.layer);
+    const translator = this.translator;
+    if (type === undefined || !translator?.translates(this.layer)) return body;
+    return translator.result(body, type, this.layer);
   }
 }

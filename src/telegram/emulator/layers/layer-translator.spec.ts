@@ -46,7 +46,7 @@ describe('layer translation (one schema-driven TL reader/writer, schemas from th
   });
 
   it('a connection keeps the layer of its first invokeWithLayer; bytes pass unchanged in the base layer', () => {
-    const layer = new ConnectionLayer(translator);
+    const layer = new ConnectionLayer(() => translator);
     const getConfig = u32(0xc4f9186b); // help.getConfig, no layer declared yet
     expect(layer.inbound(getConfig)).toEqual({ ok: true, body: getConfig });
     const base = Buffer.concat([u32(0xda9b0d0d), u32(198), getConfig]);
