@@ -31,7 +31,7 @@ const targets = [
     name: 'the service',
     output: 'dist/src/main.js',
     sources: ['src', 'migrations', 'bench', 'test/fakes/vault', 'tsconfig.json', 'tsconfig.build.json'],
-    command: ['npx', ['tsc', '-p', 'tsconfig.build.json']],
+    command: ['npm', ['run', '--silent', 'build:service']],
   },
   {
     name: 'the console',

@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port 19443] [--data ./data] [--host 127.0.0.1]` (`--port 0`: free ports): the Telegram emulator as a server —
+ * `npm run emulator -- [--port 19443] [--data ./data] [--host 127.0.0.1] [--advertise host]` (`--port 0`: free ports): the Telegram emulator as a server —
  * DCs 1–3 speaking MTProto 2.0 over TCP on port, port+1, port+2, and its control port (JSON) on port+3.
  * Point services at it with TELEGRAM_EMULATOR_URL=tcp://127.0.0.1:19443. Stops on SIGINT/SIGTERM.
  */
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: String(DEFAULT_EMULATOR_PORT) },
       data: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
+      // The address help.getConfig's dc_options give clients (a container's service name); default: --host.
+      advertise: { type: 'string' },
       // Started by `npm start`: stop once <data>/emulator/server.json is gone (the data directory was wiped).
       'exit-with-data': { type: 'boolean', default: false },
     },
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65532) throw new Error('--port must be 0–65532');
   const running = await runEmulatorServer({
     host: values.host,
+    advertisedHost: values.advertise,
     port,
     dataDir: values.data === undefined ? undefined : resolve(values.data),
   });

@@ -9,7 +9,7 @@ import { badRequest, EmulatorControlError, RpcFailure } from './errors';
 import { allHandlers, HandlerRegistry, type RequestContext } from './handlers';
 import { acceptQrToken, parseQrToken } from './qr-tokens';
 import { AUTH_KEY_NOT_FOUND, forgottenLink, parseStringSession } from './session-keys';
-import { dcAddress } from './tl-builders';
+import { dcAddress, type DcAddress } from './tl-builders';
 import { classNameOf, decodeObject, encodeResult } from './tl-codec';
 import {
   authKeyIdOf,
@@ -130,9 +130,9 @@ export class TelegramEmulator implements EmulatorEndpoint {
     };
   }
 
-  /** Served over TCP: help.getConfig then answers each DC's port. */
-  setDcPorts(ports: ReadonlyMap<number, number>): void {
-    this.state.dcPorts = ports;
+  /** Served over TCP: help.getConfig's dc_options then answer where each DC listens. */
+  setDcEndpoints(endpoints: ReadonlyMap<number, DcAddress>): void {
+    this.state.dcEndpoints = endpoints;
   }
 
   // endregion

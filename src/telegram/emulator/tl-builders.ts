@@ -52,25 +52,35 @@ export function buildAuthorization(account: EmulatedAccount, nowSeconds: number)
   return new Api.auth.Authorization({ ...relogin, user: buildUser(account, true, nowSeconds) });
 }
 
-/** Each DC at its own loopback address; its port is the TCP server's when there is one. */
-export function buildDcOptions(ports?: ReadonlyMap<number, number>): Api.DcOption[] {
-  return EMULATOR_DC_IDS.map(
-    (id) => new Api.DcOption({ id, ipAddress: dcAddress(id), port: ports?.get(id) ?? DC_PORT }),
-  );
+/** Where a DC listens. */
+export interface DcAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * dc_options: where each DC really listens when served over TCP (clients take migration targets from here);
+ * in process (no sockets), each DC at its own loopback address and port 443.
+ */
+export function buildDcOptions(endpoints?: ReadonlyMap<number, DcAddress>): Api.DcOption[] {
+  return EMULATOR_DC_IDS.map((id) => {
+    const at = endpoints?.get(id);
+    return new Api.DcOption({ id, ipAddress: at?.host ?? dcAddress(id), port: at?.port ?? DC_PORT });
+  });
 }
 
 /** `help.getConfig` as Telegram answers it (limits are Telegram's usual values), for DCs 1–3. */
 export function buildConfig(
   thisDc: number,
   nowSeconds: number,
-  ports?: ReadonlyMap<number, number>,
+  endpoints?: ReadonlyMap<number, DcAddress>,
 ): Api.Config {
   return new Api.Config({
     date: nowSeconds,
     expires: nowSeconds + 3600,
     testMode: false,
     thisDc,
-    dcOptions: buildDcOptions(ports),
+    dcOptions: buildDcOptions(endpoints),
     dcTxtDomainName: 'emulator.invalid',
     chatSizeMax: 200,
     megagroupSizeMax: 200_000,

@@ -6,6 +6,7 @@ import { DialogWorld } from './dialogs';
 import { MessageWorld } from './messages';
 import { EMULATOR_2FA_PASSWORD } from './accounts';
 import type { EmulatorClock } from './clock';
+import type { DcAddress } from './tl-builders';
 import { RpcFailure, unauthorized } from './errors';
 import { computeVerifier, type SrpChallenge, type SrpPasswordParams } from './srp-server';
 
@@ -144,8 +145,8 @@ export class WorldState {
   readonly dialogs = new DialogWorld();
   /** Bots put into chats (chats/add-bot). */
   readonly botMembers = new BotChatMembers();
-  /** The port each DC listens on when served over TCP (help.getConfig answers them); none in process. */
-  dcPorts?: ReadonlyMap<number, number>;
+  /** Where each DC listens when served over TCP (help.getConfig's dc_options); none in process. */
+  dcEndpoints?: ReadonlyMap<number, DcAddress>;
   readonly messages: MessageWorld;
   /** Requests seen, by `${dcId}|${className}` (wrappers such as InvokeWithLayer count too). */
   private readonly requestCounts = new Map<string, number>();

@@ -25,7 +25,7 @@ export const serviceHandlers: readonly HandlerDef[] = [
     return ctx.dispatch(req.query);
   }),
   handler(Api.help.GetConfig, open, (ctx) =>
-    buildConfig(ctx.dcId, ctx.clock.nowSeconds(), ctx.state.dcPorts),
+    buildConfig(ctx.dcId, ctx.clock.nowSeconds(), ctx.state.dcEndpoints),
   ),
   handler(
     Api.help.GetNearestDc,

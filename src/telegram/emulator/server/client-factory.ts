@@ -1,9 +1,8 @@
 import { TelegramClient } from 'telegram';
 import { _serverKeys } from 'telegram/crypto/RSA';
-import { PromisedNetSockets } from 'telegram/extensions';
 import { returnBigInt } from 'telegram/Helpers';
+import { ConnectionTCPFull, type Connection } from 'telegram/network';
 import type { TelegramClientFactory } from '../emulated-client';
-import { DC_PORT, dcAddress } from '../tl-builders';
 import type { DcEndpoint } from './emulator-server';
 
 /** What a client needs to reach an emulator server: each DC's address and the server's RSA public key. */
@@ -27,18 +26,21 @@ export function trustEmulatorKey(rsa: EmulatorNetwork['rsa']): void {
   _serverKeys.set(rsa.fingerprint, { n: returnBigInt(BigInt(`0x${rsa.n}`)), e: rsa.e });
 }
 
+type ConnectionClass = typeof Connection;
+type ConnectionParams = ConstructorParameters<ConnectionClass>[0];
+
 /**
- * GramJS's own socket class, told where each emulated DC really listens: GramJS 2.26.22 dials port 80 (main
- * connection) or 443 (getDC) whatever help.getConfig said, so the DC is recognised by its address (127.0.0.X
- * for DC X, as help.getConfig answers) and the connection goes to that DC's host and port.
+ * GramJS's own connection class (ConnectionTCPFull unless the caller chose another), told the port of each DC:
+ * GramJS 2.26.22 keeps only the address of help.getConfig's dc_options (and of a saved session) and dials
+ * port 80 (main connection) or 443 (getDC) whatever the option said, so the port the DC listens on is put
+ * back from the DC id GramJS passes to every connection. The address is GramJS's own choice, unchanged.
  */
-export function emulatorSocketClass(network: EmulatorNetwork): typeof PromisedNetSockets {
-  const byAddress = new Map(network.dcs.map((dc) => [dcAddress(dc.dcId), dc]));
-  const fallback = network.dcs.find((dc) => dc.dcId === network.defaultDcId) ?? network.dcs[0];
-  return class EmulatorNetSocket extends PromisedNetSockets {
-    override connect(_port: number, ip: string): Promise<unknown> {
-      const target = byAddress.get(ip) ?? fallback;
-      return super.connect(target.port, target.host);
+export function emulatorConnectionClass(network: EmulatorNetwork, base: ConnectionClass): ConnectionClass {
+  const byDc = new Map(network.dcs.map((dc) => [dc.dcId, dc]));
+  return class EmulatorDcConnection extends base {
+    constructor(params: ConnectionParams) {
+      const dc = byDc.get(params.dcId);
+      super(dc ? { ...params, port: dc.port } : params);
     }
   };
 }
@@ -49,11 +51,11 @@ export function emulatorSocketClass(network: EmulatorNetwork): typeof PromisedNe
  */
 export function createEmulatorServerClient(network: EmulatorNetwork): TelegramClientFactory {
   trustEmulatorKey(network.rsa);
-  const networkSocket = emulatorSocketClass(network);
+  const home = network.dcs.find((dc) => dc.dcId === network.defaultDcId) ?? network.dcs[0];
   return (session, apiId, apiHash, params = {}) => {
-    if (!session.serverAddress) {
-      session.setDC(network.defaultDcId, dcAddress(network.defaultDcId), DC_PORT);
-    }
-    return new TelegramClient(session, apiId, apiHash, { ...params, networkSocket });
+    // GramJS ignores the stored port, and StringSession keeps it as a signed 16-bit number: store Telegram's 443.
+    if (!session.serverAddress) session.setDC(home.dcId, home.host, 443);
+    const connection = emulatorConnectionClass(network, params.connection ?? ConnectionTCPFull);
+    return new TelegramClient(session, apiId, apiHash, { ...params, connection });
   };
 }

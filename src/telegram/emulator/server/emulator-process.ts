@@ -35,12 +35,18 @@ export interface RunningEmulator {
 /** Starts one world, its three DC listeners and the control port (DC 1's port + 3), and records them. */
 export async function runEmulatorServer(options: {
   host?: string;
+  /** The address dc_options give clients (default: host, 127.0.0.1 for a wildcard host). */
+  advertisedHost?: string;
   port: number;
   dataDir?: string;
 }): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const world = new TelegramEmulator();
-  const server = new TelegramEmulatorServer(world, { host, basePort: options.port });
+  const server = new TelegramEmulatorServer(world, {
+    host,
+    basePort: options.port,
+    advertisedHost: options.advertisedHost,
+  });
   const endpoints = await server.start();
   const control = new LocalEmulatorControl(world, (request) => server.fault(request));
   const controlPort = options.port === 0 ? 0 : options.port + 3;

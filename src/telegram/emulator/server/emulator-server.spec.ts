@@ -1,5 +1,5 @@
 import { Api, errors, type TelegramClient } from 'telegram';
-import { ConnectionTCPAbridged } from 'telegram/network';
+import { ConnectionTCPAbridged, ConnectionTCPObfuscated } from 'telegram/network';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { returnBigInt } from 'telegram/Helpers';
 import { StringSession } from 'telegram/sessions';
@@ -61,6 +61,13 @@ describe('emulator server: the real GramJS client over TCP', () => {
     // GramJS starts with salt 0: the first message gets bad_server_salt, then a new session is created.
     expect(server.events.get('bad_server_salt')).toBeGreaterThanOrEqual(1);
     expect(server.events.get('new_session_created')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('speaks the obfuscated transport (AES-256-CTR after a 64-byte header) when the client asks for it', async () => {
+    const c = client('', { connection: ConnectionTCPObfuscated });
+    await c.connect();
+    await signInWithCode(c, '+9996611235');
+    expect((await c.getMe()).phone).toBe('9996611235');
   });
 
   it('PHONE_MIGRATE: a real second connection and auth key on DC 3, then a restored session works there', async () => {

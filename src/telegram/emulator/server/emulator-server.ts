@@ -12,6 +12,8 @@ export interface EmulatorServerOptions {
   readonly host?: string;
   /** DC 1's port; DC 2 and 3 listen on the next two. 0 (default): three free ports. */
   readonly basePort?: number;
+  /** The address help.getConfig's dc_options give clients (default: `host`, or 127.0.0.1 when that is a wildcard). */
+  readonly advertisedHost?: string;
 }
 
 /** Where one emulated DC listens. */
@@ -61,7 +63,9 @@ export class TelegramEmulatorServer {
       endpoints.push({ dcId, host, port: (server.address() as AddressInfo).port });
     }
     this.endpointList = endpoints;
-    this.world.setDcPorts(new Map(endpoints.map((e) => [e.dcId, e.port])));
+    const advertised =
+      this.options.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    this.world.setDcEndpoints(new Map(endpoints.map((e) => [e.dcId, { host: advertised, port: e.port }])));
     return endpoints;
   }
 

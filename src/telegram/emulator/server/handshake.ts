@@ -63,6 +63,11 @@ export class AuthKeyExchange {
     private readonly nowSeconds: () => number,
   ) {}
 
+  /** Forgets an exchange that failed. */
+  reset(): void {
+    this.step = { at: 'start' };
+  }
+
   /** Answers one unencrypted request; `done` carries the new auth key after set_client_DH_params. */
   answer(request: unknown): {
     reply: Api.TypeResPQ | Api.TypeServer_DH_Params | Api.TypeSet_client_DH_params_answer;
@@ -99,10 +104,22 @@ export class AuthKeyExchange {
     if (BigInt(request.publicKeyFingerprint.toString()) !== this.rsa.fingerprint) {
       throw new HandshakeError('unknown RSA key fingerprint');
     }
-    const data = this.rsa.decryptPad(request.encryptedData);
-    if (!data) throw new HandshakeError('RSA_PAD hash mismatch');
+    // RSA_PAD (auth_key §4.1), or the older sha1(data) + data + padding that Telethon 1.x still sends.
+    const data =
+      this.rsa.decryptPad(request.encryptedData) ??
+      this.rsa.decryptLegacy(request.encryptedData, (bytes) => {
+        const reader = new BinaryReader(bytes);
+        reader.tgReadObject();
+        return reader.tellPosition();
+      });
+    if (!data) throw new HandshakeError('encrypted_data is neither RSA_PAD nor the legacy RSA encryption');
     const inner: unknown = new BinaryReader(data).tgReadObject();
-    if (!(inner instanceof Api.PQInnerData || inner instanceof Api.PQInnerDataDc)) {
+    if (!(
+      inner instanceof Api.PQInnerData ||
+      inner instanceof Api.PQInnerDataDc ||
+      inner instanceof Api.PQInnerDataTemp ||
+      inner instanceof Api.PQInnerDataTempDc
+    )) {
       throw new HandshakeError('encrypted_data is not p_q_inner_data');
     }
     this.checkNonces(step, inner.nonce, inner.serverNonce);

@@ -1,16 +1,20 @@
 import type { Socket } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { unzipSync } from 'node:zlib';
 import type { EmulatorEndpoint, EmulatorLink, EmulatorReply } from '../emulator';
+import { ConnectionLayer } from '../layers/connection-layer';
 import { decodeObject } from '../tl-codec';
 import type { AuthKeyStore, StoredAuthKey } from './auth-key-store';
-import { AuthKeyExchange } from './handshake';
+import { AuthKeyExchange, HandshakeError } from './handshake';
 import { decryptClientMessage, encryptServerMessage, MessageIntegrityError } from './mtproto-crypto';
 import type { EmulatorRsaKey } from './rsa-key';
 import {
+  badMsgCode,
+  i32,
+  i64,
+  u32,
   badMsgNotification,
   badServerSalt,
   container,
-  isContentRelated,
   newSessionCreated,
   pong,
   readContainer,
@@ -22,6 +26,7 @@ import {
   type IncomingMessage,
   type OutgoingMessage,
 } from './server-messages';
+import { answerServiceQuery, newSession, SERVICE_QUERIES, type SessionState } from './service-queries';
 import { ServerTransport, transportErrorPayload } from './transport';
 
 /** What a connection needs from the DC that accepted it. */
@@ -39,16 +44,7 @@ export interface ConnectionHost {
 
 /** A new connection with a key still open elsewhere waits this long for the old one's FIN before it counts as a duplicate. */
 const DUPLICATE_GRACE_MS = 250;
-/** msg_id time bounds (https://core.telegram.org/mtproto/description#message-identifier-msg-id). */
-const MSG_ID_PAST_S = 300;
-const MSG_ID_FUTURE_S = 30;
 const SEEN_MSG_IDS = 1000;
-
-interface SessionState {
-  readonly id: Buffer;
-  readonly seen: Set<bigint>;
-  seq: number;
-}
 
 interface Pending {
   readonly session: SessionState;
@@ -56,17 +52,6 @@ interface Pending {
   readonly contentRelated: boolean;
   readonly isResponse: boolean;
 }
-
-const i32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(n, 0);
-  return b;
-};
-const i64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64LE(n, 0);
-  return b;
-};
 
 /**
  * The server side of one client TCP connection to one DC: transport framing, the auth-key exchange, then
@@ -83,6 +68,8 @@ export class MtprotoConnection {
   /** Fault: every answer leaves this many ms late. */
   delayMs = 0;
   private readonly transport = new ServerTransport();
+  /** The layer the client declared (invokeWithLayer): requests and answers are rewritten between it and the world's. */
+  private readonly layer = new ConnectionLayer();
   private readonly handshake: AuthKeyExchange;
   private readonly msgIds = new ServerMsgIds();
   private readonly sessions = new Map<string, SessionState>();
@@ -141,7 +128,19 @@ export class MtprotoConnection {
   private onPlain(packet: Buffer): void {
     if (packet.length < 20) throw new MessageIntegrityError('short plain message');
     const length = packet.readInt32LE(16);
-    const { reply, authKey } = this.handshake.answer(decodeObject(packet.subarray(20, 20 + length)));
+    let answer: ReturnType<AuthKeyExchange['answer']>;
+    try {
+      answer = this.handshake.answer(decodeObject(packet.subarray(20, 20 + length)));
+    } catch (error) {
+      // auth_key §4.1: a req_DH_params the server cannot decrypt or check is answered with the transport
+      // error −404 (the connection stays open; the client starts a new exchange).
+      if (!(error instanceof HandshakeError)) throw error;
+      this.handshake.reset();
+      this.host.count('transport_error_404');
+      this.later(() => this.write(transportErrorPayload(-404)));
+      return;
+    }
+    const { reply, authKey } = answer;
     if (authKey) {
       this.host.keys.register(this.host.dcId, authKey);
       this.host.world.adoptAuthKey(this.host.dcId, authKey); // the DC's world knows the keys it negotiated
@@ -177,7 +176,7 @@ export class MtprotoConnection {
       body: plain.subarray(32, 32 + plain.readInt32LE(28)),
     };
     const known = this.sessions.get(sessionId.toString('hex'));
-    const session = known ?? { id: sessionId, seen: new Set<bigint>(), seq: 0 };
+    const session = known ?? newSession(sessionId);
     if (!this.accepts(session, message)) return;
     if (!salt.equals(key.salt)) {
       this.host.count('bad_server_salt');
@@ -205,23 +204,13 @@ export class MtprotoConnection {
     }
     if (this.closedFlag) return;
     this.link = this.host.world.openLink(this.host.dcId, key.authKey, (bytes) => {
-      if (this.current) this.queue(this.current, bytes, true, false);
+      if (this.current) this.queue(this.current, this.translated(bytes, 'Updates'), true, false);
     });
   }
 
   /** msg_id and seqno rules; a broken one is answered with bad_msg_notification (duplicates are ignored). */
   private accepts(session: SessionState, message: IncomingMessage): boolean {
-    const seconds = Number(message.msgId >> 32n);
-    const now = Date.now() / 1000;
-    let code = 0;
-    if (seconds < now - MSG_ID_PAST_S) code = 16;
-    else if (seconds > now + MSG_ID_FUTURE_S) code = 17;
-    else if (message.msgId % 4n !== 0n) code = 18;
-    if (code === 0 && message.body.length >= 4) {
-      const related = isContentRelated(message.body.readUInt32LE(0));
-      if (related && message.seqNo % 2 === 0) code = 34;
-      if (!related && message.seqNo % 2 === 1) code = 35;
-    }
+    const code = badMsgCode(message, Date.now() / 1000);
     if (code !== 0) {
       this.host.count(`bad_msg_notification_${code}`);
       this.queue(session, badMsgNotification(message.msgId, message.seqNo, code), false, true);
@@ -242,7 +231,7 @@ export class MtprotoConnection {
         }
         return;
       case TL.gzipPacked:
-        this.handle(session, { ...message, body: gunzipSync(readTlBytes(message.body, 4)) });
+        this.handle(session, { ...message, body: unzipSync(readTlBytes(message.body, 4)) });
         return;
       case TL.msgsAck:
       case TL.httpWait:
@@ -255,8 +244,22 @@ export class MtprotoConnection {
         this.armPingDisconnect(message.body.readInt32LE(12));
         return;
       default:
+        if (SERVICE_QUERIES.has(message.body.readUInt32LE(0))) return this.service(session, message);
         void this.rpc(session, message);
     }
+  }
+
+  /** get_future_salts, msgs_state_req, destroy_session, rpc_drop_answer: answered with their own constructors. */
+  private service(session: SessionState, message: IncomingMessage): void {
+    const answer = answerServiceQuery(message, {
+      session,
+      salt: this.key?.salt ?? Buffer.alloc(8),
+      nowSeconds: Math.floor(Date.now() / 1000),
+      destroySession: (id) =>
+        this.sessions.get(i64(id).toString('hex')) !== session &&
+        this.sessions.delete(i64(id).toString('hex')),
+    });
+    if (answer) this.queue(session, answer.body, answer.contentRelated, true);
   }
 
   /** ping_delay_disconnect: close the connection unless another ping arrives within `seconds`. */
@@ -269,11 +272,29 @@ export class MtprotoConnection {
   private async rpc(session: SessionState, message: IncomingMessage): Promise<void> {
     const link = this.link;
     if (!link) return;
+    const request = this.layer.inbound(Buffer.from(message.body));
+    if (!request.ok) {
+      this.queue(
+        session,
+        rpcResult(message.msgId, rpcError(request.errorCode, request.errorMessage)),
+        true,
+        true,
+      );
+      return;
+    }
     let reply: EmulatorReply;
+    session.running.add(message.msgId);
     try {
-      reply = await link.call(Buffer.from(message.body));
+      reply = await link.call(request.body);
     } catch {
       reply = { ok: false, errorCode: 500, errorMessage: 'INTERNAL' };
+    } finally {
+      session.running.delete(message.msgId);
+    }
+    if (session.dropped.delete(message.msgId)) {
+      // service_messages#cancellation: the dropped query itself is answered rpc_answer_dropped_running too.
+      this.queue(session, rpcResult(message.msgId, u32(TL.rpcAnswerDroppedRunning)), true, true);
+      return;
     }
     if (!reply.ok && 'transportError' in reply) {
       // The world forgot this key (forget-key): Telegram answers the transport error, not an rpc_error.
@@ -282,8 +303,20 @@ export class MtprotoConnection {
       this.later(() => this.write(transportErrorPayload(code)));
       return;
     }
-    const result = reply.ok ? reply.body : rpcError(reply.errorCode, reply.errorMessage);
+    const result = reply.ok
+      ? this.translated(reply.body, request.resultType)
+      : rpcError(reply.errorCode, reply.errorMessage);
     this.queue(session, rpcResult(message.msgId, result), true, true);
+  }
+
+  /** An answer or update in the connection's layer (an object that layer cannot express: an internal error). */
+  private translated(body: Buffer, type: string | undefined): Buffer {
+    try {
+      return this.layer.outbound(body, type);
+    } catch {
+      this.host.count('layer_translation_failed');
+      return rpcError(500, 'EMULATOR_LAYER_TRANSLATION');
+    }
   }
 
   private queue(session: SessionState, body: Buffer, contentRelated: boolean, isResponse: boolean): void {

@@ -39,10 +39,8 @@ export class EmulatorRsaKey {
    * (192 bytes: the inner data, then random padding), or undefined when the hash does not match.
    */
   decryptPad(encrypted: Buffer): Buffer | undefined {
-    if (encrypted.length !== 256 || Buffer.compare(encrypted, this.n) >= 0) return undefined;
-    const plain = privateDecrypt({ key: this.privateKey, padding: constants.RSA_NO_PADDING }, encrypted);
-    const keyAesEncrypted = Buffer.alloc(256);
-    plain.copy(keyAesEncrypted, 256 - plain.length);
+    const keyAesEncrypted = this.decryptRaw(encrypted);
+    if (!keyAesEncrypted) return undefined;
     const aesEncrypted = keyAesEncrypted.subarray(32);
     const tempKey = Buffer.alloc(32);
     const digest = sha256(aesEncrypted);
@@ -51,5 +49,36 @@ export class EmulatorRsaKey {
     const dataWithPadding = Buffer.from(dataWithHash.subarray(0, 192)).reverse();
     if (!sha256(tempKey, dataWithPadding).equals(dataWithHash.subarray(192, 224))) return undefined;
     return dataWithPadding;
+  }
+
+  /**
+   * Undoes the pre-2021 encryption of p_q_inner_data that Telethon 1.x still uses and Telegram still accepts:
+   * RSA(sha1(data) + data + random padding) over 255 bytes. `length` tells where `data` ends (its TL
+   * serialization); returns `data` when the hash matches.
+   */
+  decryptLegacy(encrypted: Buffer, length: (dataWithPadding: Buffer) => number): Buffer | undefined {
+    const plain = this.decryptRaw(encrypted);
+    if (!plain || plain[0] !== 0) return undefined;
+    const rest = plain.subarray(21);
+    let end: number;
+    try {
+      end = length(rest);
+    } catch {
+      return undefined;
+    }
+    const data = rest.subarray(0, end);
+    return end > 0 && end <= rest.length && sha1(data).equals(plain.subarray(1, 21)) ? data : undefined;
+  }
+
+  /** Raw RSA decryption, left-padded to 256 bytes. */
+  private decryptRaw(encrypted: Buffer): Buffer | undefined {
+    if (encrypted.length > 256) return undefined;
+    const padded = Buffer.alloc(256);
+    encrypted.copy(padded, 256 - encrypted.length);
+    if (Buffer.compare(padded, this.n) >= 0) return undefined;
+    const plain = privateDecrypt({ key: this.privateKey, padding: constants.RSA_NO_PADDING }, padded);
+    const full = Buffer.alloc(256);
+    plain.copy(full, 256 - plain.length);
+    return full;
   }
 }

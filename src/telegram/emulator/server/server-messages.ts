@@ -16,19 +16,31 @@ export const TL = {
   badServerSalt: 0xedab447b,
   newSessionCreated: 0x9ec20908,
   httpWait: 0x9299359f,
+  getFutureSalts: 0xb921bd04,
+  futureSalts: 0xae500895,
+  futureSalt: 0x0949d9dc,
+  msgsStateReq: 0xda69fb52,
+  msgsStateInfo: 0x04deb57d,
+  msgResendReq: 0x7d861a08,
+  destroySession: 0xe7512126,
+  destroySessionOk: 0xe22045fc,
+  destroySessionNone: 0x62d350c9,
+  rpcDropAnswer: 0x58e4a740,
+  rpcAnswerUnknown: 0x5e2ad36e,
+  rpcAnswerDroppedRunning: 0xcd78e586,
 } as const;
 
-const u32 = (n: number): Buffer => {
+export const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n >>> 0, 0);
   return b;
 };
-const i32 = (n: number): Buffer => {
+export const i32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeInt32LE(n, 0);
   return b;
 };
-const i64 = (n: bigint): Buffer => {
+export const i64 = (n: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigInt64LE(BigInt.asIntN(64, n), 0);
   return b;
@@ -37,6 +49,27 @@ const i64 = (n: bigint): Buffer => {
 /** Only containers and acknowledgements (and http_wait) are not content-related. */
 export const isContentRelated = (constructorId: number): boolean =>
   constructorId !== TL.msgContainer && constructorId !== TL.msgsAck && constructorId !== TL.httpWait;
+
+/** msg_id time bounds (https://core.telegram.org/mtproto/description#message-identifier-msg-id). */
+const MSG_ID_PAST_S = 300;
+const MSG_ID_FUTURE_S = 30;
+
+/**
+ * The bad_msg_notification code a message earns (mtproto/service_messages_about_messages), 0 when it is fine:
+ * 16/17 msg_id too old/new, 18 msg_id not ≡ 0 mod 4, 35 an even seqno on a content-related message. The
+ * converse (34: an odd seqno on a message needing no ack, as mtcute sends msgs_ack) Telegram tolerates.
+ */
+export function badMsgCode(
+  message: { msgId: bigint; seqNo: number; body: Buffer },
+  nowSeconds: number,
+): number {
+  const seconds = Number(message.msgId >> 32n);
+  if (seconds < nowSeconds - MSG_ID_PAST_S) return 16;
+  if (seconds > nowSeconds + MSG_ID_FUTURE_S) return 17;
+  if (message.msgId % 4n !== 0n) return 18;
+  const related = message.body.length >= 4 && isContentRelated(message.body.readUInt32LE(0));
+  return related && message.seqNo % 2 === 0 ? 35 : 0;
+}
 
 export const pong = (msgId: bigint, pingId: bigint): Buffer =>
   Buffer.concat([u32(TL.pong), i64(msgId), i64(pingId)]);

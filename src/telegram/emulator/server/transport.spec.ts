@@ -66,7 +66,7 @@ describe('emulator server transports (what GramJS’s ConnectionTCP* codecs send
     expect(padded.encode(body).readUInt32LE(0)).toBeGreaterThanOrEqual(body.length);
   });
 
-  it('refuses an obfuscated (random 64-byte) start', () => {
+  it('refuses a start that is neither a plain transport nor an obfuscated header naming one', () => {
     const start = payload(64);
     start[0] = 0x11;
     start.writeInt32LE(7, 4);

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type Cipher, type Decipher } from 'node:crypto';
 
 /** The MTProto transports GramJS's ConnectionTCP* classes speak (https://core.telegram.org/mtproto/mtproto-transports). */
 export type TransportKind = 'abridged' | 'intermediate' | 'padded-intermediate' | 'full';
@@ -9,6 +9,7 @@ export class TransportError extends Error {}
 const MAX_PACKET = 16 * 1024 * 1024;
 const INTERMEDIATE_TAG = 0xeeeeeeee;
 const PADDED_TAG = 0xdddddddd;
+const ABRIDGED_TAG = 0xefefefef;
 
 /**
  * The server side of one TCP connection's framing: the transport is recognised from the first bytes the
@@ -20,9 +21,14 @@ export class ServerTransport {
   private buffer: Buffer = Buffer.alloc(0);
   private receiveSeq = 0;
   private sendSeq = 0;
+  /** Obfuscation (mtproto-transports#transport-obfuscation): AES-256-CTR both ways after a 64-byte header. */
+  obfuscated = false;
+  private decipher?: Decipher;
+  private cipher?: Cipher;
 
   /** Feeds received bytes; returns the complete packets (payloads) now available. */
-  push(chunk: Buffer): Buffer[] {
+  push(received: Buffer): Buffer[] {
+    const chunk = this.decipher ? this.decipher.update(received) : received;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     if (!this.kind && !this.detect()) return [];
     const packets: Buffer[] = [];
@@ -34,6 +40,11 @@ export class ServerTransport {
   }
 
   encode(payload: Buffer): Buffer {
+    const framed = this.frame(payload);
+    return this.cipher ? this.cipher.update(framed) : framed;
+  }
+
+  private frame(payload: Buffer): Buffer {
     switch (this.kind) {
       case 'abridged': {
         const words = payload.length >> 2;
@@ -80,12 +91,36 @@ export class ServerTransport {
       return true;
     }
     if (this.buffer.length < 8) return false;
+    // Full transport starts with its length and sequence number 0; an obfuscated header never has 0 there.
     const length = this.buffer.readInt32LE(0);
-    // Full transport starts with its length and sequence number 0; anything else (obfuscated) is refused.
-    if (length < 12 || length > MAX_PACKET || this.buffer.readInt32LE(4) !== 0) {
-      throw new TransportError('unsupported transport (obfuscated transports are not emulated)');
+    const seq = this.buffer.readInt32LE(4);
+    if (seq > 0 && seq < 0x10000 && length >= 12 && length <= MAX_PACKET) {
+      throw new TransportError('full-transport sequence number out of order'); // not a random header
     }
+    if (seq !== 0) return this.detectObfuscated();
+    if (length < 12 || length > MAX_PACKET) throw new TransportError('unsupported transport');
     this.kind = 'full';
+    return true;
+  }
+
+  /**
+   * The 64-byte obfuscation header: bytes 8–40 and 40–56 are the client's AES-256-CTR key and IV, the same
+   * 48 bytes reversed the server's; decrypted, bytes 56–60 name the transport inside (MTProxy secrets: none).
+   */
+  private detectObfuscated(): boolean {
+    if (this.buffer.length < 64) return false;
+    const header = this.buffer.subarray(0, 64);
+    const reversed = Buffer.from(header.subarray(8, 56)).reverse();
+    const decipher = createDecipheriv('aes-256-ctr', header.subarray(8, 40), header.subarray(40, 56));
+    const tag = decipher.update(header).readUInt32LE(56);
+    if (tag === ABRIDGED_TAG) this.kind = 'abridged';
+    else if (tag === INTERMEDIATE_TAG) this.kind = 'intermediate';
+    else if (tag === PADDED_TAG) this.kind = 'padded-intermediate';
+    else throw new TransportError('unsupported transport (neither plain nor an obfuscated header)');
+    this.obfuscated = true;
+    this.decipher = decipher;
+    this.cipher = createCipheriv('aes-256-ctr', reversed.subarray(0, 32), reversed.subarray(32, 48));
+    this.buffer = decipher.update(this.buffer.subarray(64));
     return true;
   }
 
