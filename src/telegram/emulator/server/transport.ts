@@ -1,5 +1,11 @@
 import { crc32 } from 'node:zlib';
-import { createCipheriv, createDecipheriv, randomBytes, type Cipher, type Decipher } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  randomBytes,
+  type Cipheriv as Cipher,
+  type Decipheriv as Decipher,
+} from 'node:crypto';
 
 /** The MTProto transports GramJS's ConnectionTCP* classes speak (https://core.telegram.org/mtproto/mtproto-transports). */
 export type TransportKind = 'abridged' | 'intermediate' | 'padded-intermediate' | 'full';
