@@ -186,19 +186,23 @@ export class SessionTransitions {
     method: SessionLoginMethod,
     records: (stored: TelegramSessionEntity) => StepRecord[],
   ): Promise<{ row: TelegramSessionEntity; replaced: ReplacedSession[] }> {
-    let replaced: ReplacedSession[] = [];
+    // Per attempt (ChangeCommit may run the change again): the rows the committed attempt removed.
+    const replacedBy = new WeakMap<TelegramSessionEntity, ReplacedSession[]>();
     const stored = await this.apply(
       { kind: 'connected', from: row.status },
       userId,
       row.id,
       async (tx) => {
         const connected = await this.accounts.markConnected(tx, userId, row, signedIn, method);
-        replaced = await this.accounts.removeOthersOfAccount(tx, userId, signedIn.user.id, row.id);
+        replacedBy.set(
+          connected,
+          await this.accounts.removeOthersOfAccount(tx, userId, signedIn.user.id, row.id),
+        );
         return connected;
       },
       records,
     );
-    return { row: stored, replaced };
+    return { row: stored, replaced: replacedBy.get(stored) ?? [] };
   }
 
   /** A pending login ends for good (`reason` in last_error), with the failed step's audit row. */
