@@ -114,7 +114,6 @@ export class TcpProxy {
     return true;
   }
 
-
   /** Whether a chunk from PostgreSQL goes on to the client: not the answer to a COMMIT cut `after`. */
   private fromServer(link: Link): boolean {
     if (!link.dropAnswer) return true;
