@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { ChangesModule } from './changes/changes.module';
 import { AuthModule } from './common/auth/auth.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
@@ -81,6 +82,7 @@ export class AppModule {
         VaultModule,
         LogsModule,
         EventsModule,
+        ChangesModule,
         TelegramGatewayModule.forRoot({ backend: emulator }),
         TelegramAccountsModule,
         TelegramBotsModule,

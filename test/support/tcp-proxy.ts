@@ -1,13 +1,33 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
+/** A COMMIT the proxy is told to cut: before PostgreSQL sees it, or after it applied it (its answer lost). */
+export type CommitCut = 'before' | 'after';
+
+interface Link {
+  client: Socket;
+  upstream: Socket;
+  /** This connection's open transaction wrote an integration_logs row (a state change's audit row). */
+  wroteAudit: boolean;
+  /** The COMMIT was let through: the server's answer to it is dropped and the proxy goes down. */
+  dropAnswer: boolean;
+}
+
+const AUDIT_INSERT = /INSERT INTO "?integration_logs"?/i;
+const COMMIT = /\bCOMMIT\b/;
+const TRANSACTION_END = /\b(COMMIT|ROLLBACK)\b/;
+
 /**
  * A loopback TCP proxy in front of PostgreSQL that a test can cut and restore, to see how the
  * service behaves when the database goes away (connections reset, new ones refused) and returns.
+ * `cutAtCommit` cuts it at the COMMIT of the next transaction that wrote an audit row.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private cut = false;
+  private trap?: { when: CommitCut; sprung: () => void };
+  /** Called when PostgreSQL answers a COMMIT cut `after` (the answer that is dropped). */
+  private afterCommit?: () => void;
   port = 0;
 
   constructor(
@@ -24,7 +44,9 @@ export class TcpProxy {
       const upstream = connect(this.targetPort, this.targetHost);
       this.track(client);
       this.track(upstream);
-      client.pipe(upstream).pipe(client);
+      const link: Link = { client, upstream, wroteAudit: false, dropAnswer: false };
+      forward(client, upstream, (chunk) => this.fromClient(link, chunk));
+      forward(upstream, client, () => this.fromServer(link));
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
@@ -45,6 +67,20 @@ export class TcpProxy {
     this.cut = false;
   }
 
+  /**
+   * Goes down at the COMMIT of the next transaction that wrote an integration_logs row: `before`
+   * PostgreSQL receives it (nothing committed), or `after` PostgreSQL committed it, dropping its
+   * answer (the client cannot know). Resolves once cut; `comeBack()` restores the proxy.
+   */
+  cutAtCommit(when: CommitCut): Promise<void> {
+    return new Promise<void>((sprung) => (this.trap = { when, sprung }));
+  }
+
+  /** Disarms a `cutAtCommit` that never fired. */
+  disarm(): void {
+    this.trap = undefined;
+  }
+
   /** The same URL, routed through this proxy. */
   wrap(url: string): string {
     const proxied = new URL(url);
@@ -58,8 +94,48 @@ export class TcpProxy {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Whether a chunk from the client goes on to PostgreSQL. */
+  private fromClient(link: Link, chunk: Buffer): boolean {
+    const text = chunk.toString('latin1');
+    if (AUDIT_INSERT.test(text)) link.wroteAudit = true;
+    const trap = this.trap;
+    if (trap && link.wroteAudit && COMMIT.test(text)) {
+      this.trap = undefined;
+      if (trap.when === 'before') {
+        this.goDown();
+        trap.sprung();
+        return false;
+      }
+      link.dropAnswer = true;
+      this.afterCommit = trap.sprung;
+      return true;
+    }
+    if (TRANSACTION_END.test(text)) link.wroteAudit = false;
+    return true;
+  }
+
+  /** Whether a chunk from PostgreSQL goes on to the client: not the answer to a COMMIT cut `after`. */
+  private fromServer(link: Link): boolean {
+    if (!link.dropAnswer) return true;
+    this.goDown();
+    this.afterCommit?.();
+    this.afterCommit = undefined;
+    return false;
+  }
+
   private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
   }
+}
+
+/** Copies `from` to `to` with backpressure, letting each chunk through only if `pass` says so. */
+function forward(from: Socket, to: Socket, pass: (chunk: Buffer) => boolean): void {
+  from.on('data', (chunk: Buffer) => {
+    if (!pass(chunk) || to.destroyed) return;
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
 }

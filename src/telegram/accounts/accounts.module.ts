@@ -10,7 +10,6 @@ import { PhoneLoginService } from './phone-login.service';
 import { QrLiveFollower } from './qr-live-follower';
 import { QrLoginService } from './qr-login.service';
 import { QrRenderer } from './qr-renderer';
-import { SessionCommit } from './session-commit';
 import { SessionSecrets } from './session-secrets';
 import { SessionTransitions } from './session-transitions';
 import { TelegramAccountMetrics } from './telegram-account-metrics';
@@ -33,7 +32,6 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     QrLiveFollower,
     QrLoginService,
     QrRenderer,
-    SessionCommit,
     SessionSecrets,
     SessionTransitions,
     TelegramAudit,

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
+import { ChangeCommit } from '../../changes/change-commit';
 import { AppError } from '../../common/errors/app-error';
 import type { AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
+import { SessionLeases } from '../leases/session-leases';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
-import { SessionCommit } from './session-commit';
-import type { SessionChange } from './session-events';
+import { sessionEvents, type SessionChange } from './session-events';
 import { TelegramAccountMetrics, type LoginMethod } from './telegram-account-metrics';
 import { TelegramAudit, type AuditFacts, type TelegramAction } from './telegram-audit';
 import {
@@ -29,8 +30,8 @@ export interface StepRecord {
 /**
  * The one place a session's state changes. Each transition runs the repository's named change, its
  * integration_logs row(s) and its events (session-events.ts, into the outbox) in one transaction
- * (SessionCommit) — all commit or none does — then counts the metrics. Broker and WebSocket
- * delivery follow the commit.
+ * (ChangeCommit, fenced by the session's lease) — all commit or none does, a lost COMMIT resolved
+ * by the first audit row — then counts the metrics. Broker and WebSocket delivery follow the commit.
  */
 @Injectable()
 export class SessionTransitions {
@@ -38,7 +39,8 @@ export class SessionTransitions {
     private readonly accounts: AccountsRepository,
     private readonly audit: TelegramAudit,
     private readonly metrics: TelegramAccountMetrics,
-    private readonly commit: SessionCommit,
+    private readonly changes: ChangeCommit,
+    private readonly leases: SessionLeases,
     @InjectPinoLogger(SessionTransitions.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -75,7 +77,7 @@ export class SessionTransitions {
   // --- login ------------------------------------------------------------------------------------------
 
   codeSent(userId: number, login: CodeSentLogin): Promise<TelegramSessionEntity> {
-    return this.commit.apply(
+    return this.apply(
       { kind: 'code_sent' },
       userId,
       login.id,
@@ -101,7 +103,7 @@ export class SessionTransitions {
   ): Promise<TelegramSessionEntity> {
     const { codeType, ...stored } = changes;
     const restarted = cause === 'sign_in';
-    return this.commit.apply(
+    return this.apply(
       { kind: 'code_resent', codeType },
       userId,
       row.id,
@@ -126,7 +128,7 @@ export class SessionTransitions {
   }
 
   qrIssued(userId: number, login: QrPendingLogin): Promise<TelegramSessionEntity> {
-    return this.commit.apply(
+    return this.apply(
       { kind: 'qr_issued' },
       userId,
       login.id,
@@ -149,7 +151,7 @@ export class SessionTransitions {
     also: StepRecord[] = [],
   ): Promise<TelegramSessionEntity> {
     const method: SessionLoginMethod = action === 'qr_login' ? 'qr' : 'phone_code';
-    return this.commit.apply(
+    return this.apply(
       { kind: 'password_needed' },
       userId,
       row.id,
@@ -184,19 +186,23 @@ export class SessionTransitions {
     method: SessionLoginMethod,
     records: (stored: TelegramSessionEntity) => StepRecord[],
   ): Promise<{ row: TelegramSessionEntity; replaced: ReplacedSession[] }> {
-    let replaced: ReplacedSession[] = [];
-    const stored = await this.commit.apply(
+    // Per attempt (ChangeCommit may run the change again): the rows the committed attempt removed.
+    const replacedBy = new WeakMap<TelegramSessionEntity, ReplacedSession[]>();
+    const stored = await this.apply(
       { kind: 'connected', from: row.status },
       userId,
       row.id,
       async (tx) => {
         const connected = await this.accounts.markConnected(tx, userId, row, signedIn, method);
-        replaced = await this.accounts.removeOthersOfAccount(tx, userId, signedIn.user.id, row.id);
+        replacedBy.set(
+          connected,
+          await this.accounts.removeOthersOfAccount(tx, userId, signedIn.user.id, row.id),
+        );
         return connected;
       },
       records,
     );
-    return { row: stored, replaced };
+    return { row: stored, replaced: replacedBy.get(stored) ?? [] };
   }
 
   /** A pending login ends for good (`reason` in last_error), with the failed step's audit row. */
@@ -206,7 +212,7 @@ export class SessionTransitions {
     reason: string,
     record: StepRecord,
   ): Promise<TelegramSessionEntity> {
-    return this.commit.apply(
+    return this.apply(
       { kind: 'login_failed', reason },
       userId,
       row.id,
@@ -217,7 +223,7 @@ export class SessionTransitions {
 
   /** A QR login's token was renewed (no audit row: nothing happened yet), with its event. */
   qrRenewed(userId: number, row: TelegramSessionEntity, changes: QrRenewal): Promise<void> {
-    return this.commit.quiet(
+    return this.quiet(
       userId,
       async (tx) =>
         (await this.accounts.refreshQrToken(tx, userId, row.id, changes))
@@ -234,7 +240,7 @@ export class SessionTransitions {
     row: TelegramSessionEntity,
     seen: { user: TelegramUserInfo; dcId: number; sessionData?: EncryptedEnvelope },
   ): Promise<TelegramSessionEntity> {
-    return this.commit.apply(
+    return this.apply(
       { kind: 'reconnected' },
       userId,
       row.id,
@@ -262,7 +268,7 @@ export class SessionTransitions {
     const facts = { session_id: row.id, phone: row.phone, dc_id: row.dcId };
     const record = this.failure(userId, action, error, facts);
     if (error instanceof TelegramSessionRevokedError) {
-      const stored = await this.commit.apply(
+      const stored = await this.apply(
         { kind: 'revoked', reason: error.reason },
         userId,
         row.id,
@@ -278,7 +284,7 @@ export class SessionTransitions {
     }
     if (error instanceof AppError) {
       try {
-        return await this.commit.apply(
+        return await this.apply(
           { kind: 'error_noted', reason: error.code },
           userId,
           row.id,
@@ -316,7 +322,7 @@ export class SessionTransitions {
     outcome: { loggedOut: boolean; reason?: string },
   ): Promise<TelegramSessionEntity> {
     const wasPending = PENDING_STATUSES.includes(row.status);
-    return this.commit.apply(
+    return this.apply(
       { kind: 'disconnected', reason: outcome.reason },
       userId,
       row.id,
@@ -334,14 +340,39 @@ export class SessionTransitions {
     );
   }
 
-  /** SessionCommit.apply, for the transitions kept in files of their own (WatchdogTransitions). */
-  apply(
+  /**
+   * Runs `change` — fenced: a replica that lost the session's lease writes nothing — with the audit
+   * rows `records` names for its result and the change's events, through ChangeCommit; then counts
+   * the login attempts. Public for the transitions kept in files of their own (WatchdogTransitions).
+   */
+  async apply(
     event: SessionChange,
     userId: number,
     rowId: string,
     change: (tx: EntityManager) => Promise<TelegramSessionEntity>,
     records: (stored: TelegramSessionEntity) => StepRecord[],
   ): Promise<TelegramSessionEntity> {
-    return this.commit.apply(event, userId, rowId, change, records);
+    const { result } = await this.changes.apply({ change: 'session', session_id: rowId }, async (tx) => {
+      await this.leases.assertFence(tx, rowId);
+      const row = await change(tx);
+      const steps = records(row);
+      if (steps.length === 0) throw new Error('a state change must write its audit row');
+      const events = sessionEvents(userId, event, row);
+      return { result: { row, steps }, audit: steps.map((step) => step.entry), events };
+    });
+    for (const { attempt } of result.steps) if (attempt) this.metrics.attempt(attempt.method, attempt.result);
+    return result.row;
+  }
+
+  /** A change without an audit row (a renewed QR token): the change and its events, through ChangeCommit. */
+  private async quiet(
+    userId: number,
+    change: (tx: EntityManager) => Promise<TelegramSessionEntity | null>,
+    event: SessionChange,
+  ): Promise<void> {
+    await this.changes.apply({ change: 'session' }, async (tx) => {
+      const row = await change(tx);
+      return { result: row, audit: [], events: row ? sessionEvents(userId, event, row) : [] };
+    });
   }
 }

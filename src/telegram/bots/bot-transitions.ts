@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { ChangeCommit } from '../../changes/change-commit';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
 import type { EventType } from '../../events/catalogue/event-types';
-import { OutboxService, type EventDraft } from '../../events/outbox/outbox.service';
+import type { EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
 import { SessionLeases } from '../leases/session-leases';
@@ -20,17 +20,17 @@ function factsOf(row: Pick<TelegramBotEntity, 'id' | 'telegramBotId' | 'username
 }
 
 /**
- * The one place a bot's state changes: each change commits together with its integration_logs row
- * (the pattern of SessionTransitions), so a change is never stored without its audit row.
+ * The one place a bot's state changes: each change commits through ChangeCommit together with its
+ * integration_logs row and its event, so a change is never stored without them (and a COMMIT lost
+ * with PostgreSQL is retried without applying the change twice).
  */
 @Injectable()
 export class BotTransitions {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly commit: ChangeCommit,
     private readonly bots: BotsRepository,
     private readonly audit: AuditLogService,
     private readonly leases: SessionLeases,
-    private readonly outbox: OutboxService,
   ) {}
 
   async added(userId: number, bot: NewBot): Promise<TelegramBotEntity> {
@@ -134,19 +134,14 @@ export class BotTransitions {
     record: (row: TelegramBotEntity) => AuditEntry,
     event?: (row: TelegramBotEntity) => EventDraft,
   ): Promise<TelegramBotEntity> {
-    let entry: AuditEntry | undefined;
-    const row = await this.dataSource.transaction(async (tx) => {
+    const { result } = await this.commit.apply({ change: 'bot' }, async (tx) => {
       const stored = await change(tx);
       // Fenced like a session's state (SessionLeases.assertFence); in the same transaction, so the
       // change above commits only if this replica may still write the bot.
       await this.leases.assertFence(tx, stored.id);
-      entry = record(stored);
-      await this.audit.recordIn(tx, entry);
-      if (event) await this.outbox.add(tx, event(stored));
-      return stored;
+      return { result: stored, audit: [record(stored)], events: event ? [event(stored)] : [] };
     });
-    if (entry) this.audit.committed(entry);
-    return row;
+    return result;
   }
 }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { ChangeCommit } from '../../changes/change-commit';
 import { AppError, RateLimitedError } from '../../common/errors/app-error';
-import { OutboxService, type EventDraft } from '../../events/outbox/outbox.service';
+import type { EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramChatInfo } from '../gateway/telegram-dialogs';
 import { ChannelsRepository, type SyncCounts } from './channels.repository';
@@ -10,14 +10,16 @@ import type { TelegramChannelEntity } from './telegram-channel.entity';
 
 export type ChannelAction = 'channels_sync' | 'channel_add' | 'channel_update' | 'channel_remove';
 
-/** The one place chats change: each change commits together with its integration_logs row. */
+/**
+ * The one place chats change: each change commits through ChangeCommit together with its
+ * integration_logs row (and its event, where it has one).
+ */
 @Injectable()
 export class ChannelTransitions {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly commit: ChangeCommit,
     private readonly channels: ChannelsRepository,
     private readonly audit: AuditLogService,
-    private readonly outbox: OutboxService,
   ) {}
 
   synced(
@@ -121,15 +123,10 @@ export class ChannelTransitions {
     record: (result: T) => AuditEntry,
     event?: (result: T) => EventDraft,
   ): Promise<T> {
-    let entry: AuditEntry | undefined;
-    const result = await this.dataSource.transaction(async (tx) => {
+    const { result } = await this.commit.apply({ change: 'channel' }, async (tx) => {
       const changed = await change(tx);
-      entry = record(changed);
-      await this.audit.recordIn(tx, entry);
-      if (event) await this.outbox.add(tx, event(changed));
-      return changed;
+      return { result: changed, audit: [record(changed)], events: event ? [event(changed)] : [] };
     });
-    if (entry) this.audit.committed(entry);
     return result;
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { ChangeCommit, type Change } from '../../changes/change-commit';
 import type { EventType } from '../../events/catalogue/event-types';
-import { OutboxService } from '../../events/outbox/outbox.service';
-import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
+import type { EventDraft } from '../../events/outbox/outbox.service';
+import type { AuditEntry } from '../../logs/audit-log.service';
 import { MessageMetrics } from './message-metrics';
 import { MessagesRepository } from './messages.repository';
 import { SendPacing } from './send-pacing';
@@ -56,22 +56,21 @@ function factsOf(row: TelegramMessageEntity): Record<string, unknown> {
 }
 
 /**
- * The one place a message's state changes. Each change commits in one transaction with its
- * `send_message` audit row (pending when queued, success / error at the end) and with the queue
- * job it needs (pg-boss writes the job through the same transaction), so no state is ever stored
- * without its audit row or left without the job that moves it on, and with its `telegram.message.*`
- * outbox event. Only a lane's head holds a live job; the others are parked until it ends.
+ * The one place a message's state changes. Each change commits through ChangeCommit in one
+ * transaction with its `send_message` audit row (pending when queued, success / error at the end)
+ * and with the queue job it needs (pg-boss writes the job through the same transaction), so no state
+ * is ever stored without its audit row or left without the job that moves it on, and with its
+ * `telegram.message.*` outbox event. Only a lane's head holds a live job; the others are parked
+ * until it ends. A COMMIT lost with PostgreSQL is resolved by the audit row (ChangeCommit's retry).
  */
 @Injectable()
 export class MessageTransitions {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly commit: ChangeCommit,
     private readonly repository: MessagesRepository,
     private readonly queue: SendQueue,
     private readonly pacing: SendPacing,
-    private readonly audit: AuditLogService,
     private readonly metrics: MessageMetrics,
-    private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // Outlives the parked client: the gateway destroys it after TELEGRAM_CLIENT_IDLE_MS unused.
@@ -82,7 +81,7 @@ export class MessageTransitions {
 
   /** A new message (and its file): queued, `pending` audit row, a job unless an earlier message of its lane is open. */
   async queued(message: NewMessage, file?: Buffer): Promise<TelegramMessageEntity> {
-    const row = await this.apply(async (tx) => {
+    const row = await this.commitChange(undefined, async (tx) => {
       await this.repository.lockKeys(tx, message.lane);
       const stored = await tx.save(tx.create(TelegramMessageEntity, { ...message, status: 'queued' }));
       if (file) await this.repository.saveFile(tx, stored.id, file);
@@ -90,8 +89,11 @@ export class MessageTransitions {
         ? null
         : await this.queue.schedule(tx, stored.id, stored.sendAt);
       const done = jobId ? await this.repository.update(tx, stored, { jobId }) : stored;
-      await this.event(tx, done, 'telegram.message.queued');
-      return { row: done, audit: this.entry(done, 'pending') };
+      return {
+        result: done,
+        audit: [this.entry(done, 'pending')],
+        events: [this.event(done, 'telegram.message.queued')],
+      };
     });
     this.queue.wake();
     return row;
@@ -103,42 +105,47 @@ export class MessageTransitions {
    * for pacing). Otherwise it is parked behind its lane's head or its job moved to when it is due.
    */
   async claim(messageId: string, jobId: string): Promise<Claim> {
-    return this.dataSource.transaction(async (tx) => {
-      const peek = await tx.findOne(TelegramMessageEntity, { where: { id: messageId } });
-      if (!peek || peek.jobId !== jobId || !isOpen(peek.status)) return { kind: 'stale' };
-      await this.repository.lockKeys(tx, peek.lane, `sender:${peek.senderId}`);
-      const row = await this.repository.lockForQueue(tx, messageId);
-      if (!row || row.jobId !== jobId || !isOpen(row.status)) return { kind: 'stale' };
-      if (await this.repository.hasEarlierOpen(tx, row)) {
-        await this.repository.setJob(tx, row.id, null);
-        return { kind: 'parked' };
-      }
-      const now = new Date();
-      const due = await this.pacing.dueAt(tx, row, now);
-      if (due && due.getTime() > now.getTime() + 5) {
-        await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, due));
-        return { kind: 'deferred', until: due };
-      }
-      // One process at a time sends for a sender (its GramJS client is parked there between messages).
-      const lease = await this.repository.leaseOf(tx, row.senderId);
-      if (lease && lease.owner !== this.queue.instanceId && lease.until > now) {
-        const retryAt = new Date(Math.min(lease.until.getTime(), now.getTime() + 250));
-        await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, retryAt));
-        return { kind: 'deferred', until: retryAt };
-      }
-      await this.repository.takeLease(
-        tx,
-        row.senderId,
-        this.queue.instanceId,
-        new Date(now.getTime() + this.leaseMs),
-      );
-      const sending = await this.repository.update(tx, row, {
-        status: 'sending',
-        attempts: row.attempts + 1,
-        attemptedAt: now,
-      });
-      return { kind: 'send', row: sending };
+    return this.commitChange(messageId, async (tx) => ({
+      result: await this.decide(tx, messageId, jobId),
+      audit: [],
+    }));
+  }
+
+  private async decide(tx: EntityManager, messageId: string, jobId: string): Promise<Claim> {
+    const peek = await tx.findOne(TelegramMessageEntity, { where: { id: messageId } });
+    if (!peek || peek.jobId !== jobId || !isOpen(peek.status)) return { kind: 'stale' };
+    await this.repository.lockKeys(tx, peek.lane, `sender:${peek.senderId}`);
+    const row = await this.repository.lockForQueue(tx, messageId);
+    if (!row || row.jobId !== jobId || !isOpen(row.status)) return { kind: 'stale' };
+    if (await this.repository.hasEarlierOpen(tx, row)) {
+      await this.repository.setJob(tx, row.id, null);
+      return { kind: 'parked' };
+    }
+    const now = new Date();
+    const due = await this.pacing.dueAt(tx, row, now);
+    if (due && due.getTime() > now.getTime() + 5) {
+      await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, due));
+      return { kind: 'deferred', until: due };
+    }
+    // One process at a time sends for a sender (its GramJS client is parked there between messages).
+    const lease = await this.repository.leaseOf(tx, row.senderId);
+    if (lease && lease.owner !== this.queue.instanceId && lease.until > now) {
+      const retryAt = new Date(Math.min(lease.until.getTime(), now.getTime() + 250));
+      await this.repository.setJob(tx, row.id, await this.queue.schedule(tx, row.id, retryAt));
+      return { kind: 'deferred', until: retryAt };
+    }
+    await this.repository.takeLease(
+      tx,
+      row.senderId,
+      this.queue.instanceId,
+      new Date(now.getTime() + this.leaseMs),
+    );
+    const sending = await this.repository.update(tx, row, {
+      status: 'sending',
+      attempts: row.attempts + 1,
+      attemptedAt: now,
     });
+    return { kind: 'send', row: sending };
   }
 
   /** Telegram accepted it (or RANDOM_ID_DUPLICATE: an earlier attempt did): `sent`, file removed, next of the lane woken. */
@@ -178,7 +185,7 @@ export class MessageTransitions {
 
   /** FLOOD_WAIT / SLOWMODE_WAIT: `waiting` until then (not a counted attempt); a flood wait rests the whole sender. */
   async waiting(row: TelegramMessageEntity, problem: Problem, until: Date, pauseSender: boolean) {
-    return this.dataSource.transaction(async (tx) => {
+    return this.commitChange(row.id, async (tx) => {
       if (pauseSender) await this.repository.pauseSender(tx, row.senderId, until, problem.code);
       const updated = await this.repository.update(tx, row, {
         status: 'waiting',
@@ -188,42 +195,51 @@ export class MessageTransitions {
         notBefore: until,
         jobId: await this.queue.schedule(tx, row.id, until),
       });
-      await this.event(tx, updated, 'telegram.message.waiting', { not_before: until.toISOString() });
-      return updated;
+      const event = this.event(updated, 'telegram.message.waiting', { not_before: until.toISOString() });
+      return { result: updated, audit: [], events: [event] };
     });
   }
 
   /** A transient failure: `queued` again after the backoff, the error noted. */
   async retrying(row: TelegramMessageEntity, problem: Problem, until: Date) {
-    return this.dataSource.transaction(async (tx) =>
-      this.repository.update(tx, row, {
+    return this.commitChange(row.id, async (tx) => ({
+      result: await this.repository.update(tx, row, {
         status: 'queued',
         errorCode: problem.code,
         errorMessage: problem.message,
         notBefore: until,
         jobId: await this.queue.schedule(tx, row.id, until),
       }),
-    );
+      audit: [],
+    }));
   }
 
   /** DELETE before it was sent: `cancelled`, file removed, next of the lane woken. Undefined when no longer cancellable. */
   async cancelled(userId: number, id: string): Promise<TelegramMessageEntity | undefined> {
     const peek = await this.repository.findForUser(userId, id);
     if (!peek) return undefined;
-    let result: TelegramMessageEntity | undefined;
-    let entry: AuditEntry | undefined;
-    await this.dataSource.transaction(async (tx) => {
-      await this.repository.lockKeys(tx, peek.lane, `sender:${peek.senderId}`);
-      const row = await this.repository.lockForQueue(tx, id);
-      if (!row || row.userId !== userId || (row.status !== 'queued' && row.status !== 'waiting')) return;
-      result = await this.repository.update(tx, row, { status: 'cancelled', jobId: null, notBefore: null });
-      await this.repository.deleteFile(tx, id);
-      await this.wakeNext(tx, result);
-      entry = { userId, action: 'cancel_message', status: 'success', details: factsOf(result) };
-      await this.audit.recordIn(tx, entry);
-      await this.event(tx, result, 'telegram.message.cancelled');
-    });
-    if (entry) this.audit.committed(entry);
+    const result = await this.commitChange(
+      id,
+      async (tx): Promise<Change<TelegramMessageEntity | undefined>> => {
+        await this.repository.lockKeys(tx, peek.lane, `sender:${peek.senderId}`);
+        const row = await this.repository.lockForQueue(tx, id);
+        if (!row || row.userId !== userId || (row.status !== 'queued' && row.status !== 'waiting')) {
+          return { result: undefined, audit: [] };
+        }
+        const cancelled = await this.repository.update(tx, row, {
+          status: 'cancelled',
+          jobId: null,
+          notBefore: null,
+        });
+        await this.repository.deleteFile(tx, id);
+        await this.wakeNext(tx, cancelled);
+        return {
+          result: cancelled,
+          audit: [{ userId, action: 'cancel_message', status: 'success', details: factsOf(cancelled) }],
+          events: [this.event(cancelled, 'telegram.message.cancelled')],
+        };
+      },
+    );
     if (result) {
       this.metrics.ended('cancelled', result.senderType);
       this.queue.wake();
@@ -238,15 +254,20 @@ export class MessageTransitions {
     extra: Record<string, unknown>,
     pause?: { until: Date; reason: string },
   ): Promise<TelegramMessageEntity> {
-    const stored = await this.apply(async (tx) => {
+    const stored = await this.commitChange(row.id, async (tx) => {
       // Under the lane lock, so a message queued meanwhile is either seen here or sees this end.
       await this.repository.lockKeys(tx, row.lane);
       if (pause) await this.repository.pauseSender(tx, row.senderId, pause.until, pause.reason);
       const updated = await this.repository.update(tx, row, changes);
       await this.repository.deleteFile(tx, row.id);
       await this.wakeNext(tx, updated);
-      await this.event(tx, updated, result === 'sent' ? 'telegram.message.sent' : 'telegram.message.failed');
-      return { row: updated, audit: this.entry(updated, result === 'sent' ? 'success' : 'error', extra) };
+      return {
+        result: updated,
+        audit: [this.entry(updated, result === 'sent' ? 'success' : 'error', extra)],
+        events: [
+          this.event(updated, result === 'sent' ? 'telegram.message.sent' : 'telegram.message.failed'),
+        ],
+      };
     });
     this.metrics.ended(result, stored.senderType, stored.queuedAt);
     this.queue.wake();
@@ -259,14 +280,13 @@ export class MessageTransitions {
     if (next) await this.repository.setJob(tx, next, await this.queue.schedule(tx, next, null));
   }
 
-  /** The change's event, in its transaction: ids, status and reason code — never the text or the file. */
-  private async event(
-    tx: EntityManager,
+  /** The change's event, for its transaction: ids, status and reason code — never the text or the file. */
+  private event(
     row: TelegramMessageEntity,
     type: EventType,
     extra: Record<string, unknown> = {},
-  ): Promise<void> {
-    await this.outbox.add(tx, {
+  ): EventDraft {
+    return {
       type,
       subject: `messages/${row.id}`,
       userId: row.userId,
@@ -277,7 +297,7 @@ export class MessageTransitions {
         reason: row.errorCode ?? null,
         ...extra,
       },
-    });
+    };
   }
 
   private entry(
@@ -294,18 +314,12 @@ export class MessageTransitions {
     };
   }
 
-  private async apply(
-    change: (tx: EntityManager) => Promise<{ row: TelegramMessageEntity; audit: AuditEntry }>,
-  ): Promise<TelegramMessageEntity> {
-    let entry: AuditEntry | undefined;
-    const row = await this.dataSource.transaction(async (tx) => {
-      const done = await change(tx);
-      entry = done.audit;
-      await this.audit.recordIn(tx, entry);
-      return done.row;
-    });
-    if (entry) this.audit.committed(entry);
-    return row;
+  /** Every change of a message, with its audit row and event where it has them: ChangeCommit. */
+  private async commitChange<T>(
+    messageId: string | undefined,
+    change: (tx: EntityManager) => Promise<Change<T>>,
+  ): Promise<T> {
+    return (await this.commit.apply({ change: 'message', message_id: messageId }, change)).result;
   }
 }
 
