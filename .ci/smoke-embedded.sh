@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the service exactly as the README says (`npm start`, no DATABASE_URL), checks /health and an
-# authenticated call with the printed development token, then stops it with SIGTERM and expects exit 0.
+# authenticated call with the printed development token, then stops it with SIGTERM and expects exit 0
+# and neither its embedded PostgreSQL nor its Telegram emulator server left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -59,3 +60,4 @@ echo "npm start exited with $code"
 [ "$code" -eq 0 ]
 if pgrep -f "postgres -D $data/postgres" >/dev/null; then echo "embedded PostgreSQL still running"; exit 1; fi
 echo "smoke OK"
+if pgrep -f "emulator.js .*--data $data" >/dev/null; then echo "Telegram emulator server still running"; exit 1; fi

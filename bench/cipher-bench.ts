@@ -59,7 +59,7 @@ interface FakeVaultHandle {
 /**
  * The fake lives in test/, which the production image's build context leaves out: it is loaded at run time, so
  * compiling bench/ never depends on it. Under jest/swc this resolves test/fakes/vault/index.ts; from dist/bench it
- * needs dist/test/fakes/vault, i.e. "test/fakes/vault" in tsconfig.build.json's include.
+ * needs dist/test/fakes/vault, which tsconfig.bench.json (`npm run build:bench`) compiles beside dist/bench.
  */
 function startFakeVault(): Promise<FakeVaultHandle> {
   const path = join(__dirname, '..', 'test', 'fakes', 'vault');
@@ -68,9 +68,7 @@ function startFakeVault(): Promise<FakeVaultHandle> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time dependency on purpose (see above)
     loaded = require(path) as typeof loaded;
   } catch {
-    throw new Error(
-      `The cipher bench needs the fake Vault built at ${path}: add "test/fakes/vault" to tsconfig.build.json's include`,
-    );
+    throw new Error(`The cipher bench needs the fake Vault built at ${path}: run 'npm run build:bench'`);
   }
   return loaded.FakeVault.start();
 }

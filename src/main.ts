@@ -8,7 +8,7 @@ import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
 import { TelegramGateway } from './telegram/gateway/telegram-gateway';
-import { ensureEmulatorServer } from './telegram/emulator/server/emulator-process';
+import { ensureEmulatorServer, type EmulatorServerHandle } from './telegram/emulator/server/emulator-process';
 
 function readConfig(): AppConfig {
   try {
@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   if (!config.database.url) {
     try {
-      embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+      embedded = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), undefined, undefined, {
+        port: config.database.embeddedPort,
+        ownSignals: true, // stopped last by the shutdown below
+      });
     } catch (error) {
       console.error(
         `Embedded PostgreSQL failed to start: ${error instanceof Error ? error.message : String(error)}`,
@@ -39,20 +42,28 @@ async function main(): Promise<void> {
   }
 
   let emulatorLine: string | undefined;
+  let emulator: EmulatorServerHandle | undefined;
+  // What this process started stops with it, in reverse order: the emulator server, then the database.
+  const stopStarted = async () => {
+    await emulator?.stop();
+    await embedded?.stop();
+  };
   const { telegram } = config;
   if (telegram.emulator && !telegram.emulatorUrl && !telegram.emulatorInProcess) {
     try {
-      const server = await ensureEmulatorServer(config.dataDir);
+      emulator = await ensureEmulatorServer(config.dataDir, telegram.emulatorPort);
       config = {
         ...config,
-        telegram: { ...telegram, emulatorUrl: server.url, emulatorControlUrl: server.control_url },
+        telegram: { ...telegram, emulatorUrl: emulator.url, emulatorControlUrl: emulator.control_url },
       };
-      emulatorLine = `Telegram emulator server ${server.url} (pid ${server.pid}, ${server.reused ? 'reused' : 'started'}; survives restarts of the service)`;
+      emulatorLine = emulator.reused
+        ? `Telegram emulator server ${emulator.url} (pid ${emulator.pid}, reused: another process's, left running)`
+        : `Telegram emulator server ${emulator.url} (pid ${emulator.pid}, started; its world kept in ${join(config.dataDir, 'emulator')}, stops with the service)`;
     } catch (error) {
       console.error(
         `Telegram emulator server failed to start: ${error instanceof Error ? error.message : String(error)}`,
       );
-      await embedded?.stop();
+      await stopStarted();
       process.exit(1);
     }
   }
@@ -63,7 +74,7 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-    await embedded?.stop();
+    await stopStarted();
     process.exit(1);
   }
 
@@ -110,11 +121,12 @@ async function main(): Promise<void> {
     await handedOver;
     process.stdout.write(`${signal} received: finishing in-flight requests\n`);
     await closeGracefully(app, { markClosing: () => markClosing(app), timeoutMs: config.shutdownTimeoutMs });
-    await embedded?.stop();
+    await stopStarted();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP')); // the terminal closed
 }
 
 void main();

@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { TEST_JWT_SECRET } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { startEmulatorProcess, type EmulatorProcess } from './support/emulator-process';
 import { OwnRedis } from './support/redis-server';
 import { startService, type ServiceProcess } from './support/service-process';
 import { emulatorCode } from './support/telegram';
@@ -25,10 +26,15 @@ describe('several replicas, one Redis: shared limits, Redis lost under load, the
   let db: TestDatabase;
   let redis: OwnRedis;
   let dataDir: string;
+  let emulator: EmulatorProcess;
   let replicas: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createTestDatabase(), OwnRedis.start()]);
+    [db, redis, emulator] = await Promise.all([
+      createTestDatabase(),
+      OwnRedis.start(),
+      startEmulatorProcess(),
+    ]);
     dataDir = mkdtempSync(join(tmpdir(), 'replicas-redis-'));
     const env = {
       DATABASE_URL: db.url,
@@ -37,6 +43,9 @@ describe('several replicas, one Redis: shared limits, Redis lost under load, the
       RATE_LIMIT_API_LIMIT: String(LIMIT),
       RATE_LIMIT_API_WINDOW_SECONDS: '60',
       TELEGRAM_EMULATOR: 'true',
+      // Several service processes share one `npm run emulator` (a server `npm start` starts is its own).
+      TELEGRAM_EMULATOR_URL: emulator.url,
+      TELEGRAM_EMULATOR_CONTROL_URL: emulator.control_url,
       TELEGRAM_WATCHDOG_INTERVAL_MS: String(WATCHDOG_MS),
     };
     replicas = await Promise.all([startService(env), startService(env)]);
@@ -45,6 +54,7 @@ describe('several replicas, one Redis: shared limits, Redis lost under load, the
     for (const p of replicas) p.kill('SIGKILL');
     await Promise.all(replicas.map((p) => p.exit));
     await redis?.stop();
+    await emulator?.stop();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });

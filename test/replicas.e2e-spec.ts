@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { startEmulatorProcess, type EmulatorProcess } from './support/emulator-process';
 import { startService, type ServiceProcess } from './support/service-process';
 import { emulatorCode } from './support/telegram';
 
@@ -12,20 +13,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Two replicas (two real processes of dist/src/main.js) on one PostgreSQL and ONE emulator server
- * (MTProto over TCP): both start at once on one DATA_DIR, as `npm start` twice would, and share the
- * emulator server one of them starts (the start lock in emulator-process.ts). The emulator answers
+ * (MTProto over TCP), `npm run emulator` shared through TELEGRAM_EMULATOR_URL (a server `npm start` starts
+ * is its own and would stop with it; here a replica is killed). The emulator answers
  * a key used from two connections at once with AUTH_KEY_DUPLICATED and kills it, as Telegram does,
  * and counts every such use (`auth_key_duplicated` in its /v1/status): any overlap would show.
  */
 describe('several replicas: one owner per Telegram session', () => {
   let db: TestDatabase;
   let dataDir: string;
+  let emulator: EmulatorProcess;
   let a: ServiceProcess;
   let b: ServiceProcess;
   const env = () => ({
     DATABASE_URL: db.url,
     DATA_DIR: dataDir, // one local key ring: both replicas open the same ciphertexts
     TELEGRAM_EMULATOR: 'true',
+    TELEGRAM_EMULATOR_URL: emulator.url,
+    TELEGRAM_EMULATOR_CONTROL_URL: emulator.control_url,
     RATE_LIMIT_ENABLED: 'false',
     TELEGRAM_LEASE_TTL_MS: String(TTL_MS),
     TELEGRAM_LEASE_WAIT_MS: String(WAIT_MS),
@@ -36,6 +40,7 @@ describe('several replicas: one owner per Telegram session', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'replicas-test-'));
+    emulator = await startEmulatorProcess();
     [a, b] = await Promise.all([startService(env()), startService(env())]);
   }, 120000);
   afterEach(async () => {
@@ -46,6 +51,7 @@ describe('several replicas: one owner per Telegram session', () => {
       p?.kill('SIGCONT');
       p?.kill('SIGKILL');
     }
+    await emulator?.stop();
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -69,12 +75,9 @@ describe('several replicas: one owner per Telegram session', () => {
     return row;
   }
 
-  /** The emulator server both replicas use (the one recorded in the shared DATA_DIR). */
+  /** The emulator server both replicas use. */
   async function emulatorStatus(): Promise<{ connections: number; auth_key_duplicated: number }> {
-    const file = JSON.parse(readFileSync(join(dataDir, 'emulator', 'server.json'), 'utf8')) as {
-      control_url: string;
-    };
-    return (await (await fetch(new URL('/v1/status', file.control_url))).json()) as {
+    return (await (await fetch(new URL('/v1/status', emulator.control_url))).json()) as {
       connections: number;
       auth_key_duplicated: number;
     };

@@ -8,7 +8,6 @@ import { StringSession } from 'telegram/sessions';
 import { freePort } from '../src/database/embedded-postgres';
 import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
 import { createEmulatorServerClient } from '../src/telegram/emulator/server/client-factory';
-import { readServerFile } from '../src/telegram/emulator/server/emulator-process';
 import { TEST_JWT_SECRET, type TestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { startEmulatorProcess, type EmulatorProcess } from './support/emulator-process';
@@ -120,58 +119,6 @@ describe('emulator server process: one world for service restarts and for two se
       json: { is_active: true, session_metadata: { status: 'connected', last_error: null } },
     });
     expect(emulator.child.exitCode).toBeNull();
-  });
-});
-
-describe('npm start with the emulator on: its own emulator server, reused after a restart', () => {
-  it('starts a detached emulator server, records it under DATA_DIR/emulator, reuses it, and it exits with its data', async () => {
-    const db = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'emulator-npm-start-'));
-    const boot = async () => {
-      const port = await freePort();
-      const child = spawnNode('src/main.js', [], {
-        DATABASE_URL: db.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        TELEGRAM_EMULATOR: 'true',
-      });
-      const exit = finished(child, 120_000);
-      let stdout = '';
-      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      for (let i = 0; i < 300 && !stdout.includes('listening on'); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      child.kill('SIGTERM');
-      await exit;
-      return stdout;
-    };
-    try {
-      const first = await boot();
-      const file = readServerFile(dataDir);
-      expect(file).toBeDefined();
-      expect(first).toContain(`Telegram emulator server ${file?.url} (pid ${file?.pid}, started`);
-      const second = await boot();
-      expect(second).toContain(`(pid ${file?.pid}, reused`);
-      expect(() => process.kill(file?.pid ?? 0, 0)).not.toThrow(); // it outlived both services
-      rmSync(dataDir, { recursive: true, force: true });
-      let alive = true;
-      for (let i = 0; i < 60 && alive; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        try {
-          process.kill(file?.pid ?? 0, 0);
-        } catch {
-          alive = false;
-        }
-      }
-      expect(alive).toBe(false); // --exit-with-data: the wiped data directory stops it
-    } finally {
-      const file = readServerFile(dataDir);
-      if (file) process.kill(file.pid, 'SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
-      await db.drop();
-    }
   });
 });
 

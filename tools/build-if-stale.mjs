@@ -30,7 +30,7 @@ const targets = [
   {
     name: 'the service',
     output: 'dist/src/main.js',
-    sources: ['src', 'migrations', 'bench', 'test/fakes/vault', 'tsconfig.json', 'tsconfig.build.json'],
+    sources: ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json'],
     command: ['npm', ['run', '--silent', 'build:service']],
   },
   {

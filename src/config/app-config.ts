@@ -3,18 +3,15 @@ import { resolve } from 'node:path';
 import { Env, EnvReader } from './env';
 import { readTlsConfig, type TlsConfig } from './tls-config';
 import { readEventsConfig, type EventsConfig } from './events-config';
-
-export type { EventsConfig } from './events-config';
 import { readSendConfig, type SendConfig } from './send-config';
+export type { EventsConfig } from './events-config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface JwtConfig {
-  /** HS256 shared secret. */
-  secret?: string;
-  /** PEM public key for RS256/ES256. */
-  publicKey?: string;
+  secret?: string; // HS256 shared secret
+  publicKey?: string; // PEM public key for RS256/ES256
   /** The identity provider's JWKS URL (RS256/ES256 keys by kid). */
   jwksUrl?: string;
   /** True when the secret was generated for development, not configured. */
@@ -62,6 +59,7 @@ export interface AppConfig {
   database: {
     /** Undefined: the embedded PostgreSQL is started under `<dataDir>/postgres`. */
     url?: string;
+    embeddedPort?: number; // EMBEDDED_POSTGRES_PORT; unset: a free port at each start
     poolSize: number;
     migrationsRun: boolean;
     statementTimeoutMs: number;
@@ -95,6 +93,7 @@ export interface AppConfig {
     emulatorUrl?: string;
     /** That server's control port (default http://host:port+3). */
     emulatorControlUrl?: string;
+    emulatorPort?: number; // TELEGRAM_EMULATOR_PORT: DC 1 of the server npm start starts; unset: free
     /** TELEGRAM_EMULATOR_IN_PROCESS: keep the world inside the service process (no server, lost at restart). */
     emulatorInProcess: boolean;
     /** Bound on every GramJS call (connect, each request). */
@@ -220,6 +219,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     http: readHttp(r, production),
     database: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      embeddedPort: r.integer('EMBEDDED_POSTGRES_PORT', undefined, 1, 65535),
       poolSize: r.integer('DATABASE_POOL_SIZE', 10, 1, 200),
       migrationsRun: r.boolean('MIGRATIONS_RUN', true),
       statementTimeoutMs,
@@ -257,6 +257,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
         : {}),
       emulatorUrl,
       emulatorControlUrl: telegramEmulator ? emulatorControlUrl : undefined,
+      emulatorPort: r.integer('TELEGRAM_EMULATOR_PORT', undefined, 1, 65532),
       emulatorInProcess: r.boolean('TELEGRAM_EMULATOR_IN_PROCESS', false),
       callTimeoutMs: r.integer('TELEGRAM_CALL_TIMEOUT_MS', 15000, 100, 300000),
       clientIdleMs: r.integer('TELEGRAM_CLIENT_IDLE_MS', 60000, 1000, 3600000),

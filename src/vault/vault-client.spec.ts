@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeVault } from '../../test/fakes/vault';
-import { caught, KEY, MARGIN, printed, SESSION, sleep, TIMEOUT, TransitSpecContext } from './spec-helpers';
+import {
+  caught,
+  KEY,
+  MARGIN,
+  printed,
+  SESSION,
+  sleep,
+  TIMEOUT,
+  TransitSpecContext,
+} from '../../test/support/vault-transit-spec';
 import { VaultUnavailableError } from './vault.errors';
 
 /** The client's transport, faults, authentication and token upkeep, driven through the transit cipher. */

@@ -1,5 +1,5 @@
 import { FakeVault } from '../../test/fakes/vault';
-import { sleep } from './spec-helpers';
+import { sleep } from '../../test/support/vault-transit-spec';
 import { VaultClient } from './vault-client';
 import { type KvSecretOptions, VaultKvReader } from './vault-kv';
 import { CipherNotConfiguredError, VaultSecretNotFoundError } from './vault.errors';

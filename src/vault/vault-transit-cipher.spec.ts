@@ -1,6 +1,14 @@
 import type { FakeVault } from '../../test/fakes/vault';
 import type { SecretEnvelope } from './cipher';
-import { caught, KEY, MARGIN, printed, SESSION, TIMEOUT, TransitSpecContext } from './spec-helpers';
+import {
+  caught,
+  KEY,
+  MARGIN,
+  printed,
+  SESSION,
+  TIMEOUT,
+  TransitSpecContext,
+} from '../../test/support/vault-transit-spec';
 import type { VaultCallEvent } from './vault-client';
 import { VaultTransitCipher } from './vault-transit-cipher';
 import { CipherNotConfiguredError, SecretDecryptionError, VaultUnavailableError } from './vault.errors';

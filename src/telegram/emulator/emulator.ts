@@ -17,6 +17,7 @@ import {
   WorldState,
   type AuthKeyRecord,
   type LiveConnection,
+  type PersistedWorld,
   type RevocationReason,
 } from './world-state';
 import type {
@@ -76,6 +77,15 @@ export class TelegramEmulator implements EmulatorEndpoint {
       duplicatePolicy: options.duplicatePolicy ?? 'kill-key',
       slowModeSeconds: options.slowModeSeconds ?? 30,
     });
+  }
+
+  /** What a restarted emulator server should find again (see WorldState.snapshot). */
+  exportWorld(): PersistedWorld {
+    return this.state.snapshot();
+  }
+
+  importWorld(persisted: PersistedWorld): void {
+    this.state.restore(persisted);
   }
 
   // region endpoint (used by the fake sender)

@@ -134,6 +134,12 @@ const MIGRATION_EXEMPT = new Set(['auth.ExportAuthorization', 'auth.LogOut']);
 export const authKeyIdOf = (authKey: Buffer): string =>
   createHash('sha1').update(authKey).digest().subarray(12, 20).toString('hex');
 
+/** What the world keeps across a restart of the emulator server (server/world-file.ts). */
+export interface PersistedWorld {
+  readonly keys: readonly AuthKeyRecord[];
+  readonly movedHomes: readonly (readonly [string, number])[];
+}
+
 export class WorldState {
   readonly keys = new Map<string, AuthKeyRecord>();
   readonly connections = new Map<number, LiveConnection>();
@@ -289,6 +295,17 @@ export class WorldState {
     if (answered >= this.settings.authRestartTimes) return false;
     this.authRestarts.set(slot, answered + 1);
     return true;
+  }
+
+  /** Keys with their sign-ins and users' moved homes; codes, QR tokens and live connections are not kept. */
+  snapshot(): PersistedWorld {
+    const keys = [...this.keys.values()].filter((key) => !key.dead && !key.forgotten);
+    return { keys: keys.map((key) => ({ ...key })), movedHomes: [...this.movedHomes] };
+  }
+
+  restore(persisted: PersistedWorld): void {
+    for (const key of persisted.keys) this.keys.set(key.ref, { ...key });
+    for (const [phone, dcId] of persisted.movedHomes) this.movedHomes.set(phone, dcId);
   }
 
   countRequest(className: string, dcId: number): void {

@@ -14,9 +14,9 @@ export interface StoredAuthKey {
 export class AuthKeyStore {
   private readonly keys = new Map<string, StoredAuthKey>();
 
-  register(dcId: number, authKey: Buffer): StoredAuthKey {
+  register(dcId: number, authKey: Buffer, salt: Buffer = randomBytes(8)): StoredAuthKey {
     const authKeyId = authKeyIdBytes(authKey).toString('hex');
-    const record: StoredAuthKey = { dcId, authKey, authKeyId, salt: randomBytes(8) };
+    const record: StoredAuthKey = { dcId, authKey, authKeyId, salt };
     this.keys.set(`${dcId}:${authKeyId}`, record);
     return record;
   }
@@ -28,6 +28,11 @@ export class AuthKeyStore {
   /** The DC forgets the key: its next packet is answered with the transport error −404. */
   forget(dcId: number, authKeyId: string): boolean {
     return this.keys.delete(`${dcId}:${authKeyId}`);
+  }
+
+  /** Every key, to be kept across a restart of the server (world-file.ts). */
+  all(): StoredAuthKey[] {
+    return [...this.keys.values()];
   }
 
   get size(): number {

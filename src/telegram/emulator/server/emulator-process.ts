@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
   mkdirSync,
@@ -14,6 +14,7 @@ import { LocalEmulatorControl } from '../control/emulator-control-port';
 import { TelegramEmulator } from '../emulator';
 import { startControlHttp } from './control-http';
 import { TelegramEmulatorServer } from './emulator-server';
+import { keepWorld, loadWorld } from './world-file';
 
 /** What a running emulator server process writes to `<dataDir>/emulator/server.json`. */
 export interface EmulatorServerFile {
@@ -26,20 +27,25 @@ export interface EmulatorServerFile {
 export const DEFAULT_EMULATOR_PORT = 19443;
 
 export const serverFilePath = (dataDir: string): string => join(dataDir, 'emulator', 'server.json');
+/** Where a server run with a data directory keeps its world (world-file.ts). */
+export const worldFilePath = (dataDir: string): string => join(dataDir, 'emulator', 'world.json');
 
 export interface RunningEmulator {
   readonly file: EmulatorServerFile;
   stop(): Promise<void>;
 }
 
-/** Starts one world, its three DC listeners and the control port (DC 1's port + 3), and records them. */
+/**
+ * Starts one world, its three DC listeners and the control port (DC 1's port + 3), and records them. With a
+ * data directory the world is loaded from and kept in `<dataDir>/emulator/world.json`.
+ */
 export async function runEmulatorServer(options: {
   host?: string;
   /** The address dc_options give clients (default: host, 127.0.0.1 for a wildcard host). */
   advertisedHost?: string;
   port: number;
   dataDir?: string;
-}): Promise<RunningEmulator> {
+}): Promise<RunningEmulator & { restoredKeys: number }> {
   const host = options.host ?? '127.0.0.1';
   const world = new TelegramEmulator();
   const server = new TelegramEmulatorServer(world, {
@@ -47,6 +53,9 @@ export async function runEmulatorServer(options: {
     basePort: options.port,
     advertisedHost: options.advertisedHost,
   });
+  const worldPath = options.dataDir ? worldFilePath(options.dataDir) : undefined;
+  const restoredKeys = worldPath ? loadWorld(worldPath, server) : 0;
+  const kept = worldPath ? keepWorld(worldPath, server) : undefined;
   const endpoints = await server.start();
   const control = new LocalEmulatorControl(world, (request) => server.fault(request));
   const controlPort = options.port === 0 ? 0 : options.port + 3;
@@ -65,9 +74,11 @@ export async function runEmulatorServer(options: {
   }
   return {
     file,
+    restoredKeys,
     stop: async () => {
       await http.close();
       await server.stop();
+      kept?.close();
       if (path && readServerFile(options.dataDir as string)?.pid === process.pid)
         rmSync(path, { force: true });
     },
@@ -133,41 +144,67 @@ function tryStartLock(dataDir: string): (() => void) | undefined {
   return undefined;
 }
 
-async function spawnEmulatorServer(dataDir: string, port: number): Promise<EmulatorServerFile> {
+/** A server `ensureEmulatorServer` found or started. */
+export interface EmulatorServerHandle extends EmulatorServerFile {
+  /** Another process's server answered (`npm run emulator -- --data` on this directory): not ours to stop. */
+  readonly reused: boolean;
+  /** Stops the server this process started (SIGTERM, SIGKILL after 5 s) and waits for its exit; a reused one stays. */
+  stop(): Promise<void>;
+}
+
+const STOP_TIMEOUT_MS = 5000;
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function spawnEmulatorServer(dataDir: string, port: number): Promise<EmulatorServerHandle> {
   const script = resolve(__dirname, '..', '..', '..', 'cli', 'emulator.js');
+  // A child in the service's own process group (Ctrl-C reaches both) with an IPC channel: the server exits
+  // when the channel closes, i.e. when the service exits however it ends, SIGKILL included.
   const child = spawn(
     process.execPath,
-    [script, '--port', String(port), '--data', dataDir, '--exit-with-data'],
-    {
-      detached: true,
-      stdio: 'ignore',
-    },
+    [script, '--port', String(port), '--data', dataDir, '--exit-with-parent'],
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
   child.unref();
-  for (let waited = 0; waited < START_TIMEOUT_MS; waited += 100) {
+  child.channel?.unref();
+  const stop = () => stopChild(child);
+  for (let waited = 0; waited < START_TIMEOUT_MS && child.exitCode === null; waited += 100) {
     await sleep(100);
     const file = readServerFile(dataDir);
-    if (file && file.pid === child.pid && (await answers(file))) return file;
+    if (file && file.pid === child.pid && (await answers(file))) return { ...file, reused: false, stop };
   }
+  await stop();
   throw new Error(`the Telegram emulator server did not start (node ${script} --port ${port})`);
 }
 
 /**
- * `npm start` with the emulator on: reuses the emulator server recorded under `<dataDir>/emulator/` when it
- * still answers, else starts one as a detached child process (its own process group, so Ctrl-C on the
- * service and service restarts leave the world running) on free ports. It exits when its server.json is
- * removed (the data directory wiped) or on SIGTERM. Several services starting at once on one data
- * directory (replicas of a development setup) start one server between them: the one holding the start
- * lock spawns it, the others wait for its server.json and reuse it. Resolves to the server's file.
+ * `npm start` with the emulator on: reuses a server recorded under `<dataDir>/emulator/` that still answers
+ * (one `npm run emulator -- --data <dataDir>` runs), else starts one as its own child process on `port` (0:
+ * free ports), which keeps its world in `<dataDir>/emulator/world.json` and lives exactly as long as the
+ * service: stopped by `stop()`, by the same Ctrl-C, or by the service's exit. Several services starting at
+ * once on one data directory start one server between them (the start lock); it stops with the one that
+ * started it, so several service processes share `npm run emulator` instead (TELEGRAM_EMULATOR_URL).
  */
-export async function ensureEmulatorServer(
-  dataDir: string,
-  port = 0,
-): Promise<EmulatorServerFile & { reused: boolean }> {
+export async function ensureEmulatorServer(dataDir: string, port = 0): Promise<EmulatorServerHandle> {
   const deadline = Date.now() + 2 * START_TIMEOUT_MS;
+  const reuse = (file: EmulatorServerFile): EmulatorServerHandle => ({
+    ...file,
+    reused: true,
+    stop: () => Promise.resolve(),
+  });
   while (Date.now() < deadline) {
     const existing = readServerFile(dataDir);
-    if (existing && (await answers(existing))) return { ...existing, reused: true };
+    if (existing && (await answers(existing))) return reuse(existing);
     const release = tryStartLock(dataDir);
     if (!release) {
       await sleep(100);
@@ -176,8 +213,8 @@ export async function ensureEmulatorServer(
     try {
       // Another process may have finished starting one between our look and our lock.
       const started = readServerFile(dataDir);
-      if (started && (await answers(started))) return { ...started, reused: true };
-      return { ...(await spawnEmulatorServer(dataDir, port)), reused: false };
+      if (started && (await answers(started))) return reuse(started);
+      return await spawnEmulatorServer(dataDir, port);
     } finally {
       release();
     }

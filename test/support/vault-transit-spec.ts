@@ -1,6 +1,6 @@
 /** Test helpers shared by the Vault specs (not used by production code). */
-import { FakeVault } from '../../test/fakes/vault';
-import { VaultTransitCipher, type VaultTransitCipherOptions } from './vault-transit-cipher';
+import { FakeVault } from '../fakes/vault';
+import { VaultTransitCipher, type VaultTransitCipherOptions } from '../../src/vault/vault-transit-cipher';
 
 export const SESSION = '1BVtsOHYBu3Xo-session-string-with-full-account-access==';
 export const KEY = 'telegram-sessions';
