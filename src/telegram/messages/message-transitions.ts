@@ -81,6 +81,10 @@ export class MessageTransitions {
 
   /** A new message (and its file): queued, `pending` audit row, a job unless an earlier message of its lane is open. */
   async queued(message: NewMessage, file?: Buffer): Promise<TelegramMessageEntity> {
+    // The queue is started before the transaction opens: pg-boss's start needs connections of the
+    // pool, and transactions waiting for it inside would hold them all (a burst of sends right after
+    // boot then timed out on the pool: 503).
+    await this.queue.start();
     const row = await this.commitChange(undefined, async (tx) => {
       await this.repository.lockKeys(tx, message.lane);
       const stored = await tx.save(tx.create(TelegramMessageEntity, { ...message, status: 'queued' }));
@@ -218,6 +222,7 @@ export class MessageTransitions {
   async cancelled(userId: number, id: string): Promise<TelegramMessageEntity | undefined> {
     const peek = await this.repository.findForUser(userId, id);
     if (!peek) return undefined;
+    await this.queue.start(); // before the transaction, as in queued()
     const result = await this.commitChange(
       id,
       async (tx): Promise<Change<TelegramMessageEntity | undefined>> => {
