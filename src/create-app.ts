@@ -89,7 +89,9 @@ export async function createApp(
   // sees the status instead of a reset connection.
   drainUnreadBodies(fastify, {
     maxBytes: Math.max(http.bodyLimitBytes, config.send.mediaMaxBytes) + 1024 * 1024,
-    idleMs: 500,
+    // A pause this long ends the drain: long enough for an honest client on a loaded machine (500 ms
+    // cut a 5 MB upload in CI now and then), short enough that a stalled one is let go at once.
+    idleMs: 2000,
     maxMs: Math.max(500, http.requestTimeoutMs / 2),
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {

@@ -121,7 +121,7 @@ describe('hardening #5: request bodies are bounded in time and read only after a
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ code: 'unauthorized', request_id: expect.any(String) });
     expect(res.closedByServer).toBe(true);
-    expect(res.elapsedMs).toBeLessThan(1000);
+    expect(res.elapsedMs).toBeLessThan(3000); // the 401 at once; the socket after the drain's 2 s pause bound
   });
 
   it('a chunked body with a bad token is refused the same way', async () => {
