@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AmqpBroker } from './broker/amqp-broker';
 import { AsyncApiController } from './catalogue/asyncapi.controller';
 import { EventHub } from './event-hub';
 import { EventMetrics } from './event-metrics';
+import { OutboxEventEntity } from './outbox/outbox-event.entity';
 import { OutboxMonitor } from './outbox/outbox-monitor';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxService } from './outbox/outbox.service';
@@ -18,6 +20,7 @@ import { WsThrottle } from './ws/ws-throttle';
  */
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([OutboxEventEntity])],
   controllers: [AsyncApiController],
   providers: [
     EventHub,
