@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { HealthRegistry } from '../../health/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
 import { TelegramSessionBusyError, TelegramUnavailableError } from '../telegram.errors';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { CredentialCheck } from './credential-check';
 import { SessionLeases, type Lease, type LeaseListener } from '../leases/session-leases';
 import { GramJsLogBridge } from './gramjs-logger';
