@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SessionRef } from '../gateway/telegram-gateway.types';
+import type { SessionRef } from '../gateway/session-run';
 import type { SenderSource, SenderStanding } from '../senders/sender-directory';
 import type { TelegramSessionRevokedError } from '../telegram.errors';
 import { BotSecrets, holdsBotSecret } from './bot-secrets';

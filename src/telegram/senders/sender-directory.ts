@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SessionRef } from '../gateway/telegram-gateway.types';
+import type { SessionRef } from '../gateway/session-run';
 import type { TelegramSessionRevokedError } from '../telegram.errors';
 
 /** Who can send a message: one of the user's Telegram accounts (a session) or bots. */
