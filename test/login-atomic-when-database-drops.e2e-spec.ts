@@ -16,7 +16,7 @@ import { connect, emulatorCode } from './support/telegram';
  * Issue 15, item 2. Runs against its own embedded PostgreSQL (own data directory, own loopback
  * port), which the test stops and starts — never the machine's shared server.
  */
-describe('hardening #2: logins are atomic when PostgreSQL drops', () => {
+describe('logins are atomic when PostgreSQL drops', () => {
   const root = mkdtempSync(join(__dirname, '..', 'data', 'hardening-2-'));
   const pgDir = join(root, 'postgres');
   let pg: ControlledPostgres;
