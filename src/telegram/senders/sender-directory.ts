@@ -10,12 +10,12 @@ export type SenderType = (typeof SENDER_TYPES)[number];
 export type SenderStanding = 'not_found' | 'inactive' | 'ready';
 
 /**
- * What a feature that owns senders (accounts, bots) offers to the features that send through
+ * What a feature that owns senders (accounts, bots) offers to the features that act through
  * them, so these never touch its secrets, repository or state machine. Every method is scoped to
  * the owning user.
  */
 export interface SenderSource {
-  /** Whether the user's sender exists and could send now (checked before a send is queued). */
+  /** Whether the user's sender exists and could act now (checked before a send is queued or a sync starts). */
   standing(userId: number, senderId: string): Promise<SenderStanding>;
   /** The sender's gateway key and opened session; undefined when it cannot send any more. */
   open(userId: number, senderId: string): Promise<SessionRef | undefined>;
@@ -28,7 +28,7 @@ export const ACCOUNT_SENDERS = Symbol('ACCOUNT_SENDERS');
 /** Provided (and exported) by TelegramBotsModule. */
 export const BOT_SENDERS = Symbol('BOT_SENDERS');
 
-/** The port the send path asks for a sender by type: the accounts' or the bots' SenderSource. */
+/** The port the send path and the channels ask for a sender by type: the accounts' or the bots' SenderSource. */
 @Injectable()
 export class SenderDirectory {
   private readonly sources: Record<SenderType, SenderSource>;
