@@ -32,11 +32,10 @@ export class ChannelsService {
    * writes nothing but the audit row of the failure.
    */
   async sync(userId: number, sessionId: string): Promise<SyncResultDto> {
-    const inactive = () =>
-      new SessionStateError('session_inactive', 'This account is not connected; log in or reconnect first');
     const account = await this.openSender('account', userId, sessionId, {
       notFound: () => new NotFoundError('No such Telegram account'),
-      inactive,
+      inactive: () =>
+        new SessionStateError('session_inactive', 'This account is not connected; log in or reconnect first'),
     });
     const started = Date.now();
     let run;
