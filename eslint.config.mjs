@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'jest.config.js',
+      '.dependency-cruiser.cjs',
       'eslint.config.mjs',
       'web/vite.config.mjs',
     ],

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
 import { OutboxService } from '../src/events/outbox/outbox.service';
 import { createBenchDatabase, type PostgresServer } from './lib/database';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { runMigrationsLocked } from '../src/database/migrator';
 
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -71,7 +71,7 @@ export async function runEventsBench(
   };
   try {
     const ds = new DataSource(
-      dataSourceOptions({
+      standaloneDataSourceOptions({
         url: database.url,
         poolSize: 2,
         statementTimeoutMs: 60_000,

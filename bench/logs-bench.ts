@@ -6,7 +6,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { freePort } from '../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../src/database/migrator';
 import { encodeCursor } from '../src/logs/log-cursor';
@@ -60,7 +60,12 @@ export async function runLogsBench(
 ): Promise<LogsBenchResult> {
   const seedStarted = performance.now();
   const dataSource = new DataSource(
-    dataSourceOptions({ url: databaseUrl, poolSize: 2, statementTimeoutMs: 600000, connectTimeoutMs: 10000 }),
+    standaloneDataSourceOptions({
+      url: databaseUrl,
+      poolSize: 2,
+      statementTimeoutMs: 600000,
+      connectTimeoutMs: 10000,
+    }),
   );
   await dataSource.initialize();
   await runMigrationsLocked(dataSource);

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { JwtVerifier } from '../src/common/auth/jwt-verifier';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { runMigrationsLocked } from '../src/database/migrator';
 import { SessionSecrets } from '../src/telegram/accounts/session-secrets';
 import { AccountsRepository } from '../src/telegram/accounts/accounts.repository';
@@ -126,7 +126,12 @@ export async function runSendBench(
   const database = await createBenchDatabase(postgres.adminUrl, false);
   const dataDir = mkdtempSync(join(tmpdir(), 'send-bench-'));
   const db = new DataSource(
-    dataSourceOptions({ url: database.url, poolSize: 4, statementTimeoutMs: 30000, connectTimeoutMs: 5000 }),
+    standaloneDataSourceOptions({
+      url: database.url,
+      poolSize: 4,
+      statementTimeoutMs: 30000,
+      connectTimeoutMs: 5000,
+    }),
   );
   let app: NestFastifyApplication | undefined;
   try {

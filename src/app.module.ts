@@ -17,7 +17,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LogsModule } from './logs/logs.module';
-import { MetricsModule } from './metrics/metrics.module';
+import { MetricsModule } from './health/metrics.module';
 import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';

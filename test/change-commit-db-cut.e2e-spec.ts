@@ -2,11 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { COMMIT_RETRY_MS } from '../src/changes/change-commit';
 import { TelegramEmulator } from '../src/telegram/emulator';
-import { startTestApp, type TestApp } from './support/app';
-import { createTestDatabase, type TestDatabase } from './support/database';
 import { history, send, syncChats, waitFor } from './support/messages';
 import { call, loginByCode } from './support/telegram';
-import { TcpProxy, type CommitCut } from './support/tcp-proxy';
+import { openProxiedTestApp, type ProxiedTestApp } from './support/proxied-app';
+import type { CommitCut } from './support/tcp-proxy';
 
 /**
  * Issue 25, item 4: every state change commits through ChangeCommit, with one retry policy for a
@@ -53,17 +52,10 @@ const botToken = (n: number) => `999771${String(n).padStart(4, '0')}:AAHdqTcvCH1
 const phoneOf = (userId: number) => `+999661${userId}`;
 
 describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a channel and a message', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
+  let t: ProxiedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    t = await startTestApp(
-      proxy.wrap(db.url),
+    t = await openProxiedTestApp(
       {
         RATE_LIMIT_ENABLED: 'false',
         TELEGRAM_EMULATOR: 'true',
@@ -74,11 +66,7 @@ describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a c
       { telegramEmulator: new TelegramEmulator() },
     );
   }, 60_000);
-  afterAll(async () => {
-    await t?.close().catch(() => undefined);
-    await proxy?.stop();
-    await db?.drop();
-  });
+  afterAll(() => t?.close());
 
   /** Runs the request with the proxy set to cut at its COMMIT; restores PostgreSQL after `outageMs`. */
   async function cutDuring(
@@ -86,23 +74,23 @@ describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a c
     outageMs: number,
     request: () => Promise<LightMyRequestResponse>,
   ): Promise<LightMyRequestResponse> {
-    const cut = proxy.cutAtCommit(when);
+    const cut = t.proxy.cutAtCommit(when);
     const answer = request();
     const first = await Promise.race([cut.then(() => 'cut'), answer.then(() => 'answered')]);
     if (first !== 'cut') {
-      proxy.disarm();
+      t.proxy.disarm();
       throw new Error(
         `answered ${(await answer).statusCode} without reaching a COMMIT: ${(await answer).body}`,
       );
     }
     await sleep(outageMs);
-    proxy.comeBack();
+    t.proxy.comeBack();
     return answer;
   }
 
   const count = async (table: 'integration_logs' | 'integration_events', userId: number, what: string) => {
     const column = table === 'integration_logs' ? 'action' : 'type';
-    const [row] = await db.query<{ n: string }>(
+    const [row] = await t.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM ${table} WHERE user_id = $1 AND ${column} = $2`,
       [userId, what],
     );
@@ -126,7 +114,7 @@ describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a c
       const res = await cutDuring(when, outageMs, add);
       expectAnswer(res, answered, 201);
 
-      const rows = await db.query<{ id: string }>(
+      const rows = await t.db.query<{ id: string }>(
         'SELECT id::text AS id FROM telegram_bots WHERE user_id = $1',
         [userId],
       );
@@ -153,7 +141,7 @@ describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a c
       const res = await cutDuring(when, outageMs, sync);
       expectAnswer(res, answered, 200);
 
-      const [{ n }] = await db.query<{ n: string }>(
+      const [{ n }] = await t.db.query<{ n: string }>(
         'SELECT count(*) AS n FROM telegram_channels WHERE user_id = $1',
         [userId],
       );
@@ -187,12 +175,12 @@ describe('one way to commit a change: PostgreSQL cut at the COMMIT of a bot, a c
       const res = await cutDuring(when, outageMs, sendIt);
       expectAnswer(res, answered, 202);
 
-      const rows = await db.query<{ id: string }>(
+      const rows = await t.db.query<{ id: string }>(
         'SELECT id::text AS id FROM telegram_messages WHERE user_id = $1',
         [userId],
       );
       expect(rows).toHaveLength(applied ? 1 : 0);
-      const pending = await db.query(
+      const pending = await t.db.query(
         `SELECT 1 FROM integration_logs WHERE user_id = $1 AND action = 'send_message' AND status = 'pending'`,
         [userId],
       );

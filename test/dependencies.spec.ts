@@ -21,6 +21,7 @@ const NOT_IMPORTED: Record<string, string> = {
   'typescript-eslint': 'eslint.config.mjs',
   '@types/node': 'Node.js types for tsc',
   prettier: 'npm run lint / format',
+  'dependency-cruiser': 'npm run lint (the folder-level cycle check, .dependency-cruiser.cjs)',
   typescript: 'npm run build',
   jest: 'npm test',
   '@mtcute/tl':

@@ -1,26 +1,14 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { startTestApp, type TestApp } from './support/app';
-import { TcpProxy } from './support/tcp-proxy';
+import { openProxiedTestApp, type ProxiedTestApp } from './support/proxied-app';
 
 describe('health', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
+  let t: ProxiedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
     // The app reaches PostgreSQL through the proxy, so the test can take the database away.
-    t = await startTestApp(proxy.wrap(db.url), { RATE_LIMIT_ENABLED: 'false' });
+    t = await openProxiedTestApp({ RATE_LIMIT_ENABLED: 'false' });
   });
 
-  afterAll(async () => {
-    await t.close();
-    await proxy.stop();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('GET /health answers exactly the SPEC body', async () => {
     const res = await t.inject('/health');
@@ -55,7 +43,7 @@ describe('health', () => {
   it('readiness turns 503 while PostgreSQL is away and 200 when it returns; liveness stays 200', async () => {
     expect((await t.inject('/api/v1/health/readiness')).statusCode).toBe(200);
 
-    proxy.goDown();
+    t.proxy.goDown();
     const down = await t.inject('/api/v1/health/readiness');
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
@@ -75,7 +63,7 @@ describe('health', () => {
     expect(accounts.statusCode).toBe(503);
     expect(accounts.json()).toMatchObject({ code: 'dependency_unavailable', dependency: 'database' });
 
-    proxy.comeBack();
+    t.proxy.comeBack();
     let status = 0;
     for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
       status = (await t.inject('/api/v1/health/readiness')).statusCode;

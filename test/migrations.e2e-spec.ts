@@ -1,13 +1,14 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
-import { dataSourceOptions } from '../src/database/data-source.options';
 import { revertLastMigrationLocked, runMigrationsLocked } from '../src/database/migrator';
 import { pendingSchemaChanges } from '../src/database/schema-diff';
+import { ALL_ENTITIES, standaloneDataSourceOptions } from '../src/standalone-data-source';
+import { startTestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 const open = async (url: string) => {
   const ds = new DataSource(
-    dataSourceOptions({ url, poolSize: 3, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
+    standaloneDataSourceOptions({ url, poolSize: 3, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
   );
   return ds.initialize();
 };
@@ -29,6 +30,17 @@ describe('migrations', () => {
       expect(up).toEqual([]);
     } finally {
       await ds.destroy();
+    }
+  });
+
+  it("the app's feature modules register exactly the entities the standalone data source names", async () => {
+    const t = await startTestApp(db.url, { RATE_LIMIT_ENABLED: 'false' });
+    try {
+      const loaded = t.app.get(DataSource).entityMetadatas.map((m) => m.target);
+      expect(new Set(loaded)).toEqual(new Set(ALL_ENTITIES));
+      expect(loaded).toHaveLength(ALL_ENTITIES.length);
+    } finally {
+      await t.close();
     }
   });
 

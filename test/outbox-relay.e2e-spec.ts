@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import type { OutboxRow } from '../src/events/outbox/cloud-event';
 import { OutboxRepository } from '../src/events/outbox/outbox.repository';
 import { OutboxService } from '../src/events/outbox/outbox.service';
@@ -28,7 +28,7 @@ describe('outbox relay round', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = new DataSource(
-      dataSourceOptions({
+      standaloneDataSourceOptions({
         url: db.url,
         poolSize: 4,
         statementTimeoutMs: 10_000,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { revertLastMigrationLocked, runMigrationsLocked } from '../src/database/migrator';
 import { SessionTransitions } from '../src/telegram/accounts/session-transitions';
 import { TelegramSessionRevokedError } from '../src/telegram/telegram.errors';
@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 
 const open = async (url: string) =>
   new DataSource(
-    dataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
+    standaloneDataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
   ).initialize();
 
 /** Reverts the migrations after SessionStateColumns, then SessionStateColumns itself. */

@@ -1,12 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
-import { TEST_JWT_SECRET } from './support/app';
-import { createTestDatabase, type TestDatabase } from './support/database';
 import { KeepAliveLoad } from './support/keep-alive-load';
-import { startService } from './support/service-process';
+import { accountsListLoad, serviceUnderShutdown } from './support/service-under-shutdown';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,35 +21,15 @@ function refused(port: number): Promise<boolean> {
  * one request after another: every request written on an open connection is answered (none reset),
  * new connections are refused, and the process exits 0.
  */
-describe('issue 26: SIGTERM under keep-alive load answers every request already sent', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'shutdown-keepalive-'));
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+describe('SIGTERM under keep-alive load answers every request already sent', () => {
+  const service = serviceUnderShutdown('shutdown-keepalive-');
 
   it('50 keep-alive connections, SIGTERM: 0 requests unanswered, new connections refused, exit 0', async () => {
-    const p = await startService({
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      TELEGRAM_EMULATOR: 'true',
-      TELEGRAM_EMULATOR_IN_PROCESS: 'true',
-      RATE_LIMIT_ENABLED: 'false',
-    });
+    const p = await service.start({ TELEGRAM_EMULATOR_IN_PROCESS: 'true' });
     try {
       const port = Number(new URL(p.base).port);
-      const token = jwt.sign({ user_id: 9 }, TEST_JWT_SECRET, { expiresIn: 600 });
-      const load = new KeepAliveLoad(
-        new URL(`${p.base}/api/v1/telegram/accounts?active_only=true`),
-        { authorization: `Bearer ${token}` },
-        50,
-      );
+      const { url, headers } = accountsListLoad(p.base);
+      const load = new KeepAliveLoad(url, headers, 50);
       await load.warmedUp();
       await sleep(500);
       p.kill('SIGTERM');

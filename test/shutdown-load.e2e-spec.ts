@@ -1,11 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
-import { TEST_JWT_SECRET } from './support/app';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { startService } from './support/service-process';
+import { accountsListLoad, serviceUnderShutdown } from './support/service-under-shutdown';
 import { emulatorCode } from './support/telegram';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,24 +9,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * sends it traffic for a moment (SHUTDOWN_DRAIN_MS covers that moment; the load here stops within it).
  */
 describe('graceful shutdown under load', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'shutdown-test-'));
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const service = serviceUnderShutdown('shutdown-test-');
 
   it('SIGTERM with 50 connections busy: readiness 503, sessions handed over at once, 0 failed requests, exit 0', async () => {
-    const p = await startService({
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      TELEGRAM_EMULATOR: 'true',
-      RATE_LIMIT_ENABLED: 'false',
+    const p = await service.start({
       SHUTDOWN_DRAIN_MS: '2500',
       SHUTDOWN_TIMEOUT_MS: '5000',
       TELEGRAM_CLIENT_IDLE_MS: '600000',
@@ -47,20 +27,16 @@ describe('graceful shutdown under load', () => {
       const sessionId = signedIn.body.session_id as string;
       const owner = async () =>
         (
-          await db.query<{ owner: string | null }>(
-            'SELECT owner FROM telegram_session_leases WHERE key = $1',
-            [sessionId],
-          )
+          await service
+            .db()
+            .query<{ owner: string | null }>('SELECT owner FROM telegram_session_leases WHERE key = $1', [
+              sessionId,
+            ])
         )[0]?.owner;
       expect(await owner()).toContain(`:${p.child.pid}:`);
 
-      const token = jwt.sign({ user_id: 9 }, TEST_JWT_SECRET, { expiresIn: 600 });
-      const load = autocannon({
-        url: `${p.base}/api/v1/telegram/accounts?active_only=true`,
-        connections: 50,
-        duration: 3,
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const { url, headers } = accountsListLoad(p.base);
+      const load = autocannon({ url: url.toString(), connections: 50, duration: 3, headers });
       await sleep(1000);
       const signalledAt = Date.now();
       p.kill('SIGTERM');

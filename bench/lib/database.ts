@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, type DatabaseConnectionSettings } from '../../src/database/data-source.options';
+import type { DatabaseConnectionSettings } from '../../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../../src/standalone-data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../src/database/migrator';
 import { AccountsRepository } from '../../src/telegram/accounts/accounts.repository';
@@ -96,7 +97,7 @@ export interface PreparedData {
  * records the SQL the real repository sends, checking that ACCOUNTS_SQL returns the same rows.
  */
 export async function migrateAndSeed(settings: DatabaseConnectionSettings): Promise<PreparedData> {
-  const dataSource = new DataSource(dataSourceOptions({ ...settings, poolSize: 2 }));
+  const dataSource = new DataSource(standaloneDataSourceOptions({ ...settings, poolSize: 2 }));
   await dataSource.initialize();
   try {
     await runMigrationsLocked(dataSource);

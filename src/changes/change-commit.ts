@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isDatabaseUnavailable } from '../common/errors/database-errors';
+import { isDatabaseUnavailable } from '../common/errors/database-outage';
 import { OutboxService, type EventDraft } from '../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../logs/audit-log.service';
 

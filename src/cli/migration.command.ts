@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../database/data-source.options';
 import { revertLastMigrationLocked, runMigrationsLocked } from '../database/migrator';
 import { pendingSchemaChanges } from '../database/schema-diff';
+import { standaloneDataSourceOptions } from '../standalone-data-source';
 import { cliConfig, type CliIo, reportError, UsageError, withDatabaseUrl } from './bootstrap';
 
 /**
@@ -19,7 +19,7 @@ export async function migrationCommand(argv: string[], io: CliIo): Promise<numbe
       throw new UsageError('migration:generate needs a PascalCase name');
     const config = cliConfig(io);
     await withDatabaseUrl(config, async (url) => {
-      const dataSource = new DataSource(dataSourceOptions({ ...config.database, url }));
+      const dataSource = new DataSource(standaloneDataSourceOptions({ ...config.database, url }));
       await dataSource.initialize();
       try {
         if (command === 'run') {

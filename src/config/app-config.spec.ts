@@ -1,14 +1,5 @@
-import { ConfigValidationError, loadConfig } from './app-config';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env, '/srv');
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { configProblems } from '../../test/support/config-problems';
+import { loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('has working development defaults', () => {
@@ -43,7 +34,7 @@ describe('loadConfig', () => {
       loadConfig({ TELEGRAM_EMULATOR_URL: 'tcp://emu:1', TELEGRAM_EMULATOR_CONTROL_URL: 'http://emu:9' })
         .telegram.emulatorControlUrl,
     ).toBe('http://emu:9');
-    expect(problemsOf({ TELEGRAM_EMULATOR_URL: 'http://127.0.0.1:19443' }).join()).toContain(
+    expect(configProblems({ TELEGRAM_EMULATOR_URL: 'http://127.0.0.1:19443' }).join()).toContain(
       'TELEGRAM_EMULATOR_URL',
     );
   });
@@ -54,7 +45,7 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad variable at once, never echoing a secret', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       PORT: '70000',
       JWT_SECRET: 'tiny-secret',
       VAULT_URL: 'ftp://vault',
@@ -70,18 +61,18 @@ describe('loadConfig', () => {
   });
 
   it('does not echo credentials inside a malformed URL', () => {
-    const problems = problemsOf({ DATABASE_URL: 'not a url with password hunter2' });
+    const problems = configProblems({ DATABASE_URL: 'not a url with password hunter2' });
     expect(problems).toEqual(['DATABASE_URL: must be a URL (postgres://… or postgresql://…)']);
   });
 
   it('needs a Vault auth method with VAULT_URL, and both Telegram credentials together', () => {
-    expect(problemsOf({ VAULT_URL: 'http://127.0.0.1:8200' })).toEqual([
+    expect(configProblems({ VAULT_URL: 'http://127.0.0.1:8200' })).toEqual([
       'VAULT_URL: needs VAULT_TOKEN, VAULT_ROLE_ID + VAULT_SECRET_ID, or VAULT_K8S_ROLE',
     ]);
-    expect(problemsOf({ TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' })).toEqual([
+    expect(configProblems({ TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' })).toEqual([
       'TELEGRAM_API_ID: TELEGRAM_API_ID and TELEGRAM_API_HASH must be set together',
     ]);
-    expect(problemsOf({ TELEGRAM_API_ID: '12345', TELEGRAM_API_HASH: 'nothex' })).toEqual([
+    expect(configProblems({ TELEGRAM_API_ID: '12345', TELEGRAM_API_HASH: 'nothex' })).toEqual([
       'TELEGRAM_API_HASH: must be 32 hexadecimal characters',
     ]);
   });
@@ -90,19 +81,19 @@ describe('loadConfig', () => {
     const pem =
       '-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\\n-----END PUBLIC KEY-----';
     expect(loadConfig({ JWT_PUBLIC_KEY: pem }).jwt.publicKey).toContain('\n');
-    expect(problemsOf({ JWT_PUBLIC_KEY: 'abc' })).toEqual([
+    expect(configProblems({ JWT_PUBLIC_KEY: 'abc' })).toEqual([
       'JWT_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
     ]);
-    expect(problemsOf({ JWT_PUBLIC_KEY: pem, JWT_SECRET: 'x'.repeat(40) })).toEqual([
+    expect(configProblems({ JWT_PUBLIC_KEY: pem, JWT_SECRET: 'x'.repeat(40) })).toEqual([
       'JWT_SECRET: set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWT_JWKS_URL',
     ]);
   });
 
   it('production refuses development defaults unless explicitly allowed', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toHaveLength(3);
-    expect(problemsOf({ NODE_ENV: 'production', ALLOW_DEVELOPMENT_DEFAULTS: 'true' })).toEqual([]);
+    expect(configProblems({ NODE_ENV: 'production' })).toHaveLength(3);
+    expect(configProblems({ NODE_ENV: 'production', ALLOW_DEVELOPMENT_DEFAULTS: 'true' })).toEqual([]);
     expect(
-      problemsOf({
+      configProblems({
         NODE_ENV: 'production',
         DATABASE_URL: 'postgresql://u:p@db/x',
         VAULT_URL: 'https://vault:8200',
@@ -135,7 +126,7 @@ describe('SEND_JOB_EXPIRY_SECONDS', () => {
 
   it('takes 1–86400 seconds and refuses anything else', () => {
     expect(loadConfig({ SEND_JOB_EXPIRY_SECONDS: '5' }).send.jobExpirySeconds).toBe(5);
-    expect(problemsOf({ SEND_JOB_EXPIRY_SECONDS: '0' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
-    expect(problemsOf({ SEND_JOB_EXPIRY_SECONDS: 'soon' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
+    expect(configProblems({ SEND_JOB_EXPIRY_SECONDS: '0' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
+    expect(configProblems({ SEND_JOB_EXPIRY_SECONDS: 'soon' }).join()).toMatch(/SEND_JOB_EXPIRY_SECONDS/);
   });
 });

@@ -1,17 +1,8 @@
 import { rmSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { makeTestCertificates, type TestCertificates } from '../../test/support/test-ca';
-import { ConfigValidationError, loadConfig } from './app-config';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env, '/srv');
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { configProblems } from '../../test/support/config-problems';
+import { loadConfig } from './app-config';
 
 describe('TLS settings per dependency', () => {
   let certs: TestCertificates;
@@ -62,41 +53,41 @@ describe('TLS settings per dependency', () => {
   });
 
   it('names each bad file, a key that is not the certificate’s, and a half-configured pair', () => {
-    expect(problemsOf({ REDIS_URL: 'rediss://r', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' })).toEqual([
+    expect(configProblems({ REDIS_URL: 'rediss://r', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' })).toEqual([
       'REDIS_TLS_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)',
     ]);
-    expect(problemsOf({ AMQP_URL: 'amqps://q', AMQP_TLS_CA_FILE: certs.clientKey })).toEqual([
+    expect(configProblems({ AMQP_URL: 'amqps://q', AMQP_TLS_CA_FILE: certs.clientKey })).toEqual([
       `AMQP_TLS_CA_FILE: ${certs.clientKey} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
     ]);
     expect(
-      problemsOf({
+      configProblems({
         AMQP_URL: 'amqps://q',
         AMQP_TLS_CERT_FILE: certs.clientCert,
         AMQP_TLS_KEY_FILE: certs.caCert,
       }),
     ).toEqual([`AMQP_TLS_KEY_FILE: ${certs.caCert} is not an unencrypted PEM private key`]);
     expect(
-      problemsOf({
+      configProblems({
         REDIS_URL: 'rediss://r',
         REDIS_TLS_CERT_FILE: certs.clientCert,
         REDIS_TLS_KEY_FILE: other.clientKey,
       }),
     ).toEqual([`REDIS_TLS_KEY_FILE: is not the private key of the certificate in REDIS_TLS_CERT_FILE`]);
-    expect(problemsOf({ REDIS_URL: 'rediss://r', REDIS_TLS_CERT_FILE: certs.clientCert })).toEqual([
+    expect(configProblems({ REDIS_URL: 'rediss://r', REDIS_TLS_CERT_FILE: certs.clientCert })).toEqual([
       'REDIS_TLS_CERT_FILE: REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE must be set together (mutual TLS)',
     ]);
   });
 
   it('refuses TLS settings for a dependency whose URL is not the TLS form', () => {
-    expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_TLS_CA_FILE: certs.caCert })).toEqual([
+    expect(configProblems({ REDIS_URL: 'redis://r', REDIS_TLS_CA_FILE: certs.caCert })).toEqual([
       'REDIS_TLS_CA_FILE: is set, but REDIS_URL is not a rediss:// URL (TLS is off)',
     ]);
-    expect(problemsOf({ VAULT_TLS_INSECURE: 'true' })).toEqual([
+    expect(configProblems({ VAULT_TLS_INSECURE: 'true' })).toEqual([
       'VAULT_TLS_INSECURE: is set, but VAULT_URL is not a https:// URL (TLS is off)',
     ]);
     // An explicit "false" changes nothing and is fine.
-    expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_TLS_INSECURE: 'false' })).toEqual([]);
-    expect(problemsOf({ REDIS_URL: 'rediss://r', REDIS_TLS_INSECURE: 'maybe' })).toEqual([
+    expect(configProblems({ REDIS_URL: 'redis://r', REDIS_TLS_INSECURE: 'false' })).toEqual([]);
+    expect(configProblems({ REDIS_URL: 'rediss://r', REDIS_TLS_INSECURE: 'maybe' })).toEqual([
       'REDIS_TLS_INSECURE: must be true or false, got "maybe"',
     ]);
   });
@@ -112,7 +103,7 @@ describe('TLS settings per dependency', () => {
       AMQP_URL: 'amqps://q',
       AMQP_TLS_INSECURE: 'true',
     };
-    expect(problemsOf(production)).toEqual([
+    expect(configProblems(production)).toEqual([
       'REDIS_TLS_INSECURE: turning TLS verification off is refused with NODE_ENV=production',
       'AMQP_TLS_INSECURE: turning TLS verification off is refused with NODE_ENV=production',
     ]);
@@ -125,16 +116,16 @@ describe('TLS settings per dependency', () => {
     expect(config.tls.database.ca?.path).toBe(certs.caCert);
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/x' }, '/srv').tls.database.enabled).toBe(false);
     expect(
-      problemsOf({ DATABASE_URL: 'postgresql://u@db/x?sslmode=verify-full&sslrootcert=/nope.pem' }),
+      configProblems({ DATABASE_URL: 'postgresql://u@db/x?sslmode=verify-full&sslrootcert=/nope.pem' }),
     ).toEqual(['DATABASE_URL: sslrootcert: cannot read /nope.pem (ENOENT)']);
-    expect(problemsOf({ DATABASE_URL: 'postgresql://u@db/x?sslmode=no-verify' })).toEqual([
+    expect(configProblems({ DATABASE_URL: 'postgresql://u@db/x?sslmode=no-verify' })).toEqual([
       'DATABASE_URL: sslmode=no-verify does not verify the server; use sslmode=verify-full or set DATABASE_TLS_INSECURE=true',
     ]);
     expect(
-      problemsOf({ DATABASE_URL: 'postgresql://u@db/x?sslmode=require&uselibpqcompat=true' }),
+      configProblems({ DATABASE_URL: 'postgresql://u@db/x?sslmode=require&uselibpqcompat=true' }),
     ).toHaveLength(1);
     // pg treats a bare sslmode=require as verify-full: verified, allowed.
-    expect(problemsOf({ DATABASE_URL: 'postgresql://u@db/x?sslmode=require' })).toEqual([]);
+    expect(configProblems({ DATABASE_URL: 'postgresql://u@db/x?sslmode=require' })).toEqual([]);
     expect(
       loadConfig(
         { DATABASE_URL: 'postgresql://u@db/x?sslmode=no-verify', DATABASE_TLS_INSECURE: 'true' },
@@ -142,7 +133,7 @@ describe('TLS settings per dependency', () => {
       ).tls.database.insecure,
     ).toBe(true);
     expect(
-      problemsOf({
+      configProblems({
         NODE_ENV: 'production',
         ALLOW_DEVELOPMENT_DEFAULTS: 'true',
         DATABASE_URL: 'postgresql://u@db/x?sslmode=no-verify',

@@ -4,7 +4,6 @@ import type { DependencyTls } from '../config/tls-config';
 import { tlsConnectionOptions } from '../tls/tls-options';
 import { MIGRATIONS } from '../../migrations';
 import { DeadlineClient } from './deadline-client';
-import { ENTITIES } from './entities';
 
 export interface DatabaseConnectionSettings {
   url: string;
@@ -31,12 +30,15 @@ function urlAndSsl(
   return { url: parsed.toString(), ssl: tlsConnectionOptions(tls) as TlsOptions };
 }
 
-/** TypeORM options for every use: the app, the migration CLI, tests. `synchronize` is never on. */
+/**
+ * TypeORM options for every use: the app, the migration CLI, tests. `synchronize` is never on. No
+ * entities: the app's feature modules register theirs (autoLoadEntities); a DataSource outside the
+ * app takes standaloneDataSourceOptions (src/standalone-data-source.ts).
+ */
 export function dataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return {
     type: 'postgres',
     ...urlAndSsl(settings.url, settings.tls),
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     migrationsRun: false,

@@ -38,6 +38,8 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
             ...dataSourceOptions({ ...config.database, url, tls: config.tls.database }),
+            // Each feature module registers its own entities with TypeOrmModule.forFeature.
+            autoLoadEntities: true,
             retryAttempts: 3,
             retryDelay: 1000,
           }),

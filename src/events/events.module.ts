@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AmqpBroker } from './broker/amqp-broker';
 import { AsyncApiController } from './catalogue/asyncapi.controller';
-import { EventHub } from './event-hub';
-import { EventMetrics } from './event-metrics';
-import { OutboxMonitor } from './outbox/outbox-monitor';
+import { EventHub } from './hub/event-hub';
+import { EventMetrics } from './hub/event-metrics';
+import { OutboxEventEntity } from './outbox/outbox-event.entity';
+import { OutboxMonitor } from './outbox-monitor';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxService } from './outbox/outbox.service';
 import { EVENT_SINK, EventRelay } from './relay/event-relay';
@@ -18,6 +20,7 @@ import { WsThrottle } from './ws/ws-throttle';
  */
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([OutboxEventEntity])],
   controllers: [AsyncApiController],
   providers: [
     EventHub,

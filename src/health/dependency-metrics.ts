@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
-import { scrapedGauge } from '../telegram/telegram-metrics';
+import { scrapedGauge } from '../metrics/scraped-gauge';
 import { HealthService } from './health.service';
 
 /**

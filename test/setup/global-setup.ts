@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../../src/standalone-data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../src/database/migrator';
 import { TEST_RUN_FILE, type TestRun } from './test-run';
@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
   const templateUrl = new URL(baseUrl);
   templateUrl.pathname = `/${template}`;
   const dataSource = new DataSource(
-    dataSourceOptions({
+    standaloneDataSourceOptions({
       url: templateUrl.toString(),
       poolSize: 2,
       statementTimeoutMs: 60000,

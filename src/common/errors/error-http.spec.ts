@@ -27,7 +27,7 @@ import {
   UnauthorizedError,
   ValidationFailedError,
 } from './app-error';
-import { DatabaseUnavailableError } from './database-unavailable.error';
+import { DatabaseUnavailableError } from './database-outage';
 import { HTTP_STATUS_BY_KIND, httpResponseOf } from './error-http';
 import { toAppError } from './foreign-errors';
 

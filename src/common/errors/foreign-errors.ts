@@ -1,9 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { AppError, type ErrorKind } from './app-error';
-import { isDatabaseUnavailable } from './database-errors';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-outage';
 import { HTTP_STATUS_BY_KIND } from './error-http';
-import { DatabaseUnavailableError } from './database-unavailable.error';
 
 /** A refusal raised by Nest or Fastify (unknown route, malformed JSON, body too large...), as a domain error. */
 export class HttpRefusalError extends AppError {

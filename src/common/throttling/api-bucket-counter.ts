@@ -7,7 +7,7 @@ import {
 } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { apiTracker, bucketKey } from './api-bucket';
+import { apiTracker, bucketKey } from './api-bucket-key';
 
 /** One hit in a bucket: whether it is full now, and for how many seconds. */
 export interface BucketHit {

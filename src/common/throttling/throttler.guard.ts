@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { RateLimitedError } from '../errors/app-error';
-import { apiTracker, bucketKey } from './api-bucket';
+import { apiTracker, bucketKey } from './api-bucket-key';
 
 /**
  * Rate limits keyed by the authenticated user where the token named one (the auth guard runs

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { withTimeout } from '../../common/util/with-timeout';
 import { amqpSocketOptions } from '../../tls/tls-options';
-import { EventHub } from '../event-hub';
+import { EventHub } from '../hub/event-hub';
 import { isCloudEvent, type CloudEvent } from '../outbox/cloud-event';
 import type { EventSink } from '../relay/event-sink';
 

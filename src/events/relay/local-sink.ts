@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventHub } from '../event-hub';
+import { EventHub } from '../hub/event-hub';
 import type { CloudEvent } from '../outbox/cloud-event';
 import type { EventSink } from './event-sink';
 

@@ -6,7 +6,7 @@ import type { JwtVerifier } from '../../common/auth/jwt-verifier';
 import type { FailedAuthLimiter } from '../../common/throttling/failed-auth-limiter';
 import { readEventsConfig } from '../../config/events-config';
 import { EnvReader } from '../../config/env';
-import type { EventMetrics } from '../event-metrics';
+import type { EventMetrics } from '../hub/event-metrics';
 import type { CloudEvent } from '../outbox/cloud-event';
 import type { OutboxRepository } from '../outbox/outbox.repository';
 import type { OutboxRow } from '../outbox/cloud-event';

@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import type { JwtVerifier } from '../../common/auth/jwt-verifier';
 import type { FailedAuthLimiter } from '../../common/throttling/failed-auth-limiter';
 import type { EventsConfig } from '../../config/app-config';
-import type { EventMetrics } from '../event-metrics';
+import type { EventMetrics } from '../hub/event-metrics';
 import { toCloudEvent, type CloudEvent } from '../outbox/cloud-event';
 import type { OutboxRepository } from '../outbox/outbox.repository';
 import { parseClientMessage, ProtocolError, tokenFromProtocols, wants, WS_CLOSE } from './ws-protocol';

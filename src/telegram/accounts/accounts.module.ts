@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ACCOUNT_SENDERS } from '../senders/sender-directory';
 import { AccountLifecycleService } from './account-lifecycle.service';
+import { AccountSenders } from './account-senders';
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
@@ -36,7 +38,8 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     SessionTransitions,
     TelegramAudit,
     TelegramAccountMetrics,
+    { provide: ACCOUNT_SENDERS, useClass: AccountSenders },
   ],
-  exports: [AccountsRepository, SessionSecrets, SessionTransitions],
+  exports: [AccountsRepository, SessionSecrets, SessionTransitions, ACCOUNT_SENDERS],
 })
 export class TelegramAccountsModule {}

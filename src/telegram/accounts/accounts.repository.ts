@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { poolQueryValues } from '../../database/pool-query';
 import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
 import { SessionStateError } from '../telegram.errors';
-import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
+import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './login-inputs';
 import { listedEntity, listSessionsSql } from './listed-session';
 import { normalizePhone } from './phone';
 import {

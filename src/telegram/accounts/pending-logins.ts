@@ -16,7 +16,7 @@ import {
 import { AccountResponseDto, type ConnectAccountDto, type LoginResponseDto } from './accounts.dto';
 import { AccountsRepository } from './accounts.repository';
 import { LoginMessages } from './login-messages';
-import type { ReplacedSession } from './session-changes';
+import type { ReplacedSession } from './login-inputs';
 import { SessionSecrets } from './session-secrets';
 import { SessionTransitions, type StepRecord } from './session-transitions';
 import type { LoginMethod } from './telegram-account-metrics';

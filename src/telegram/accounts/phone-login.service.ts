@@ -98,17 +98,11 @@ export class PhoneLoginService {
       );
       throw error;
     }
-    const state = codeState(sent.value);
+    const { state, stored } = await this.sealCode(userId, sent.session, sent.dcId, sent.value);
     const row = await this.transitions.codeSent(userId, {
       id: randomUUID(),
       phone,
-      sessionData: await this.secrets.seal(userId, {
-        session: sent.session,
-        phone_code_hash: sent.value.phoneCodeHash,
-        ...state,
-      }),
-      dcId: sent.dcId,
-      codeViaApp: sent.value.type === 'app',
+      ...stored,
       loginExpiresAt: this.logins.expiry(),
     });
     this.logger.info({ session_id: row.id, dc_id: row.dcId }, 'Telegram login code sent');
@@ -141,17 +135,8 @@ export class PhoneLoginService {
       await this.logins.stepFailed(userId, row, 'resend_code', 'phone_code', error);
       throw error;
     }
-    const state = codeState(sent.value);
-    const updated = await this.transitions.codeResent(userId, row, {
-      sessionData: await this.secrets.seal(userId, {
-        session: sent.session,
-        phone_code_hash: sent.value.phoneCodeHash,
-        ...state,
-      }),
-      dcId: sent.dcId,
-      codeViaApp: sent.value.type === 'app',
-      codeType: sent.value.type,
-    });
+    const { state, stored } = await this.sealCode(userId, sent.session, sent.dcId, sent.value);
+    const updated = await this.transitions.codeResent(userId, row, { ...stored, codeType: sent.value.type });
     return codeRequired(updated, state);
   }
 
@@ -191,20 +176,11 @@ export class PhoneLoginService {
 
     if (step.kind === 'restarted') {
       // AUTH_RESTART: the old code is void; the login goes on with the new one (code_required again).
-      const state = codeState(step.sent);
+      const { state, stored } = await this.sealCode(userId, run.session, run.dcId, step.sent);
       const restarted = await this.transitions.codeResent(
         userId,
         row,
-        {
-          sessionData: await this.secrets.seal(userId, {
-            session: run.session,
-            phone_code_hash: step.sent.phoneCodeHash,
-            ...state,
-          }),
-          dcId: run.dcId,
-          codeViaApp: step.sent.type === 'app',
-          codeType: step.sent.type,
-        },
+        { ...stored, codeType: step.sent.type },
         'sign_in',
       );
       const answer = codeRequired(restarted, state);
@@ -291,6 +267,16 @@ export class PhoneLoginService {
       ),
     ]);
     return successResponse(connected, method, run.value);
+  }
+  /** A sent code as the row keeps it: the sealed secret (session, code hash, resend state), its DC, how it came. */
+  private async sealCode(userId: number, session: string, dcId: number, sent: SentCodeInfo) {
+    const state = codeState(sent);
+    const sessionData = await this.secrets.seal(userId, {
+      session,
+      phone_code_hash: sent.phoneCodeHash,
+      ...state,
+    });
+    return { state, stored: { sessionData, dcId, codeViaApp: sent.type === 'app' } };
   }
 }
 

@@ -8,7 +8,7 @@ import type { TelegramUserInfo } from '../gateway/telegram-session-handle';
 import { SessionLeases } from '../leases/session-leases';
 import { TelegramSessionRevokedError } from '../telegram.errors';
 import { AccountsRepository } from './accounts.repository';
-import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './session-changes';
+import type { CodeSentLogin, QrPendingLogin, ReplacedSession, SignedInSession } from './login-inputs';
 import { sessionEvents, type SessionChange } from './session-events';
 import { TelegramAccountMetrics, type LoginMethod } from './telegram-account-metrics';
 import { TelegramAudit, type AuditFacts, type TelegramAction } from './telegram-audit';

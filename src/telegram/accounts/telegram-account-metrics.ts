@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { AppError } from '../../common/errors/app-error';
 import { withTimeout } from '../../common/util/with-timeout';
 import { MetricsService } from '../../metrics/metrics.service';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { AccountsRepository } from './accounts.repository';
 import { SESSION_STATUSES } from './telegram-session.entity';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppError, RateLimitedError } from '../../common/errors/app-error';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
+import { failureEntry, withoutEmpty } from '../../logs/failure-entry';
 
 export type TelegramAction =
   | 'send_code'
@@ -14,20 +14,16 @@ export type TelegramAction =
   | 'watchdog_check'
   | 'disconnect';
 
-/** Safe facts only: ids, masked phone, DC, reason codes — never a code, password, token or session. */
+/**
+ * Safe facts only: ids, masked phone, DC, reason codes — never a code, password, token or session.
+ * Empty ones are left out; AuditLogService's sanitizer masks every `phone` and drops secrets by key.
+ */
 export interface AuditFacts {
   session_id?: string;
   phone?: string | null;
   dc_id?: number | null;
   method?: string | null;
   [fact: string]: unknown;
-}
-
-/** Facts as given, without empty ones; AuditLogService's sanitizer masks every `phone` and drops secrets by key. */
-function safeFacts(facts: AuditFacts): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
-  );
 }
 
 /**
@@ -45,23 +41,11 @@ export class TelegramAudit {
     status: 'success' | 'pending',
     facts: AuditFacts,
   ): AuditEntry {
-    return { userId, action, status, details: safeFacts(facts) };
+    return { userId, action, status, details: withoutEmpty(facts) };
   }
 
   failureEntry(userId: number, action: TelegramAction, error: unknown, facts: AuditFacts): AuditEntry {
-    const known = error instanceof AppError;
-    return {
-      userId,
-      action,
-      status: 'error',
-      details: {
-        ...safeFacts(facts),
-        reason: known ? error.code : 'internal_error',
-        ...(error instanceof RateLimitedError ? { retry_after: error.retryAfterSeconds } : {}),
-      },
-      // Domain error messages are fixed texts; anything else is summarised, never echoed.
-      errorMessage: known ? error.message : 'Internal error',
-    };
+    return failureEntry(userId, action, error, withoutEmpty(facts));
   }
 
   record(

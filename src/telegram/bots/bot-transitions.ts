@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ChangeCommit } from '../../changes/change-commit';
-import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 import type { EventType } from '../../events/catalogue/event-types';
 import type { EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
+import { failureEntry, withoutEmpty } from '../../logs/failure-entry';
 import type { TelegramBotInfo } from '../gateway/telegram-session-handle';
 import { SessionLeases } from '../leases/session-leases';
 import { BotAlreadyAddedError } from './bots.errors';
@@ -105,28 +106,18 @@ export class BotTransitions {
     return { userId, action, status, details: withoutEmpty(facts) };
   }
 
+  /** The failure's audit entry, with Telegram's own reason (`telegram_reason`) when the error carries one. */
   private failureEntry(
     userId: number,
     action: BotAction,
     error: unknown,
     facts: Record<string, unknown>,
   ): AuditEntry {
-    const known = error instanceof AppError;
-    return {
-      userId,
-      action,
-      status: 'error',
-      details: {
-        ...withoutEmpty(facts),
-        reason: known ? error.code : 'internal_error',
-        ...(known && typeof error.details.reason === 'string'
-          ? { telegram_reason: error.details.reason }
-          : {}),
-        ...(error instanceof RateLimitedError ? { retry_after: error.retryAfterSeconds } : {}),
-      },
-      // Domain error messages are fixed texts; anything else is summarised, never echoed.
-      errorMessage: known ? error.message : 'Internal error',
-    };
+    const reason = error instanceof AppError ? error.details.reason : undefined;
+    return failureEntry(userId, action, error, {
+      ...withoutEmpty(facts),
+      ...(typeof reason === 'string' ? { telegram_reason: reason } : {}),
+    });
   }
 
   private async apply(
@@ -143,12 +134,6 @@ export class BotTransitions {
     });
     return result;
   }
-}
-
-function withoutEmpty(facts: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(facts).filter(([, value]) => value !== undefined && value !== null && value !== ''),
-  );
 }
 
 /** A bot's event: ids and username only, never the token. */

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BOT_SENDERS } from '../senders/sender-directory';
+import { BotSenders } from './bot-senders';
 import { BotSecrets } from './bot-secrets';
 import { BotTransitions } from './bot-transitions';
 import { BotsController } from './bots.controller';
@@ -11,7 +13,13 @@ import { TelegramBotEntity } from './telegram-bot.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([TelegramBotEntity])],
   controllers: [BotsController],
-  providers: [BotsRepository, BotsService, BotSecrets, BotTransitions],
-  exports: [BotsRepository, BotSecrets, BotsService, BotTransitions],
+  providers: [
+    BotsRepository,
+    BotsService,
+    BotSecrets,
+    BotTransitions,
+    { provide: BOT_SENDERS, useClass: BotSenders },
+  ],
+  exports: [BotsRepository, BotSecrets, BotsService, BotTransitions, BOT_SENDERS],
 })
 export class TelegramBotsModule {}

@@ -1,8 +1,7 @@
 import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../database/base.entity';
+import type { SenderType } from '../senders/sender-directory';
 
-export const SENDER_TYPES = ['account', 'bot'] as const;
-export type SenderType = (typeof SENDER_TYPES)[number];
 export const CHAT_ROLES = ['creator', 'admin', 'member'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ChangeCommit } from '../../changes/change-commit';
-import { AppError, RateLimitedError } from '../../common/errors/app-error';
+import { failureEntry } from '../../logs/failure-entry';
 import type { EventDraft } from '../../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../../logs/audit-log.service';
 import type { TelegramChatInfo } from '../gateway/telegram-dialogs';
@@ -90,18 +90,7 @@ export class ChannelTransitions {
     error: unknown,
     facts: Record<string, unknown>,
   ): Promise<void> {
-    const known = error instanceof AppError;
-    return this.audit.record({
-      userId,
-      action,
-      status: 'error',
-      details: {
-        ...facts,
-        reason: known ? error.code : 'internal_error',
-        ...(error instanceof RateLimitedError ? { retry_after: error.retryAfterSeconds } : {}),
-      },
-      errorMessage: known ? error.message : 'Internal error',
-    });
+    return this.audit.record(failureEntry(userId, action, error, facts));
   }
 
   private entry(

@@ -8,13 +8,8 @@ import {
   QueryBoolean,
   QueryInt,
 } from '../../common/validation/decorators';
-import {
-  CHAT_ROLES,
-  SENDER_TYPES,
-  type ChannelSenderEntity,
-  type ChatRole,
-  type SenderType,
-} from './channel-sender.entity';
+import { SENDER_TYPES, type SenderType } from '../senders/sender-directory';
+import { CHAT_ROLES, type ChannelSenderEntity, type ChatRole } from './channel-sender.entity';
 import { CHANNEL_TYPES, type ChannelType, type TelegramChannelEntity } from './telegram-channel.entity';
 import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
 

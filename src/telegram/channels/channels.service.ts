@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/app-error';
-import { AccountsRepository } from '../accounts/accounts.repository';
-import { holdsSecret, SessionSecrets } from '../accounts/session-secrets';
-import { TelegramGateway } from '../gateway/telegram-gateway';
-import { SessionStateError } from '../telegram.errors';
-import { BotSecrets, holdsBotSecret } from '../bots/bot-secrets';
 import { BotInactiveError, BotNotFoundError } from '../bots/bots.errors';
-import { BotsRepository } from '../bots/bots.repository';
+import { TelegramGateway, type SessionRef } from '../gateway/telegram-gateway';
+import { SenderDirectory, type SenderType } from '../senders/sender-directory';
+import { SessionStateError } from '../telegram.errors';
 import type { AddBotChatDto } from './bot-chat.dto';
 import { ChannelTransitions } from './channel-transitions';
 import { ChannelPageDto, ChannelResponseDto, SyncResultDto, type ListChannelsQueryDto } from './channels.dto';
@@ -24,12 +21,9 @@ class ChannelNotFoundError extends NotFoundError {
 export class ChannelsService {
   constructor(
     private readonly channels: ChannelsRepository,
-    private readonly accounts: AccountsRepository,
-    private readonly secrets: SessionSecrets,
+    private readonly senders: SenderDirectory,
     private readonly gateway: TelegramGateway,
     private readonly transitions: ChannelTransitions,
-    private readonly bots: BotsRepository,
-    private readonly botSecrets: BotSecrets,
   ) {}
 
   /**
@@ -38,25 +32,21 @@ export class ChannelsService {
    * writes nothing but the audit row of the failure.
    */
   async sync(userId: number, sessionId: string): Promise<SyncResultDto> {
-    const account = await this.accounts.findForUser(userId, sessionId);
-    if (!account) throw new NotFoundError('No such Telegram account');
-    if (!account.isActive || account.status !== 'connected' || !holdsSecret(account.sessionData)) {
-      throw new SessionStateError(
-        'session_inactive',
-        'This account is not connected; log in or reconnect first',
-      );
-    }
-    const { session } = await this.secrets.open(userId, account.sessionData);
+    const account = await this.openSender('account', userId, sessionId, {
+      notFound: () => new NotFoundError('No such Telegram account'),
+      inactive: () =>
+        new SessionStateError('session_inactive', 'This account is not connected; log in or reconnect first'),
+    });
     const started = Date.now();
     let run;
     try {
-      run = await this.gateway.run({ key: account.id, session }, { keepAlive: true }, (tg) => tg.listChats());
+      run = await this.gateway.run(account, { keepAlive: true }, (tg) => tg.listChats());
     } catch (error) {
-      await this.transitions.failed(userId, 'channels_sync', error, { session_id: account.id });
+      await this.transitions.failed(userId, 'channels_sync', error, { session_id: account.key });
       throw error;
     }
     const { chats, calls } = run.value;
-    return this.transitions.synced(userId, account.id, chats, { calls, duration_ms: Date.now() - started });
+    return this.transitions.synced(userId, account.key, chats, { calls, duration_ms: Date.now() - started });
   }
 
   /**
@@ -65,20 +55,18 @@ export class ChannelsService {
    * itself); the chat is stored with the bot as a sender, its role and whether it may post.
    */
   async addThroughBot(userId: number, dto: AddBotChatDto): Promise<ChannelResponseDto> {
-    const bot = await this.bots.findForUser(userId, dto.bot_id);
-    if (!bot) throw new BotNotFoundError();
-    if (!bot.isActive || !holdsBotSecret(bot.botSession)) throw new BotInactiveError();
-    const session = await this.botSecrets.openSession(userId, bot.botSession);
+    const bot = await this.openSender('bot', userId, dto.bot_id, {
+      notFound: () => new BotNotFoundError(),
+      inactive: () => new BotInactiveError(),
+    });
     let run;
     try {
-      run = await this.gateway.run({ key: bot.id, session }, { keepAlive: false }, (tg) =>
-        tg.botChat(dto.chat),
-      );
+      run = await this.gateway.run(bot, { keepAlive: false }, (tg) => tg.botChat(dto.chat));
     } catch (error) {
-      await this.transitions.failed(userId, 'channel_add', error, { bot_id: bot.id });
+      await this.transitions.failed(userId, 'channel_add', error, { bot_id: bot.key });
       throw error;
     }
-    return this.respond(userId, await this.transitions.botChatAdded(userId, bot.id, run.value));
+    return this.respond(userId, await this.transitions.botChatAdded(userId, bot.key, run.value));
   }
 
   async list(userId: number, query: ListChannelsQueryDto): Promise<ChannelPageDto> {
@@ -131,5 +119,21 @@ export class ChannelsService {
     const row = await this.channels.findForUser(userId, id);
     if (!row) throw new ChannelNotFoundError();
     return row;
+  }
+
+  /** The user's account or bot, opened for a gateway run; refused with the caller's errors when unknown or unable. */
+  private async openSender(
+    type: SenderType,
+    userId: number,
+    senderId: string,
+    refusals: { notFound: () => Error; inactive: () => Error },
+  ): Promise<SessionRef> {
+    const source = this.senders.of(type);
+    const standing = await source.standing(userId, senderId);
+    if (standing === 'not_found') throw refusals.notFound();
+    if (standing === 'inactive') throw refusals.inactive();
+    const ref = await source.open(userId, senderId);
+    if (!ref) throw refusals.inactive();
+    return ref;
   }
 }

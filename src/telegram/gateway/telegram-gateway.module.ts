@@ -1,6 +1,8 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { TelegramClient } from 'telegram';
 import { TelegramCredentialsProvider } from '../credentials/telegram-credentials.provider';
+import { SessionLeaseEntity } from '../leases/session-lease.entity';
 import { SessionLeases } from '../leases/session-leases';
 import { GatewayCredentials } from './telegram-credentials';
 import { TELEGRAM_CLIENT_SOURCE, TelegramGateway, type TelegramClientSource } from './telegram-gateway';
@@ -32,7 +34,10 @@ export class TelegramGatewayModule {
     return {
       module: TelegramGatewayModule,
       global: true,
-      imports: options.backend ? [options.backend] : [],
+      imports: [
+        TypeOrmModule.forFeature([SessionLeaseEntity]),
+        ...(options.backend ? [options.backend] : []),
+      ],
       providers: [
         ...(options.backend ? [] : TELEGRAM_BACKEND),
         TelegramCredentialsProvider,

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { HealthRegistry } from '../../health/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
 import { TelegramSessionBusyError, TelegramUnavailableError } from '../telegram.errors';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { CredentialCheck } from './credential-check';
 import { SessionLeases, type Lease, type LeaseListener } from '../leases/session-leases';
 import { GramJsLogBridge } from './gramjs-logger';
@@ -19,25 +19,21 @@ import type { TelegramApiCredentials } from '../credentials/telegram-credentials
 import { GatewayCredentials } from './telegram-credentials';
 import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
 import { TelegramSessionHandle } from './telegram-session-handle';
+import type { RunOptions, RunResult, SessionRef } from './session-run';
 import {
   TELEGRAM_CLIENT_SOURCE,
   type EmulatorReach,
-  type RunOptions,
-  type RunResult,
-  type SessionRef,
   type TelegramClientSource,
-} from './telegram-gateway.types';
+} from './telegram-client-source';
 import { carryAuthorization, lostInMigration } from './user-migration';
 
+export type { RunOptions, RunResult, SessionRef } from './session-run';
 export {
   TELEGRAM_CLIENT_SOURCE,
   type EmulatorReach,
-  type RunOptions,
-  type RunResult,
-  type SessionRef,
   type TelegramClientFactory,
   type TelegramClientSource,
-} from './telegram-gateway.types';
+} from './telegram-client-source';
 
 interface PooledClient {
   readonly key: string;

@@ -9,7 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../metrics/metrics.service';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { TelegramSessionBusyError } from '../telegram.errors';
 import { fenceVerdict, type FenceRow, type HeldToken } from './fence';
 

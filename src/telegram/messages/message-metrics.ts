@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '../../metrics/metrics.service';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { MessagesRepository } from './messages.repository';
 import { OPEN_STATUSES } from './telegram-message.entity';
 

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/errors/app-error';
-import { AccountsRepository } from '../accounts/accounts.repository';
-import { holdsSecret } from '../accounts/session-secrets';
-import { holdsBotSecret } from '../bots/bot-secrets';
-import { BotsRepository } from '../bots/bots.repository';
-import type { SenderType } from '../channels/channel-sender.entity';
 import { ChannelsRepository } from '../channels/channels.repository';
 import type { TelegramChannelEntity } from '../channels/telegram-channel.entity';
+import { SenderDirectory, type SenderType } from '../senders/sender-directory';
 import type { SendMessageDto } from './messages.dto';
 import {
   ChatNotFoundError,
@@ -44,8 +40,7 @@ function peerOf(row: TelegramChannelEntity): MessagePeer {
 @Injectable()
 export class MessageTargets {
   constructor(
-    private readonly accounts: AccountsRepository,
-    private readonly bots: BotsRepository,
+    private readonly senders: SenderDirectory,
     private readonly channels: ChannelsRepository,
   ) {}
 
@@ -67,16 +62,9 @@ export class MessageTargets {
   }
 
   private async requireSender(userId: number, type: SenderType, id: string): Promise<void> {
-    if (type === 'account') {
-      const row = await this.accounts.findForUser(userId, id);
-      if (!row) throw new SenderNotFoundError('account');
-      if (!row.isActive || row.status !== 'connected' || !holdsSecret(row.sessionData))
-        throw new SenderInactiveError();
-      return;
-    }
-    const bot = await this.bots.findForUser(userId, id);
-    if (!bot) throw new SenderNotFoundError('bot');
-    if (!bot.isActive || !holdsBotSecret(bot.botSession)) throw new SenderInactiveError();
+    const standing = await this.senders.of(type).standing(userId, id);
+    if (standing === 'not_found') throw new SenderNotFoundError(type);
+    if (standing === 'inactive') throw new SenderInactiveError();
   }
 
   private async chatRow(userId: number, dto: SendMessageDto): Promise<TelegramChannelEntity> {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { TelegramAccountsModule } from '../accounts/accounts.module';
 import { TelegramBotsModule } from '../bots/bots.module';
 import { TelegramChannelsModule } from '../channels/channels.module';
+import { SenderDirectory } from '../senders/sender-directory';
 import { MessageMetrics } from './message-metrics';
 import { MessageTargets } from './message-target';
 import { MessageTransitions } from './message-transitions';
@@ -37,6 +38,7 @@ import { TelegramMessageEntity } from './telegram-message.entity';
     SendPacing,
     SendQueue,
     SendWorker,
+    SenderDirectory,
   ],
 })
 export class TelegramMessagesModule {}

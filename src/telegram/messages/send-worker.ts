@@ -2,14 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccountsRepository } from '../accounts/accounts.repository';
-import { holdsSecret, SessionSecrets } from '../accounts/session-secrets';
-import { SessionTransitions } from '../accounts/session-transitions';
-import { BotSecrets, holdsBotSecret } from '../bots/bot-secrets';
-import { BotTransitions } from '../bots/bot-transitions';
-import { BotsRepository } from '../bots/bots.repository';
-import { TelegramGateway, type SessionRef } from '../gateway/telegram-gateway';
+import { TelegramGateway } from '../gateway/telegram-gateway';
 import type { OutgoingMessage, SendResult } from '../gateway/telegram-messaging';
+import { SenderDirectory } from '../senders/sender-directory';
 import { MessageMetrics } from './message-metrics';
 import { MessageTransitions } from './message-transitions';
 import { MessagesRepository } from './messages.repository';
@@ -40,12 +35,7 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly transitions: MessageTransitions,
     private readonly repository: MessagesRepository,
     private readonly gateway: TelegramGateway,
-    private readonly accounts: AccountsRepository,
-    private readonly sessionSecrets: SessionSecrets,
-    private readonly sessionTransitions: SessionTransitions,
-    private readonly bots: BotsRepository,
-    private readonly botSecrets: BotSecrets,
-    private readonly botTransitions: BotTransitions,
+    private readonly senders: SenderDirectory,
     private readonly metrics: MessageMetrics,
     @InjectPinoLogger(SendWorker.name) private readonly logger: PinoLogger,
   ) {}
@@ -79,7 +69,7 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const row = claim.row;
     let result: SendResult;
     try {
-      const ref = await this.senderRef(row);
+      const ref = await this.senders.of(row.senderType).open(row.userId, row.senderId);
       if (!ref) {
         await this.transitions.failed(row, INACTIVE);
         return;
@@ -121,9 +111,12 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
       }
       case 'revoked':
         // The sender first, so whoever sees the message failed also sees the sender revoked.
-        await this.revokeSender(row, outcome.error).catch((e: unknown) =>
-          this.logger.warn({ err: e, sender_id: row.senderId }, 'Could not mark the sender revoked'),
-        );
+        await this.senders
+          .of(row.senderType)
+          .markRevoked(row.userId, row.senderId, outcome.error)
+          .catch((e: unknown) =>
+            this.logger.warn({ err: e, sender_id: row.senderId }, 'Could not mark the sender revoked'),
+          );
         await this.transitions.failed(row, problem);
         return;
       case 'retry':
@@ -144,19 +137,6 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  /** The sender's gateway key and decrypted session, or undefined when it cannot send any more. */
-  private async senderRef(row: TelegramMessageEntity): Promise<SessionRef | undefined> {
-    if (row.senderType === 'account') {
-      const account = await this.accounts.findForUser(row.userId, row.senderId);
-      if (!account || !account.isActive || !holdsSecret(account.sessionData)) return undefined;
-      const secret = await this.sessionSecrets.open(row.userId, account.sessionData);
-      return { key: account.id, session: secret.session };
-    }
-    const bot = await this.bots.findForUser(row.userId, row.senderId);
-    if (!bot || !bot.isActive || !holdsBotSecret(bot.botSession)) return undefined;
-    return { key: bot.id, session: await this.botSecrets.openSession(row.userId, bot.botSession) };
-  }
-
   private async outgoing(row: TelegramMessageEntity): Promise<OutgoingMessage> {
     const base: OutgoingMessage = {
       peer: { kind: row.peer.kind, id: row.peer.id, accessHash: row.peer.accessHash },
@@ -174,27 +154,5 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
       ...base,
       media: { kind: row.media.kind, fileName: row.media.file_name, mimeType: row.media.mime_type, content },
     };
-  }
-
-  /** The sender's session or bot turns revoked through its own transitions (with their audit rows). */
-  private async revokeSender(
-    row: TelegramMessageEntity,
-    error: Parameters<SessionTransitions['reconnectFailed']>[2],
-  ) {
-    if (row.senderType === 'account') {
-      const account = await this.accounts.findForUser(row.userId, row.senderId);
-      if (account?.isActive) await this.sessionTransitions.reconnectFailed(row.userId, account, error);
-      return;
-    }
-    const bot = await this.bots.findForUser(row.userId, row.senderId);
-    const reason = (error as { reason?: unknown }).reason;
-    if (bot?.isActive && error instanceof Error) {
-      await this.botTransitions.revoked(
-        row.userId,
-        bot,
-        typeof reason === 'string' ? reason : 'revoked',
-        error as never,
-      );
-    }
   }
 }

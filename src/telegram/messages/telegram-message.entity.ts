@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../../database/base.entity';
-import type { SenderType } from '../channels/channel-sender.entity';
+import type { SenderType } from '../senders/sender-directory';
 
 export const MESSAGE_STATUSES = ['queued', 'waiting', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../../metrics/metrics.service';
-import { scrapedGauge } from '../telegram-metrics';
+import { scrapedGauge } from '../../metrics/scraped-gauge';
 
 export type WatchdogKind = 'session' | 'bot';
 export type WatchdogResult = 'ok' | 'recovered' | 'revoked' | 'unreachable' | 'error' | 'skipped';

@@ -1,31 +1,20 @@
 import jwt from 'jsonwebtoken';
-import { bearer, startTestApp, TEST_JWT_SECRET, type TestApp } from './support/app';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { TcpProxy } from './support/tcp-proxy';
+import { bearer, TEST_JWT_SECRET } from './support/app';
+import { openProxiedTestApp, type ProxiedTestApp } from './support/proxied-app';
 
 const ACCOUNTS = '/api/v1/telegram/accounts';
 const now = () => Math.floor(Date.now() / 1000);
 const sign = (claims: Record<string, unknown>) =>
   jwt.sign({ ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256' });
 
-/** Issue 26, item 7: what the unauthenticated health routes say, and the token rules. */
-describe('issue 26: readiness body, string user ids, clock tolerance', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
+/** What the unauthenticated health routes say, and the token rules (issue 26, item 7). */
+describe('readiness body, string user ids, clock tolerance', () => {
+  let t: ProxiedTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    t = await startTestApp(proxy.wrap(db.url), { RATE_LIMIT_ENABLED: 'false' });
+    t = await openProxiedTestApp({ RATE_LIMIT_ENABLED: 'false' });
   });
-  afterAll(async () => {
-    await t.close();
-    await proxy.stop();
-    await db.drop();
-  });
+  afterAll(() => t.close());
 
   it('a user_id claim given as a string is refused (401); sub as a string still works', async () => {
     const asString = await t.inject({
@@ -63,7 +52,7 @@ describe('issue 26: readiness body, string user ids, clock tolerance', () => {
 
   it('readiness and the detailed report never name the database address when it refuses connections', async () => {
     // The proxy closes its port: the pool's new connections get ECONNREFUSED 127.0.0.1:<port>.
-    await proxy.stop();
+    await t.proxy.stop();
     let body = '';
     let status = 0;
     for (let i = 0; i < 20 && status !== 503; i++) {
@@ -77,7 +66,7 @@ describe('issue 26: readiness body, string user ids, clock tolerance', () => {
     const detailed = await t.inject('/api/v1/health/detailed');
     for (const text of [body, detailed.body]) {
       expect(text).not.toContain('127.0.0.1');
-      expect(text).not.toContain(String(proxy.port));
+      expect(text).not.toContain(String(t.proxy.port));
     }
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CloudEvent } from './outbox/cloud-event';
+import type { CloudEvent } from '../outbox/cloud-event';
 
 export type EventListener = (event: CloudEvent) => void;
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source.options';
+import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { runMigrationsLocked } from '../src/database/migrator';
 import { SessionSecrets } from '../src/telegram/accounts/session-secrets';
 import { TelegramEmulator } from '../src/telegram/emulator';
@@ -16,7 +16,7 @@ import { connect, emulatorCode } from './support/telegram';
  * Issue 15, item 2. Runs against its own embedded PostgreSQL (own data directory, own loopback
  * port), which the test stops and starts — never the machine's shared server.
  */
-describe('hardening #2: logins are atomic when PostgreSQL drops', () => {
+describe('logins are atomic when PostgreSQL drops', () => {
   const root = mkdtempSync(join(__dirname, '..', 'data', 'hardening-2-'));
   const pgDir = join(root, 'postgres');
   let pg: ControlledPostgres;
@@ -49,7 +49,7 @@ describe('hardening #2: logins are atomic when PostgreSQL drops', () => {
     pg = await startControlledPostgres(pgDir, 'hardening_test');
     url = pg.url;
     const ds = await new DataSource(
-      dataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
+      standaloneDataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 60000, connectTimeoutMs: 5000 }),
     ).initialize();
     await runMigrationsLocked(ds);
     await ds.destroy();

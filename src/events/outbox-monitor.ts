@@ -1,14 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
-import { HealthRegistry } from '../../health/health-registry';
-import { AMQP_PROBE, tcpProbe } from '../../health/tcp-probe';
-import { PeerCertificates } from '../../tls/tls-certificates';
-import { AmqpBroker } from '../broker/amqp-broker';
-import { EventMetrics } from '../event-metrics';
-import { OutboxRepository } from './outbox.repository';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { HealthRegistry } from '../health/health-registry';
+import { AMQP_PROBE, tcpProbe } from '../health/tcp-probe';
+import { PeerCertificates } from '../tls/tls-certificates';
+import { AmqpBroker } from './broker/amqp-broker';
+import { EventMetrics } from './hub/event-metrics';
+import { OutboxRepository } from './outbox/outbox.repository';
 
 const GAUGE_INTERVAL_MS = 5000;
 const PRUNE_INTERVAL_MS = 10 * 60_000;

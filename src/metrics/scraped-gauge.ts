@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { MetricsService } from '../metrics/metrics.service';
+import type { MetricsService } from './metrics.service';
 
 /**
  * A gauge whose value is computed when Prometheus scrapes (prom-client awaits `collect`). Replaces a

@@ -1,36 +1,4 @@
-import type { TelegramClient } from 'telegram';
-import type { StringSession, TelegramClientParams } from './gramjs';
-
-/** What TelegramGateway's callers and client sources exchange with it. */
-
-/** Builds a client the way `new TelegramClient(...)` does: the real one, or a stand-in's subclass. */
-export type TelegramClientFactory = (
-  session: StringSession,
-  apiId: number,
-  apiHash: string,
-  params: TelegramClientParams,
-) => TelegramClient;
-
-/** The emulator's world in this process, or an emulator server reached over TCP at `address`. */
-export interface EmulatorReach {
-  transport: 'in-process' | 'tcp';
-  address?: string;
-}
-
-export interface TelegramClientSource {
-  /** Reported by the health check. */
-  mode: string;
-  /** The health check's `type` (default "Telegram MTProto"). */
-  description?: string;
-  /** Logged once at start when set (a stand-in for Telegram says so). */
-  startupWarning?: string;
-  /** Set by the emulator: how the service reaches it (the console says which emulator it talks to). */
-  emulator?: EmulatorReach;
-  factory: TelegramClientFactory;
-}
-
-/** Injection token of the client source chosen at start (see TelegramGatewayModule). */
-export const TELEGRAM_CLIENT_SOURCE = Symbol('TELEGRAM_CLIENT_SOURCE');
+/** What a run of TelegramGateway takes (which session, how) and hands back. */
 
 /** Which session a run is for: a stable key (the telegram_sessions row id) and its StringSession ('' = new). */
 export interface SessionRef {

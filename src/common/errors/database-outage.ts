@@ -1,4 +1,13 @@
-/** Recognises errors that mean "PostgreSQL cannot be reached right now", as opposed to a bad query. */
+import { DependencyUnavailableError } from './app-error';
+
+/** PostgreSQL cannot be reached right now (recognised by isDatabaseUnavailable). */
+export class DatabaseUnavailableError extends DependencyUnavailableError {
+  constructor() {
+    super('database', 'The database is unavailable; try again shortly');
+  }
+}
+
+// What isDatabaseUnavailable recognises as "PostgreSQL cannot be reached right now", as opposed to a bad query.
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
