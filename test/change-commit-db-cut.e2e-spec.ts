@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { COMMIT_RETRY_MS } from '../src/changes/change-commit';
-import { TelegramEmulator } from '../src/telegram/emulator';
+import { TelegramEmulator } from '@integration-service/telegram-emulator';
 import { startTestApp, type TestApp } from './support/app';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { history, send, syncChats, waitFor } from './support/messages';
