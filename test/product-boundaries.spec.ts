@@ -190,6 +190,29 @@ describe('the Telegram emulator is not part of the product', () => {
     expect(existsSync(join(dist, 'packages'))).toBe(false);
   });
 
+  it('the built service loads without the emulator package (production has none installed)', () => {
+    const dist = join(ROOT, 'dist', 'src');
+    if (!existsSync(join(dist, 'main.js'))) return; // built by npm test's pretest
+    // The whole Nest application's module graph (main.js would start the service: its own imports are
+    // checked above), with the package made unresolvable as after `npm ci --omit=dev`.
+    const script = [
+      "const { registerHooks } = require('node:module');",
+      'registerHooks({ resolve(specifier, context, next) {',
+      `  if (specifier.startsWith('${EMULATOR_PACKAGE}')) throw new Error('loaded ' + specifier);`,
+      '  return next(specifier, context);',
+      '} });',
+      'require(process.argv[2]);',
+      'process.stdout.write(typeof require(process.argv[1]).AppModule.forRoot);',
+      // The check itself works: the wiring does need the package.
+      "try { require(process.argv[3]); } catch (e) { process.stdout.write(' ' + e.message); }",
+    ].join('\n');
+    const files = ['app.module.js', 'create-app.js', 'telegram-emulator-wiring/telegram-emulator.module.js'];
+    const loaded = execFileSync(process.execPath, ['-e', script, ...files.map((f) => join(dist, f))], {
+      encoding: 'utf8',
+    });
+    expect(loaded).toBe(`function loaded ${EMULATOR_PACKAGE}`);
+  });
+
   it('is a devDependency: `npm ls --omit=dev` does not list it (`npm ls` does)', () => {
     const { devDependencies, dependencies } = JSON.parse(
       readFileSync(join(ROOT, 'package.json'), 'utf8'),
