@@ -1,17 +1,33 @@
 # syntax=docker/dockerfile:1
 
-# --- build: compile TypeScript and the console (web/, Vite) with dev dependencies ---
+# --- build: compile the Telegram emulator package, the service and the console (web/, Vite) with dev dependencies ---
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The emulator package (a devDependency, file:packages/telegram-emulator): npm ci links it.
+COPY packages/telegram-emulator/package.json ./packages/telegram-emulator/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY packages/telegram-emulator ./packages/telegram-emulator
 COPY src ./src
 COPY migrations ./migrations
 COPY web ./web
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-# --- runtime: production dependencies and compiled code only, as a non-root user ---
+# --- development: the service with its dev dependencies, the Telegram emulator among them (docker compose
+# --profile emulator runs both the emulator server and a service using it from this image) ---
+FROM build AS development
+ENV HOST=0.0.0.0 \
+    PORT=8000 \
+    DATA_DIR=/app/data
+EXPOSE 8000
+CMD ["node", "dist/src/main.js"]
+
+# --- production dependencies only: no emulator package, no dev tools ---
+FROM build AS prune
+RUN npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime (the default target): production dependencies and compiled code only, as a non-root user ---
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -20,8 +36,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home /app app \
     && mkdir -p /app/data && chown app:app /app/data
-COPY --from=build --chown=app:app /app/node_modules ./node_modules
-COPY --from=build --chown=app:app /app/dist ./dist
+COPY --from=prune --chown=app:app /app/node_modules ./node_modules
+COPY --from=prune --chown=app:app /app/dist ./dist
 COPY --chown=app:app package.json ./
 USER app
 EXPOSE 8000

@@ -2,6 +2,12 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// The Telegram emulator (packages/telegram-emulator, a devDependency) reaches the service through one wiring
+// module, loaded only with TELEGRAM_EMULATOR on; packages/telegram-emulator lints with its own config.
+const EMULATOR_PACKAGE = '^@integration-service/telegram-emulator(/|$)';
+const EMULATOR_ONLY_IN_WIRING =
+  'Only src/telegram-emulator-wiring imports the Telegram emulator package (a devDependency, absent in production).';
+
 export default tseslint.config(
   {
     ignores: [
@@ -52,19 +58,40 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/telegram/gateway/**', 'src/telegram/emulator/**', 'src/vault/**'],
+    ignores: ['src/telegram/gateway/**', 'src/vault/**', 'src/telegram-emulator-wiring/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              regex: '^telegram(/|$)',
-              message: 'Only src/telegram/gateway (and the emulator) import GramJS.',
-            },
+            { regex: '^telegram(/|$)', message: 'Only src/telegram/gateway imports GramJS.' },
+            { regex: '^node-vault$', message: 'Only src/vault imports node-vault.' },
+            { regex: EMULATOR_PACKAGE, message: EMULATOR_ONLY_IN_WIRING },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/telegram-emulator-wiring/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^telegram(/|$)', message: 'Only src/telegram/gateway imports GramJS.' },
             { regex: '^node-vault$', message: 'Only src/vault imports node-vault.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    files: ['src/telegram/gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: EMULATOR_PACKAGE, message: EMULATOR_ONLY_IN_WIRING }] },
       ],
     },
   },
@@ -73,7 +100,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^telegram(/|$)', message: 'Only src/telegram/gateway imports GramJS.' }] },
+        {
+          patterns: [
+            { regex: '^telegram(/|$)', message: 'Only src/telegram/gateway imports GramJS.' },
+            { regex: EMULATOR_PACKAGE, message: EMULATOR_ONLY_IN_WIRING },
+          ],
+        },
       ],
     },
   },

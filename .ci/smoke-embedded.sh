@@ -60,4 +60,4 @@ echo "npm start exited with $code"
 [ "$code" -eq 0 ]
 if pgrep -f "postgres -D $data/postgres" >/dev/null; then echo "embedded PostgreSQL still running"; exit 1; fi
 echo "smoke OK"
-if pgrep -f "emulator.js .*--data $data" >/dev/null; then echo "Telegram emulator server still running"; exit 1; fi
+if pgrep -f "telegram-emulator/dist/cli.js .*--data $data" >/dev/null; then echo "Telegram emulator server still running"; exit 1; fi

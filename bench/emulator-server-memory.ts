@@ -1,6 +1,6 @@
 /**
  * The emulator server's memory with N connected, signed-in accounts: the server runs as its own process
- * (`dist/src/cli/emulator.js --port 0`), N real GramJS clients in this process each negotiate an auth key
+ * (`packages/telegram-emulator/dist/cli.js --port 0`), N real GramJS clients in this process each negotiate an auth key
  * over TCP, sign in by phone code (DC 1 phones: one key each) and stay connected; then the server's VmRSS
  * is read from /proc.
  *
@@ -13,12 +13,9 @@ import { join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { StringSession } from 'telegram/sessions';
-import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
-import {
-  createEmulatorServerClient,
-  type EmulatorNetwork,
-} from '../src/telegram/emulator/server/client-factory';
-import { readServerFile } from '../src/telegram/emulator/server/emulator-process';
+import { EMULATOR_API_CREDENTIALS } from '../src/telegram-emulator-wiring/emulator-credentials';
+import { createEmulatorServerClient, type EmulatorNetwork } from '@integration-service/telegram-emulator';
+import { readServerFile } from '@integration-service/telegram-emulator';
 
 const rssMb = (pid: number): number => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -33,7 +30,13 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'emulator-bench-'));
   const child = spawn(
     process.execPath,
-    [join(__dirname, '..', 'src', 'cli', 'emulator.js'), '--port', '0', '--data', dataDir],
+    [
+      join(__dirname, '..', '..', 'packages', 'telegram-emulator', 'dist', 'cli.js'),
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+    ],
     {
       stdio: 'ignore',
     },

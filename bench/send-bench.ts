@@ -10,7 +10,7 @@ import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { runMigrationsLocked } from '../src/database/migrator';
 import { SessionSecrets } from '../src/telegram/accounts/session-secrets';
 import { AccountsRepository } from '../src/telegram/accounts/accounts.repository';
-import { TelegramEmulator } from '../src/telegram/emulator';
+import { TelegramEmulator } from '@integration-service/telegram-emulator';
 import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
 import { createBenchDatabase, type PostgresServer } from './lib/database';
 

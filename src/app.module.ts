@@ -22,11 +22,9 @@ import { TelegramAccountsModule } from './telegram/accounts/accounts.module';
 import { TelegramBotsModule } from './telegram/bots/bots.module';
 import { TelegramChannelsModule } from './telegram/channels/channels.module';
 import { TelegramMessagesModule } from './telegram/messages/messages.module';
-import type { TelegramEmulator } from './telegram/emulator';
-import type { TelegramEmulatorServer } from './telegram/emulator/server/emulator-server';
-import { TelegramEmulatorModule } from './telegram/emulator/http/telegram-emulator.module';
 import { TelegramGatewayModule } from './telegram/gateway/telegram-gateway.module';
 import { TelegramWatchdogModule } from './telegram/watchdog/watchdog.module';
+import type { TelegramEmulatorModuleOptions } from './telegram-emulator-wiring/telegram-emulator.module';
 import { TlsModule } from './tls/tls.module';
 import { VaultModule } from './vault/vault.module';
 
@@ -40,9 +38,18 @@ export interface AppModuleOptions {
   /** Extra modules mounted beside the features (tests use this to add a route that throws). */
   extraImports?: (Type | DynamicModule)[];
   /** The emulated Telegram world when TELEGRAM_EMULATOR is on (tests share one across app instances). */
-  telegramEmulator?: TelegramEmulator;
+  telegramEmulator?: TelegramEmulatorModuleOptions['world'];
   /** That world served over TCP by an emulator server in this process: clients are real GramJS TelegramClients. */
-  telegramEmulatorServer?: TelegramEmulatorServer;
+  telegramEmulatorServer?: TelegramEmulatorModuleOptions['server'];
+}
+
+/**
+ * The emulator's wiring, imported only when TELEGRAM_EMULATOR is on: the emulator package is a
+ * devDependency, absent from production installs, and nothing production loads imports it statically.
+ */
+async function telegramEmulatorModule(options: TelegramEmulatorModuleOptions): Promise<DynamicModule> {
+  const { TelegramEmulatorModule } = await import('./telegram-emulator-wiring/telegram-emulator.module.js');
+  return TelegramEmulatorModule.forRoot(options);
 }
 
 @Module({})
@@ -57,7 +64,7 @@ export class AppModule {
     const rootLogger = createRootLogger(config, logStream);
     // The emulator is a module of its own: mounted here or not at all.
     const emulator = config.telegram.emulator
-      ? TelegramEmulatorModule.forRoot({
+      ? telegramEmulatorModule({
           world: telegramEmulator,
           server: telegramEmulatorServer,
           app: config.telegram.emulatorApp,

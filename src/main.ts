@@ -8,7 +8,7 @@ import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
 import { TelegramGateway } from './telegram/gateway/telegram-gateway';
-import { ensureEmulatorServer, type EmulatorServerHandle } from './telegram/emulator/server/emulator-process';
+import type { EmulatorServerHandle } from './telegram-emulator-wiring/npm-start-emulator';
 
 function readConfig(): AppConfig {
   try {
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   const { telegram } = config;
   if (telegram.emulator && !telegram.emulatorUrl && !telegram.emulatorInProcess) {
     try {
+      // Loaded only now: the emulator package is a devDependency, never installed in production.
+      const { ensureEmulatorServer } = await import('./telegram-emulator-wiring/npm-start-emulator.js');
       emulator = await ensureEmulatorServer(config.dataDir, telegram.emulatorPort);
       config = {
         ...config,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { COMMIT_RETRY_MS } from '../src/changes/change-commit';
-import { TelegramEmulator } from '../src/telegram/emulator';
+import { TelegramEmulator } from '@integration-service/telegram-emulator';
 import { history, send, syncChats, waitFor } from './support/messages';
 import { call, loginByCode } from './support/telegram';
 import { openProxiedTestApp, type ProxiedTestApp } from './support/proxied-app';

@@ -24,11 +24,23 @@ const NOT_IMPORTED: Record<string, string> = {
   'dependency-cruiser': 'npm run lint (the folder-level cycle check, .dependency-cruiser.cjs)',
   typescript: 'npm run build',
   jest: 'npm test',
+  // packages/telegram-emulator's devDependencies, installed from here: npm installs no devDependencies of
+  // a file: dependency.
+  '@mtcute/core': "packages/telegram-emulator's conformance specs (its devDependency)",
+  '@mtcute/node': "packages/telegram-emulator's conformance specs (its devDependency)",
   '@mtcute/tl':
-    "the emulator's layer translator reads its api-schema.json (a schema file, not a module) in development",
+    "packages/telegram-emulator's layer translator reads its api-schema.json (a schema file, not a module) in development",
   node: 'the Node.js 24 binary first on the PATH of every npm script (the machine may have an older one)',
   'eslint-plugin-react-hooks': 'eslint.config.mjs (the console in web/)',
 };
+
+/**
+ * Imported by src/ yet a devDependency: the Telegram emulator, which only src/telegram-emulator-wiring
+ * imports and the service loads with a dynamic import when TELEGRAM_EMULATOR is on (never in production;
+ * product-boundaries.spec.ts proves it).
+ */
+const DEV_ONLY_IN_SRC = new Set(['@integration-service/telegram-emulator']);
+const EMULATOR = join(ROOT, 'packages', 'telegram-emulator');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -46,13 +58,14 @@ function packageOf(specifier: string): string | undefined {
   return builtinModules.includes(name) ? undefined : name;
 }
 
+const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+
 /** Package name → the top-level folders importing it. */
 function importedPackages(): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
-  const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
   for (const folder of ['src', 'migrations', 'test', 'bench', 'deploy', 'web']) {
     for (const file of sourceFiles(join(ROOT, folder))) {
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(pattern)) {
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const name = packageOf(specifier);
         // Specs and the emulator's conformance harnesses under src/ are test code, never built.
         const testCode = /\.spec\.ts$|\/conformance\//.test(file);
@@ -77,7 +90,7 @@ describe('package.json', () => {
     const problems: string[] = [];
     for (const [name, folders] of used) {
       const shipped = folders.has('src') || folders.has('migrations');
-      if (shipped && !runtime.has(name))
+      if (shipped && !runtime.has(name) && !DEV_ONLY_IN_SRC.has(name))
         problems.push(`${name} (imported by src/migrations) is not in dependencies`);
       else if (!all.has(name))
         problems.push(`${name} (imported by ${[...folders].join(', ')}) is not declared`);
@@ -91,5 +104,35 @@ describe('package.json', () => {
         !used.has(name) && !(name in NOT_IMPORTED) && !(name.startsWith('@types/') && all.has(name.slice(7))),
     );
     expect(unused).toEqual([]);
+  });
+});
+
+describe("packages/telegram-emulator's package.json", () => {
+  const pkg = JSON.parse(readFileSync(join(EMULATOR, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+
+  it('declares what its code imports in dependencies, what its specs import at least in devDependencies', () => {
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(EMULATOR, 'src'))) {
+      const testCode = /\.spec\.ts$|\/conformance\/|\/testing\.ts$/.test(file);
+      const declared = testCode ? { ...pkg.dependencies, ...pkg.devDependencies } : pkg.dependencies;
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const name = packageOf(specifier);
+        if (name && !(name in declared)) problems.push(`${relative(EMULATOR, file)}: ${name}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('pins the versions the service installs', () => {
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const installed = { ...root.dependencies, ...root.devDependencies };
+    const own = { ...pkg.dependencies, ...pkg.devDependencies };
+    expect(Object.entries(own).filter(([name, version]) => installed[name] !== version)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { standaloneDataSourceOptions } from '../src/standalone-data-source';
 import { runMigrationsLocked } from '../src/database/migrator';
 import { SessionSecrets } from '../src/telegram/accounts/session-secrets';
-import { TelegramEmulator } from '../src/telegram/emulator';
+import { TelegramEmulator } from '@integration-service/telegram-emulator';
 import { startTestApp, type TestApp } from './support/app';
 import { startControlledPostgres, type ControlledPostgres } from './support/embedded-postgres-process';
 import { connect, emulatorCode } from './support/telegram';

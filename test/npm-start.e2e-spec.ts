@@ -144,7 +144,7 @@ describe('npm start owns what it starts', () => {
       const started = descendants(first.child.pid as number);
       seen.push(...started);
       const lines = started.map(commandLine);
-      expect(lines.filter((l) => l.includes('emulator.js'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('telegram-emulator/dist/cli.js'))).toHaveLength(1);
       expect(lines.some((l) => /\/postgres .*-p (\S+)/.exec(l)?.[1] === String(pgPort))).toBe(true);
 
       process.kill(-(first.child.pid as number), 'SIGINT'); // Ctrl-C
@@ -165,7 +165,9 @@ describe('npm start owns what it starts', () => {
       });
       const again = descendants(second.child.pid as number);
       seen.push(...again);
-      expect(again.map(commandLine).filter((l) => l.includes('emulator.js'))).toHaveLength(1);
+      expect(again.map(commandLine).filter((l) => l.includes('telegram-emulator/dist/cli.js'))).toHaveLength(
+        1,
+      );
 
       second.child.kill('SIGTERM'); // the service alone, as an orchestrator stops it
       expect((await second.exit).code).toBe(0);

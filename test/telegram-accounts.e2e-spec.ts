@@ -1,8 +1,8 @@
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { StringSession } from 'telegram/sessions';
 import { loadConfig } from '../src/config/app-config';
-import { EmulatedTelegramClient, TelegramEmulator } from '../src/telegram/emulator';
-import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
+import { EmulatedTelegramClient, TelegramEmulator } from '@integration-service/telegram-emulator';
+import { EMULATOR_API_CREDENTIALS } from '../src/telegram-emulator-wiring/emulator-credentials';
 import type { TestApp } from './support/app';
 import { bearer, startTestApp } from './support/app';
 import { createTestDatabase } from './support/database';

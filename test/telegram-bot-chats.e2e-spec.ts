@@ -6,7 +6,7 @@ const CHANNELS = '/api/v1/telegram/channels';
 const DEV = '/api/v1/dev/telegram-emulator';
 const tokenOf = (dc: number, n: number) =>
   `99977${dc}${String(n).padStart(4, '0')}:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsa${'b'.repeat(2)}`;
-/** Chat ids of the emulated user 99966XYYYY (see src/telegram/emulator/dialogs.ts). */
+/** Chat ids of the emulated user 99966XYYYY (see packages/telegram-emulator/src/dialogs.ts). */
 const chatBase = (dc: number, suffix: number) => 1_000_000_000_000 + (dc * 10_000 + suffix) * 10_000;
 
 interface Sender {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { StringSession } from 'telegram/sessions';
-import { EmulatedTelegramClient } from '../src/telegram/emulator';
-import { EMULATOR_API_CREDENTIALS } from '../src/telegram/emulator/http/emulator-credentials';
+import { EmulatedTelegramClient } from '@integration-service/telegram-emulator';
+import { EMULATOR_API_CREDENTIALS } from '../src/telegram-emulator-wiring/emulator-credentials';
 import type { TestApp } from './support/app';
 import {
   call,

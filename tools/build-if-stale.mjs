@@ -1,5 +1,6 @@
-// `npm start` (and `npm run token`) build only what is missing or older than its sources: the
-// service (tsc → dist/src) and the console (vite → dist/console). `npm run build` always builds both.
+// `npm start` (and `npm run token`, `npm run emulator`) build only what is missing or older than its
+// sources: the Telegram emulator package (tsc → packages/telegram-emulator/dist), the service (tsc →
+// dist/src) and the console (vite → dist/console). `npm run build` always builds all three.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,16 @@ function stale(output, sources) {
 }
 
 const targets = [
+  {
+    name: 'the Telegram emulator package',
+    output: 'packages/telegram-emulator/dist/.tsbuildinfo', // rewritten by every build that changes something
+    sources: [
+      'packages/telegram-emulator/src',
+      'packages/telegram-emulator/tsconfig.json',
+      'packages/telegram-emulator/tsconfig.build.json',
+    ],
+    command: ['npm', ['run', '--silent', 'build:emulator']],
+  },
   {
     name: 'the service',
     output: 'dist/src/main.js',

@@ -8,8 +8,7 @@ import { Client } from 'pg';
 import { JwtVerifier } from '../../src/common/auth/jwt-verifier';
 import { loadConfig } from '../../src/config/app-config';
 import { createApp } from '../../src/create-app';
-import { TelegramEmulator } from '../../src/telegram/emulator';
-import { TelegramEmulatorServer } from '../../src/telegram/emulator/server/emulator-server';
+import { TelegramEmulator, TelegramEmulatorServer } from '@integration-service/telegram-emulator';
 
 /** The service (createApp) on a fresh database of `serverUrl`, over an emulated world in this process. */
 export interface EmulatedApp {

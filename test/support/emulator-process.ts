@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { readServerFile, type EmulatorServerFile } from '../../src/telegram/emulator/server/emulator-process';
+import { readServerFile, type EmulatorServerFile } from '@integration-service/telegram-emulator';
 import { spawnNode } from './process';
 
-/** `npm run emulator` as a child process on free ports (dist/ must be built). */
+/** `npm run emulator` as a child process on free ports (the emulator package's dist/ must be built). */
 export interface EmulatorProcess extends EmulatorServerFile {
   readonly child: ChildProcess;
   readonly dataDir: string;
@@ -16,7 +16,11 @@ export interface EmulatorProcess extends EmulatorServerFile {
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'emulator-test-'));
-  const child = spawnNode('src/cli/emulator.js', ['--port', '0', '--data', dataDir], {});
+  const child = spawnNode(
+    join('..', 'packages', 'telegram-emulator', 'dist', 'cli.js'),
+    ['--port', '0', '--data', dataDir],
+    {},
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Env } from '../../src/config/env';
-import { TelegramEmulator, type TelegramEmulatorOptions } from '../../src/telegram/emulator';
-import { TelegramEmulatorServer } from '../../src/telegram/emulator/server/emulator-server';
+import {
+  TelegramEmulator,
+  TelegramEmulatorServer,
+  type TelegramEmulatorOptions,
+} from '@integration-service/telegram-emulator';
 import {
   listedEntity,
   listedValues,

@@ -13,7 +13,7 @@ export interface TelegramGatewayOptions {
    * clients are built) and GatewayCredentials (the API id/hash to connect with). Without it the
    * gateway builds real TelegramClients with the configured credentials.
    */
-  backend?: DynamicModule;
+  backend?: DynamicModule | Promise<DynamicModule>;
 }
 
 const TELEGRAM_BACKEND: Provider[] = [
