@@ -1,3 +1,4 @@
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { OutboxEventEntity } from '../events/outbox/outbox-event.entity';
 import { IntegrationLogEntity } from '../logs/integration-log.entity';
 import { TelegramSessionEntity } from '../telegram/accounts/telegram-session.entity';
@@ -20,4 +21,5 @@ export const ENTITIES = [
   IntegrationLogEntity,
   SessionLeaseEntity,
   OutboxEventEntity,
+  ApiKeyEntity,
 ];

@@ -1,5 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { visibleToApiKey } from '../../common/auth/api-key-authorization';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
@@ -16,17 +18,26 @@ export class AccountsController {
   ) {}
 
   @Get()
+  @RequiresScope('accounts:read')
   @ApiOperation({
     summary: "List the caller's Telegram accounts",
     description:
       'Newest first. Never returns session data. `active_only=false` adds ended sessions and logins in progress.',
   })
   @ApiOkResponse({ type: [AccountResponseDto], description: 'The caller’s accounts, newest first' })
-  list(@CurrentUser() user: AuthUser, @Query() query: ListAccountsQueryDto): Promise<AccountResponseDto[]> {
-    return this.accounts.list(user.id, query.active_only ?? true);
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() query: ListAccountsQueryDto,
+  ): Promise<AccountResponseDto[]> {
+    return visibleToApiKey(
+      user.apiKey,
+      'account',
+      await this.accounts.list(user.id, query.active_only ?? true),
+    );
   }
 
   @Get(':session_id')
+  @RequiresScope('accounts:read')
   @ApiOperation({
     summary: 'One Telegram account (or login in progress) of the caller',
     description: 'Read from the database only; `session_metadata.status` tells its state.',
@@ -37,6 +48,7 @@ export class AccountsController {
   }
 
   @Delete(':session_id')
+  @RequiresScope('accounts:write')
   @ApiOperation({
     summary: 'Disconnect: log out of Telegram and deactivate',
     description:
@@ -50,6 +62,7 @@ export class AccountsController {
   }
 
   @Post(':session_id/reconnect')
+  @RequiresScope('accounts:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Reconnect from the stored session and prove it works',
