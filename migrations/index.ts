@@ -8,6 +8,7 @@ import { IntegrationEvents1764500000012 } from './1764500000012-integration-even
 import { TelegramSessionLeases1764500000013 } from './1764500000013-telegram-session-leases';
 import { WatchdogCheckFailures1764600000000 } from './1764600000000-watchdog-check-failures';
 import { ApiKeys1764800000000 } from './1764800000000-api-keys';
+import { ImportedSessions1764800000001 } from './1764800000001-imported-sessions';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TelegramSessionLeases1764500000013,
   WatchdogCheckFailures1764600000000,
   ApiKeys1764800000000,
+  ImportedSessions1764800000001,
 ];
