@@ -7,6 +7,8 @@ import { TelegramMessages1764500000011 } from './1764500000011-telegram-messages
 import { IntegrationEvents1764500000012 } from './1764500000012-integration-events';
 import { TelegramSessionLeases1764500000013 } from './1764500000013-telegram-session-leases';
 import { WatchdogCheckFailures1764600000000 } from './1764600000000-watchdog-check-failures';
+import { ApiKeys1764800000000 } from './1764800000000-api-keys';
+import { ImportedSessions1764800000001 } from './1764800000001-imported-sessions';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   IntegrationEvents1764500000012,
   TelegramSessionLeases1764500000013,
   WatchdogCheckFailures1764600000000,
+  ApiKeys1764800000000,
+  ImportedSessions1764800000001,
 ];

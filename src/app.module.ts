@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { ChangesModule } from './changes/changes.module';
 import { AuthModule } from './common/auth/auth.module';
 import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
@@ -90,6 +91,7 @@ export class AppModule {
         LogsModule,
         EventsModule,
         ChangesModule,
+        ApiKeysModule,
         TelegramGatewayModule.forRoot({ backend: emulator }),
         TelegramAccountsModule,
         TelegramBotsModule,

@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { dataSourceOptions, type DatabaseConnectionSettings } from './database/data-source.options';
 import { OutboxEventEntity } from './events/outbox/outbox-event.entity';
 import { IntegrationLogEntity } from './logs/integration-log.entity';
@@ -28,6 +29,7 @@ export const ALL_ENTITIES = [
   IntegrationLogEntity,
   SessionLeaseEntity,
   OutboxEventEntity,
+  ApiKeyEntity,
 ];
 
 /** The app's TypeORM options with every entity, for a DataSource built outside the app. */

@@ -159,6 +159,36 @@ describe('the management console in a browser', () => {
     violations.push(...(await captureScreen(page, 'bots')));
   });
 
+  it('API keys: made with scopes, shown once to copy, works as X-API-Key, last use shown, revoked after a confirmation', async () => {
+    await go('API keys');
+    await page.getByLabel('Name').fill('Nightly script');
+    await page.getByRole('checkbox', { name: 'bots:read' }).check();
+    await page.getByRole('button', { name: 'Make key' }).click();
+    const shown = (await page.getByTestId('api-key-value').textContent()) ?? '';
+    expect(shown).toMatch(/^isk_/);
+    const used = await t.inject({
+      method: 'GET',
+      url: '/api/v1/telegram/bots',
+      headers: { 'x-api-key': shown },
+    });
+    expect(used.statusCode).toBe(200);
+    violations.push(...(await captureScreen(page, 'api-keys')));
+    await page.getByRole('button', { name: 'Hide the key' }).click();
+    await page.reload();
+    await page.getByTestId('api-key-Nightly script').getByText('bots:read').waitFor();
+    expect(await page.getByTestId('api-key-Nightly script').getByText('—').count()).toBe(0);
+    expect(await page.content()).not.toContain(shown);
+    await page.getByTestId('api-key-Nightly script').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('No keys yet.').waitFor();
+    const after = await t.inject({
+      method: 'GET',
+      url: '/api/v1/telegram/bots',
+      headers: { 'x-api-key': shown },
+    });
+    expect(after.statusCode).toBe(401);
+  });
+
   it('channels: sync from an account with result counts, filter by type, search, who can post', async () => {
     await go('Channels and groups');
     await page.getByLabel('Account', { exact: true }).selectOption({ label: TWO_FA_PHONE });

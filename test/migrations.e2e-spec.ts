@@ -63,6 +63,7 @@ describe('migrations', () => {
       `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`,
     );
     expect(triggers.map((t) => t.tgname)).toEqual([
+      'trg_api_keys_updated_at',
       'trg_integration_events_updated_at',
       'trg_integration_logs_updated_at',
       'trg_telegram_bots_updated_at',

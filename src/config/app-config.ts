@@ -127,6 +127,8 @@ export interface AppConfig {
     /** Requests per window for an authenticated user (or an IP when no user is known). */
     apiLimit: number;
     apiWindowSeconds: number;
+    /** Requests per window for one API key (counted besides its user's bucket). */
+    apiKeyLimit: number;
     /** Requests per minute per IP on /health and /api/v1/health/detailed together (probes and /metrics: never limited). */
     healthLimit: number;
     /** With REDIS_URL: bound on one counter update; past it the request is let through. */
@@ -279,6 +281,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),
       apiLimit: r.integer('RATE_LIMIT_API_LIMIT', 120, 1, 1_000_000),
       apiWindowSeconds: r.integer('RATE_LIMIT_API_WINDOW_SECONDS', 60, 1, 86400),
+      apiKeyLimit: r.integer('RATE_LIMIT_API_KEY_LIMIT', 60, 1, 1_000_000),
       healthLimit: r.integer('RATE_LIMIT_HEALTH_LIMIT', 60, 1, 1_000_000),
       redisTimeoutMs: r.integer('RATE_LIMIT_REDIS_TIMEOUT_MS', 500, 20, 10_000),
     },

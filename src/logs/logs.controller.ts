@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { RequiresScope } from '../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator';
 import { ErrorStatsDto, LogsPageDto, LogsQueryDto, StatsQueryDto } from './logs.dto';
@@ -11,6 +12,7 @@ export class LogsController {
   constructor(private readonly logs: LogsService) {}
 
   @Get('logs')
+  @RequiresScope('logs:read')
   @ApiOperation({
     summary: "The caller's integration audit log",
     description:
@@ -23,6 +25,7 @@ export class LogsController {
   }
 
   @Get('stats/errors')
+  @RequiresScope('logs:read')
   @ApiOperation({ summary: "Error statistics of the caller's integration actions over a period" })
   @ApiOkResponse({ type: ErrorStatsDto, description: 'The caller’s error counts over the window' })
   errorStats(@CurrentUser() user: AuthUser, @Query() query: StatsQueryDto): Promise<ErrorStatsDto> {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useConsole } from './app-context';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { AccountsScreen } from './screens/accounts/AccountsScreen';
+import { ApiKeysScreen } from './screens/api-keys/ApiKeysScreen';
 import { AuditScreen } from './screens/audit/AuditScreen';
 import { BotsScreen } from './screens/bots/BotsScreen';
 import { ChannelsScreen } from './screens/channels/ChannelsScreen';
@@ -17,6 +18,7 @@ const SCREENS = {
   send: SendScreen,
   audit: AuditScreen,
   health: HealthScreen,
+  apiKeys: ApiKeysScreen,
   emulator: EmulatorScreen,
 } as const;
 type ScreenName = keyof typeof SCREENS;

@@ -1,8 +1,11 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { ApiKeyGrant } from './api-key-grant';
 
 export interface AuthUser {
   id: number;
+  /** Set when the caller came with an API key rather than the user's own token. */
+  apiKey?: ApiKeyGrant;
 }
 
 declare module 'fastify' {

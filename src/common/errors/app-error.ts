@@ -7,6 +7,7 @@
 export type ErrorKind =
   | 'invalid'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'request_timeout'
@@ -63,6 +64,19 @@ export class UnauthorizedError extends AppError {
   readonly code = 'unauthorized';
   constructor(message = 'Authentication required') {
     super(message);
+  }
+}
+
+/** Authenticated, but this credential may not do this (an API key without the route's scope). */
+export class ForbiddenError extends AppError {
+  readonly kind = 'forbidden';
+  constructor(
+    readonly code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    Object.assign(this.details, details);
   }
 }
 

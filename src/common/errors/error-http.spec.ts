@@ -38,6 +38,7 @@ describe('the error table: every domain error → status, headers and body', () 
     expect(HTTP_STATUS_BY_KIND).toEqual({
       invalid: 400,
       unauthorized: 401,
+      forbidden: 403,
       not_found: 404,
       request_timeout: 408,
       conflict: 409,

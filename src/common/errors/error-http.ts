@@ -5,6 +5,7 @@ import { errorBody, type ErrorBody } from './error-body';
 export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   request_timeout: 408,
   conflict: 409,

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
@@ -28,6 +29,12 @@ export function ApiEndpoint(tag: string): ClassDecorator {
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
       description: 'Missing, malformed, expired or wrongly signed token',
+    }),
+    ApiForbiddenResponse({
+      type: ErrorResponseDto,
+      description:
+        'An API key without the route’s scope (`api_key_scope_missing`), on a route that takes only the user’s token ' +
+        '(`api_key_not_allowed`), or naming an account or bot it is not limited to (`api_key_resource_forbidden`)',
     }),
     ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such resource for this user' }),
     ApiTooManyRequestsResponse({

@@ -7,6 +7,7 @@ const ERROR_SCHEMA = '#/components/schemas/ErrorResponseDto';
 const DEFAULT_CODE: Readonly<Record<number, string>> = {
   400: 'validation_failed',
   401: 'unauthorized',
+  403: 'api_key_scope_missing',
   404: 'not_found',
   408: 'request_timeout',
   409: 'conflict',
@@ -22,6 +23,7 @@ const DEFAULT_CODE: Readonly<Record<number, string>> = {
 /** Fields only some statuses carry, as the error filter writes them. */
 const EXTRA: Readonly<Record<number, Record<string, unknown>>> = {
   400: { errors: [{ field: 'size', message: 'size must not be greater than 100' }] },
+  403: { required_scope: 'messages:send' },
   429: { retry_after: 30 },
   503: { dependency: 'database' },
 };

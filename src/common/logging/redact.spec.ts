@@ -36,6 +36,16 @@ describe('redaction', () => {
     expect(text).not.toContain('emulator-2fa');
   });
 
+  it('scrubs API keys in free text and under api-key fields, keeps api_key_id', () => {
+    const key = `isk_${'Ab3_-'.repeat(8)}abc`;
+    expect(scrubText(`refused ${key} here`)).toBe(`refused ${REDACTED} here`);
+    expect(scrub({ 'x-api-key': key, api_key: key, api_key_id: 'k1' })).toEqual({
+      'x-api-key': REDACTED,
+      api_key: REDACTED,
+      api_key_id: 'k1',
+    });
+  });
+
   describe('hardening #1: redaction works on known fields, never by a pattern over every string', () => {
     // UUIDs with ten or more digits in a row were masked as phone numbers (about 1 id in 100).
     const ids = ['9a3c1e2b-7c23-4e51-8d0a-123456789012', '12345678-1234-4123-8123-7c2321234567'];

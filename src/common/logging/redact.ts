@@ -2,12 +2,12 @@
  * Scrubbing of log records and audit details, by field: values under secret-named keys are
  * replaced, values under phone keys are masked. Free text is never pattern-masked for phones or
  * other data (that corrupted UUIDs and request ids); only credential shapes that cannot be
- * anything else — bearer tokens, JWTs, bot tokens, `password=…` assignments — are cut out of messages.
+ * anything else — bearer tokens, JWTs, bot tokens, API keys, `password=…` assignments — are cut out of messages.
  */
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY =
-  /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|login_?code|ciphertext|private_?key|srp|auth_?key)/i;
+  /(pass(word|phrase)?|secret|token|authorization|cookie|session_?(data|string)|string_?session|api_?hash|phone_?code|login_?code|ciphertext|private_?key|srp|auth_?key|^(x-)?api[-_]?key$)/i;
 /** `code` names a login code in request bodies, and an error code everywhere else. */
 const CODE_KEY = /^code$/i;
 const ERROR_CODE = /^[a-z][a-z0-9_]*$/;
@@ -19,6 +19,9 @@ const ASSIGNMENT_IN_TEXT =
 const JWT_IN_TEXT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 /** A Telegram bot token (`123456:` + 35 characters), e.g. inside a Bot API URL. */
 const BOT_TOKEN_IN_TEXT = /\b\d{5,12}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g;
+
+/** One of our API keys (`isk_` + 43 base64url characters). */
+const API_KEY_IN_TEXT = /\bisk_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 
 /** Keeps the country code and the last two digits: +99966*****67. */
 export function maskPhone(phone: string): string {
@@ -34,6 +37,7 @@ export function scrubText(text: string): string {
     .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
     .replace(JWT_IN_TEXT, REDACTED)
     .replace(BOT_TOKEN_IN_TEXT, REDACTED)
+    .replace(API_KEY_IN_TEXT, REDACTED)
     .replace(ASSIGNMENT_IN_TEXT, `$1$2${REDACTED}`);
 }
 

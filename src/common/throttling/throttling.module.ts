@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -43,14 +44,15 @@ class RateLimitStorageModule {
 }
 
 /**
- * Two named limits: `default` for the API (one bucket per user, per IP before authentication) and
- * `health` for `/health` and `/api/v1/health/detailed` (one bucket per IP). The liveness and
+ * Three named limits: `default` for the API (one bucket per user, per IP before authentication),
+ * `api-key` for a request made with an API key (one bucket per key, besides its user's) and `health`
+ * for `/health` and `/api/v1/health/detailed` (one bucket per IP). The liveness and
  * readiness probes and `/metrics` are never limited. Each controller opts out of the one that is not its own.
  */
 @Module({})
 export class ThrottlingModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
-    const { apiLimit, apiWindowSeconds, healthLimit } = config.rateLimit;
+    const { apiLimit, apiWindowSeconds, apiKeyLimit, healthLimit } = config.rateLimit;
     return {
       module: ThrottlingModule,
       global: true,
@@ -62,6 +64,13 @@ export class ThrottlingModule {
             throttlers: [
               { name: 'default', limit: apiLimit, ttl: apiWindowSeconds * 1000 },
               { name: 'health', limit: healthLimit, ttl: 60_000 },
+              {
+                name: 'api-key',
+                limit: apiKeyLimit,
+                ttl: apiWindowSeconds * 1000,
+                skipIf: (context) => !context.switchToHttp().getRequest<FastifyRequest>().user?.apiKey,
+                getTracker: (request) => `key:${(request as FastifyRequest).user?.apiKey?.id ?? ''}`,
+              },
             ],
             ...(storage ? { storage } : {}),
           }),

@@ -7,11 +7,13 @@ import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginController } from './login.controller';
+import { ImportedSessionRows } from './imported-session-rows';
 import { PendingLogins } from './pending-logins';
 import { PhoneLoginService } from './phone-login.service';
 import { QrLiveFollower } from './qr-live-follower';
 import { QrLoginService } from './qr-login.service';
 import { QrRenderer } from './qr-renderer';
+import { SessionImportService } from './session-import.service';
 import { SessionSecrets } from './session-secrets';
 import { SessionTransitions } from './session-transitions';
 import { TelegramAccountMetrics } from './telegram-account-metrics';
@@ -19,7 +21,7 @@ import { TelegramAudit } from './telegram-audit';
 import { TelegramSessionEntity } from './telegram-session.entity';
 
 /**
- * Telegram accounts: login (phone code, 2FA, QR), list, disconnect, reconnect. Needs the global
+ * Telegram accounts: login (phone code, 2FA, QR), session import, list, disconnect, reconnect. Needs the global
  * TelegramGatewayModule.
  */
 @Module({
@@ -29,11 +31,13 @@ import { TelegramSessionEntity } from './telegram-session.entity';
     AccountsRepository,
     AccountsService,
     AccountLifecycleService,
+    ImportedSessionRows,
     PendingLogins,
     PhoneLoginService,
     QrLiveFollower,
     QrLoginService,
     QrRenderer,
+    SessionImportService,
     SessionSecrets,
     SessionTransitions,
     TelegramAudit,

@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
@@ -28,6 +29,7 @@ export class LoginController {
   ) {}
 
   @Post('connect')
+  @RequiresScope('accounts:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Connect a Telegram account by phone code (and 2FA password)',
@@ -68,6 +70,7 @@ export class LoginController {
   }
 
   @Get('qr-code')
+  @RequiresScope('accounts:write')
   @ApiOperation({
     summary: 'Start a QR-code login',
     description:
@@ -84,6 +87,7 @@ export class LoginController {
   }
 
   @Get('qr-code/:session_id')
+  @RequiresScope('accounts:write')
   @ApiOperation({
     summary: 'Poll a QR-code login',
     description:

@@ -75,7 +75,8 @@ export class PendingLogins {
   /** A pending login past TELEGRAM_LOGIN_TTL_SECONDS ends here: row wiped, 410. */
   async assertNotExpired(userId: number, row: TelegramSessionEntity, action: TelegramAction): Promise<void> {
     if (row.loginExpiresAt === null || row.loginExpiresAt.getTime() > Date.now()) return;
-    const method = row.loginMethod ?? 'phone_code';
+    // A pending row is a phone or QR login (an imported session is connected from the start).
+    const method = row.loginMethod === 'qr' ? 'qr' : 'phone_code';
     const error = new LoginExpiredError(LoginMessages.expired(method));
     await this.transitions.loginFailed(
       userId,
@@ -179,7 +180,7 @@ export function passwordPrompt(sessionId: string): LoginResponseDto {
 
 export function successResponse(
   row: TelegramSessionEntity,
-  method: SessionLoginMethod,
+  method: Exclude<SessionLoginMethod, 'import'>,
   user?: TelegramUserInfo,
 ): LoginResponseDto {
   const days = user?.setupPasswordWithinDays;

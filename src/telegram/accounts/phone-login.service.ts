@@ -256,7 +256,7 @@ export class PhoneLoginService {
       await this.logins.stepFailed(userId, row, 'check_password', 'password', error);
       throw error;
     }
-    const method = row.loginMethod ?? 'phone_code';
+    const method = row.loginMethod === 'qr' ? 'qr' : 'phone_code';
     const connected = await this.logins.complete(userId, row, run, run.value, method, (stored) => [
       this.transitions.step(
         userId,

@@ -12,7 +12,8 @@ export type TelegramAction =
   | 'qr_login'
   | 'reconnect'
   | 'watchdog_check'
-  | 'disconnect';
+  | 'disconnect'
+  | 'import_session';
 
 /**
  * Safe facts only: ids, masked phone, DC, reason codes — never a code, password, token or session.

@@ -16,7 +16,7 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 /** A login in progress: the row holds a not-yet-authorized session (is_active = false). */
 export const PENDING_STATUSES: readonly SessionStatus[] = ['qr_pending', 'code_sent', '2fa_required'];
 
-export const LOGIN_METHODS = ['phone_code', 'qr'] as const;
+export const LOGIN_METHODS = ['phone_code', 'qr', 'import'] as const;
 /** How a session was (or is being) logged in. */
 export type SessionLoginMethod = (typeof LOGIN_METHODS)[number];
 
@@ -37,7 +37,7 @@ export type EncryptedEnvelope = Record<string, unknown>;
   'chk_telegram_sessions_status',
   `"status" IN ('qr_pending', 'code_sent', '2fa_required', 'connected', 'disconnected', 'revoked', 'error')`,
 )
-@Check('chk_telegram_sessions_login_method', `"login_method" IN ('phone_code', 'qr')`)
+@Check('chk_telegram_sessions_login_method', `"login_method" IN ('phone_code', 'qr', 'import')`)
 // Partial indexes defined in migration SessionStateColumns (their WHERE clauses are beyond the schema diff).
 @Index('idx_telegram_sessions_pending', { synchronize: false })
 @Index('idx_telegram_sessions_user_telegram_user', { synchronize: false })

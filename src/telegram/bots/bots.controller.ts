@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { visibleToApiKey } from '../../common/auth/api-key-authorization';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
@@ -12,6 +14,7 @@ export class BotsController {
   constructor(private readonly bots: BotsService) {}
 
   @Post()
+  @RequiresScope('bots:write')
   @ApiOperation({
     summary: 'Add a bot by its BotFather token',
     description:
@@ -30,16 +33,18 @@ export class BotsController {
   }
 
   @Get()
+  @RequiresScope('bots:read')
   @ApiOperation({
     summary: "List the caller's bots",
     description: 'Newest first; `active_only` defaults to true.',
   })
   @ApiOkResponse({ type: [BotResponseDto], description: 'The caller’s bots' })
-  list(@CurrentUser() user: AuthUser, @Query() query: ListBotsQueryDto): Promise<BotResponseDto[]> {
-    return this.bots.list(user.id, query.active_only ?? true);
+  async list(@CurrentUser() user: AuthUser, @Query() query: ListBotsQueryDto): Promise<BotResponseDto[]> {
+    return visibleToApiKey(user.apiKey, 'bot', await this.bots.list(user.id, query.active_only ?? true));
   }
 
   @Get(':bot_id')
+  @RequiresScope('bots:read')
   @ApiOperation({ summary: 'One bot of the caller', description: 'Read from the database only.' })
   @ApiOkResponse({ type: BotResponseDto, description: 'The bot' })
   get(@CurrentUser() user: AuthUser, @Param() params: BotIdParamDto): Promise<BotResponseDto> {
@@ -47,6 +52,7 @@ export class BotsController {
   }
 
   @Patch(':bot_id')
+  @RequiresScope('bots:write')
   @ApiOperation({
     summary: 'Replace the bot’s settings',
     description: '`settings` is a JSON object of at most 16 KiB and 5 levels; it replaces the stored one.',
@@ -61,6 +67,7 @@ export class BotsController {
   }
 
   @Delete(':bot_id')
+  @RequiresScope('bots:write')
   @ApiOperation({
     summary: 'Remove the bot: log its session out, wipe its secrets, deactivate',
     description:
@@ -73,6 +80,7 @@ export class BotsController {
   }
 
   @Post(':bot_id/check')
+  @RequiresScope('bots:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Prove the bot still works',

@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
@@ -27,6 +28,7 @@ export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}
 
   @Post('sync')
+  @RequiresScope('channels:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sync the channels and groups of a connected account',
@@ -46,6 +48,7 @@ export class ChannelsController {
   }
 
   @Post()
+  @RequiresScope('channels:write')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Add one chat through a bot',
@@ -65,6 +68,7 @@ export class ChannelsController {
   }
 
   @Get()
+  @RequiresScope('channels:read')
   @ApiOperation({
     summary: "List the caller's channels and groups",
     description: 'By title; `{items, total, page, size, pages}`; each item lists the senders that reach it.',
@@ -75,6 +79,7 @@ export class ChannelsController {
   }
 
   @Get(':id')
+  @RequiresScope('channels:read')
   @ApiOperation({
     summary: 'One channel or group of the caller',
     description: 'Read from the database only.',
@@ -85,6 +90,7 @@ export class ChannelsController {
   }
 
   @Patch(':id')
+  @RequiresScope('channels:write')
   @ApiOperation({
     summary: 'Replace the chat’s settings',
     description: 'A JSON object, at most 16 KiB and 5 levels.',
@@ -99,6 +105,7 @@ export class ChannelsController {
   }
 
   @Delete(':id')
+  @RequiresScope('channels:write')
   @ApiOperation({
     summary: 'Remove the chat (soft)',
     description:

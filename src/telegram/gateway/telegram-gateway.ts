@@ -123,6 +123,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     });
   }
 
+  /** The application id (api_id) every client connects with: TELEGRAM_API_ID, Vault's, or the emulator's. */
+  async applicationId(): Promise<number> {
+    return (await this.credentials.get()).apiId;
+  }
+
   /**
    * Runs `work` with a connected client for the session, holding the session's lock throughout, and
    * answers its value with the session string and DC as they stand after it.

@@ -278,6 +278,15 @@ export class TelegramSessionHandle {
     }
   }
 
+  /** users.getFullUser(self): proves an imported session works and says whose it is (and whether a bot's). */
+  async getFullSelf(): Promise<{ user: TelegramUserInfo; isBot: boolean }> {
+    const full = await this.call('users.GetFullUser(self)', () =>
+      this.client.invoke(new Api.users.GetFullUser({ id: new Api.InputUserSelf() })),
+    );
+    const self = full.users.find((u) => u instanceof Api.User && u.self) ?? full.users[0];
+    return { user: userInfo(self), isBot: self instanceof Api.User && self.bot === true };
+  }
+
   /** users.getUsers([self]): proves the session works. */
   async getMe(): Promise<TelegramUserInfo> {
     return userInfo(await this.call('users.GetUsers(self)', () => this.client.getMe(false)));

@@ -24,6 +24,8 @@ import {
   ApiExtraModels,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertApiKeyMayName } from '../../common/auth/api-key-authorization';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator';
 import { AuthUser, CurrentUser } from '../../common/auth/current-user.decorator';
 import { BadRequestError } from '../../common/errors/app-error';
 import { ApiEndpoint } from '../../common/http/api-endpoint.decorator';
@@ -54,6 +56,7 @@ export class MessagesController {
   ) {}
 
   @Post('send')
+  @RequiresScope('messages:send')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Queue a message (text, or a photo/document with a caption) from an account or a bot',
@@ -99,12 +102,14 @@ export class MessagesController {
       );
     }
     const input = await readSendInput(request, this.config.send.mediaMaxBytes);
+    assertApiKeyMayName(user.apiKey, input.dto);
     const accepted = await this.messages.send(user.id, input, idempotencyKey);
     if (accepted.replayed) void reply.header('idempotent-replayed', 'true');
     return accepted.body;
   }
 
   @Get('messages')
+  @RequiresScope('messages:read')
   @ApiOperation({
     summary: "The caller's messages, newest first",
     description: 'Filter by status and channel row.',
@@ -115,6 +120,7 @@ export class MessagesController {
   }
 
   @Get('messages/:message_id')
+  @RequiresScope('messages:read')
   @ApiOperation({ summary: 'One message: status, attempts, Telegram id, error' })
   @ApiOkResponse({ type: MessageResponseDto, description: 'The message and where it stands' })
   get(@CurrentUser() user: AuthUser, @Param() params: MessageIdParamDto): Promise<MessageResponseDto> {
@@ -122,6 +128,7 @@ export class MessagesController {
   }
 
   @Delete('messages/:message_id')
+  @RequiresScope('messages:send')
   @ApiOperation({
     summary: 'Cancel a message not yet sent',
     description:

@@ -216,3 +216,33 @@ export interface DevToken {
   user_id: number;
   expires_at: string;
 }
+
+export const API_KEY_SCOPES = [
+  'accounts:read',
+  'accounts:write',
+  'bots:read',
+  'bots:write',
+  'channels:read',
+  'channels:write',
+  'messages:send',
+  'messages:read',
+  'logs:read',
+  'webhooks:write',
+] as const;
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  key_prefix: string;
+  account_ids: string[] | null;
+  bot_ids: string[] | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+/** The answer that makes a key: the only one that holds `key`. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}

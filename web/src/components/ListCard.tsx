@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { ErrorNotice } from './ErrorNotice';
 
 /**
- * A card listing rows in a table: its title, a "show inactive" switch, the load or action error in
+ * A card listing rows in a table: its title, a "show inactive" switch where the list has one, the load or action error in
  * words, an empty text, and the table (stacked on narrow screens) with one header per column.
  */
 export function ListCard<T>({
@@ -17,7 +17,8 @@ export function ListCard<T>({
 }: {
   id: string;
   title: string;
-  showInactive: { checked: boolean; onChange: (checked: boolean) => void; label: string };
+  /** The switch, for lists that hide inactive rows by default. */
+  showInactive?: { checked: boolean; onChange: (checked: boolean) => void; label: string };
   error: unknown;
   empty: string;
   columns: string[];
@@ -28,14 +29,16 @@ export function ListCard<T>({
     <section className="card" aria-labelledby={id}>
       <div className="card-head">
         <h2 id={id}>{title}</h2>
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={showInactive.checked}
-            onChange={(event) => showInactive.onChange(event.target.checked)}
-          />
-          {showInactive.label}
-        </label>
+        {showInactive && (
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={showInactive.checked}
+              onChange={(event) => showInactive.onChange(event.target.checked)}
+            />
+            {showInactive.label}
+          </label>
+        )}
       </div>
       <ErrorNotice error={error} />
       {items && items.length === 0 && <p>{empty}</p>}

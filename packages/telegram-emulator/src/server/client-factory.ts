@@ -47,7 +47,8 @@ export function emulatorConnectionClass(network: EmulatorNetwork, base: Connecti
 
 /**
  * The real GramJS TelegramClient, unmodified — MTProtoSender, auth-key exchange, encryption and all — pointed
- * at an emulator server over TCP. A new session starts on the emulator's default DC instead of GramJS's DC 4.
+ * at an emulator server over TCP. A new session starts on the emulator's default DC instead of GramJS's DC 4;
+ * a session naming another address for one of the emulator's DCs is pointed at that DC here.
  */
 export function createEmulatorServerClient(network: EmulatorNetwork): TelegramClientFactory {
   trustEmulatorKey(network.rsa);
@@ -55,6 +56,10 @@ export function createEmulatorServerClient(network: EmulatorNetwork): TelegramCl
   return (session, apiId, apiHash, params = {}) => {
     // GramJS ignores the stored port, and StringSession keeps it as a signed 16-bit number: store Telegram's 443.
     if (!session.serverAddress) session.setDC(home.dcId, home.host, 443);
+    // The emulator stands in for every Telegram DC: a session made for Telegram's own addresses (an imported
+    // Pyrogram or tdata session names only a DC; the converter gives it Telegram's address) reaches its DC here.
+    const dc = network.dcs.find((d) => d.dcId === session.dcId);
+    if (dc && session.serverAddress !== dc.host) session.setDC(dc.dcId, dc.host, 443);
     const connection = emulatorConnectionClass(network, params.connection ?? ConnectionTCPFull);
     return new TelegramClient(session, apiId, apiHash, { ...params, connection });
   };
