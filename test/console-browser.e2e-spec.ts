@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { captureScreen, openBrowser, SCREENSHOTS, type TestBrowser } from './support/browser';
-import { createTelegramWorld, type TelegramWorld } from './support/telegram';
+import { TelegramGateway } from '../src/telegram/gateway/telegram-gateway';
+import { createTelegramWorld, loginByCode, storedSession, type TelegramWorld } from './support/telegram';
 
 const TWO_FA_PHONE = '+9996622345';
 const QR_SCANNER = '+9996631234';
@@ -157,6 +158,22 @@ describe('the management console in a browser', () => {
     await page.getByTestId('bot-emu_0001_bot').getByText('active').waitFor();
     expect(await page.content()).not.toContain(BOT_TOKEN.split(':')[1]);
     violations.push(...(await captureScreen(page, 'bots')));
+  });
+
+  it('accounts: a GramJS session made elsewhere is imported through the dialog, never shown again', async () => {
+    // Made elsewhere: another platform user logs the account in, and that client stops.
+    const elsewhere = await loginByCode(t, 424242, '+9996610977');
+    await t.app.get(TelegramGateway).release(elsewhere);
+    const session = (await storedSession(t, world.db, elsewhere))?.session ?? '';
+    expect(session).not.toBe('');
+    await go('Accounts');
+    await page.getByLabel('Made by').selectOption('gramjs');
+    await page.getByLabel('Session string').fill(session);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('Imported and connected: +9996610977.').waitFor();
+    expect(await page.getByLabel('Session string').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(session);
+    violations.push(...(await captureScreen(page, 'accounts-import')));
   });
 
   it('API keys: made with scopes, shown once to copy, works as X-API-Key, last use shown, revoked after a confirmation', async () => {

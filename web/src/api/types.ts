@@ -246,3 +246,11 @@ export interface ApiKey {
 export interface CreatedApiKey extends ApiKey {
   key: string;
 }
+
+/** The answer of POST /api/v1/telegram/accounts/import. */
+export interface ImportedSession {
+  account: Account;
+  format: string;
+  api_id: number | null;
+  api_id_matches: boolean | null;
+}

@@ -109,6 +109,21 @@ export const en = {
     qrHint: 'Telegram app → Settings → Devices → Link Desktop Device. The code renews itself.',
     qrPasswordNeeded: 'Scanned. The account has two-step verification: enter its phone and password.',
     qrConnected: 'Scanned and connected.',
+    import: 'Import a session you already have',
+    importFormat: 'Made by',
+    importFormats: {
+      telethon: 'Telethon (string session)',
+      pyrogram: 'Pyrogram (session string)',
+      gramjs: 'GramJS (string session)',
+      tdata: 'Telegram Desktop (tdata folder as a zip)',
+    },
+    importSession: 'Session string',
+    importFile: 'Zip of the tdata folder',
+    importHint: 'Checked with Telegram before anything is stored; kept encrypted and never shown again.',
+    importButton: 'Import',
+    imported: 'Imported and connected: {{phone}}.',
+    importOtherApp:
+      'It was made by another application (api_id {{apiId}}): Telegram may ask to log in again.',
   },
   bots: {
     title: 'Telegram bots',

@@ -113,6 +113,21 @@ export const ru: Messages<typeof en> = {
     qrHint: 'Приложение Telegram → Настройки → Устройства → Подключить устройство. Код обновляется сам.',
     qrPasswordNeeded: 'Код отсканирован. У аккаунта двухэтапная проверка: введите номер и пароль.',
     qrConnected: 'Отсканировано и подключено.',
+    import: 'Импорт уже имеющегося сеанса',
+    importFormat: 'Создан в',
+    importFormats: {
+      telethon: 'Telethon (строка сеанса)',
+      pyrogram: 'Pyrogram (строка сеанса)',
+      gramjs: 'GramJS (строка сеанса)',
+      tdata: 'Telegram Desktop (папка tdata в zip)',
+    },
+    importSession: 'Строка сеанса',
+    importFile: 'Zip-архив папки tdata',
+    importHint: 'Проверяется в Telegram до сохранения; хранится зашифрованным и больше не показывается.',
+    importButton: 'Импортировать',
+    imported: 'Импортирован и подключён: {{phone}}.',
+    importOtherApp:
+      'Сеанс создан другим приложением (api_id {{apiId}}): Telegram может попросить войти заново.',
   },
   bots: {
     title: 'Боты Telegram',

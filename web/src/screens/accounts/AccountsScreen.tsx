@@ -8,6 +8,7 @@ import { ListCard } from '../../components/ListCard';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAsync } from '../../hooks/useAsync';
 import { useRowActions } from '../../hooks/useRowActions';
+import { ImportSession } from './ImportSession';
 import { PhoneConnect } from './PhoneConnect';
 import { QrConnect } from './QrConnect';
 
@@ -49,6 +50,7 @@ export function AccountsScreen() {
         <PhoneConnect onConnected={reload} />
         <QrConnect onConnected={reload} />
       </div>
+      <ImportSession onImported={reload} />
       {revoked && (
         <p className="notice notice-ok" role="status" data-testid="revoke-result">
           {revoked}
