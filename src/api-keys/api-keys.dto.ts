@@ -13,7 +13,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../common/auth/api-key-scopes';
-import { IsUuidId } from '../common/validation/decorators';
+import { IsUuidId } from '../common/validation/field-validators';
 import type { ApiKeyEntity } from './api-key.entity';
 
 const EXAMPLE_ID = '0d7f6a3e-4b52-4a8e-9c11-2f5e8d1b7a60';

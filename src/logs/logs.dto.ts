@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { OptionalEnum, QueryInt } from '../common/validation/decorators';
+import { OptionalEnum, QueryInt } from '../common/validation/field-validators';
 import { LOG_STATUSES, type IntegrationLogEntity, type LogStatus } from './integration-log.entity';
 
 export class LogsQueryDto {

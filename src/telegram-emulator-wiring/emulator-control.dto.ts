@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsTelegramPhone, IsUuidId } from '../common/validation/decorators';
+import { IsTelegramPhone, IsUuidId } from '../common/validation/field-validators';
 
 export const REVOCATION_REASONS = ['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED'] as const;
 

@@ -3,7 +3,7 @@ import { NotFoundError } from '../common/errors/app-error';
 import { AccountsRepository } from '../telegram/accounts/accounts.repository';
 import { normalizePhone } from '../telegram/accounts/phone';
 import { SessionSecrets } from '../telegram/accounts/session-secrets';
-import { telegramRejection } from '../telegram/gateway/telegram-errors';
+import { telegramRejection } from '../telegram/gateway/telegram-error-mapping';
 import { SessionStateError } from '../telegram/telegram.errors';
 import type { EmulatorControlPort } from '@integration-service/telegram-emulator';
 import { EmulatorControlError } from '@integration-service/telegram-emulator';

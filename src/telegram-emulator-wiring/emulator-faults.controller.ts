@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AuthUser, CurrentUser } from '../common/auth/current-user.decorator';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import { ApiEndpoint } from '../common/http/api-endpoint.decorator';
-import { IsUuidId } from '../common/validation/decorators';
+import { IsUuidId } from '../common/validation/field-validators';
 import { AccountsRepository } from '../telegram/accounts/accounts.repository';
 import { SessionSecrets } from '../telegram/accounts/session-secrets';
 import type { EmulatorControlPort, FaultRequest } from '@integration-service/telegram-emulator';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { IsTelegramPhone, IsUuidId } from '../common/validation/decorators';
+import { IsTelegramPhone, IsUuidId } from '../common/validation/field-validators';
 
 export class EmulatorFloodDto {
   @ApiPropertyOptional({ example: '+9996621234', description: 'One of your accounts (or give bot_id)' })

@@ -8,7 +8,7 @@ import {
 
 /**
  * Domain errors of the Telegram features. The gateway turns GramJS errors into these in one place
- * (gateway/telegram-errors.ts); services throw the login-flow ones; the global filter maps them all.
+ * (gateway/telegram-error-mapping.ts); services throw the login-flow ones; the global filter maps them all.
  * Messages are fixed texts: never a phone, code, password, token or session string.
  */
 

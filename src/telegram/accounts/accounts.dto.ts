@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/decorators';
+import { IsTelegramPhone, IsUuidId, QueryBoolean } from '../../common/validation/field-validators';
 import { toSessionMetadata, type SessionMetadata } from './session-metadata';
 import { SESSION_STATUSES, type TelegramSessionEntity } from './telegram-session.entity';
 import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';

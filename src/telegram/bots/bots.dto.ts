@@ -6,7 +6,7 @@ import {
   IsUuidId,
   QueryBoolean,
   TELEGRAM_BOT_TOKEN_PATTERN,
-} from '../../common/validation/decorators';
+} from '../../common/validation/field-validators';
 import { BOT_STATUSES, type BotStatus, type TelegramBotEntity } from './telegram-bot.entity';
 import { OwnedRowResponseDto } from '../../common/http/owned-row-response.dto';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import { IsUuidId } from '../../common/validation/decorators';
+import { IsUuidId } from '../../common/validation/field-validators';
 
 const EXAMPLE_ID = '8d7e6f50-1a2b-4c3d-9e8f-0a1b2c3d4e5f';
 

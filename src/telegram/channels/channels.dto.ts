@@ -7,7 +7,7 @@ import {
   OptionalEnum,
   QueryBoolean,
   QueryInt,
-} from '../../common/validation/decorators';
+} from '../../common/validation/field-validators';
 import { SENDER_TYPES, type SenderType } from '../senders/sender-directory';
 import { CHAT_ROLES, type ChannelSenderEntity, type ChatRole } from './channel-sender.entity';
 import { CHANNEL_TYPES, type ChannelType, type TelegramChannelEntity } from './telegram-channel.entity';

@@ -17,7 +17,7 @@ import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { GatewayCredentials } from './telegram-credentials';
-import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutError } from './telegram-errors';
+import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutError } from './telegram-error-mapping';
 import { TelegramSessionHandle } from './telegram-session-handle';
 import type { RunOptions, RunResult, SessionRef } from './session-run';
 import {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
-import { IsUuidId, OptionalEnum, QueryInt } from '../../common/validation/decorators';
+import { IsUuidId, OptionalEnum, QueryInt } from '../../common/validation/field-validators';
 import { MESSAGE_STATUSES, type MessageStatus, type TelegramMessageEntity } from './telegram-message.entity';
 
 const EXAMPLE_ID = '0e8f8d1e-6a0b-4c52-8f0f-3d7a6c1b2a90';

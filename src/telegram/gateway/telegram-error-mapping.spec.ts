@@ -14,7 +14,7 @@ import {
   poisonsClient,
   TelegramCallTimeoutError,
   toDomainError,
-} from './telegram-errors';
+} from './telegram-error-mapping';
 
 /** What the one error table makes of a domain error: status, headers and the body's extra fields. */
 function http(error: AppError | undefined): {
