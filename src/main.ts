@@ -7,6 +7,7 @@ import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './conf
 import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
+import { BackgroundFaults } from './metrics/background-faults';
 import { TelegramGateway } from './telegram/gateway/telegram-gateway';
 import { ensureEmulatorServer, type EmulatorServerHandle } from './telegram/emulator/server/emulator-process';
 
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
     await stopStarted();
     process.exit(1);
   }
+
+  // The last guard: background workers catch their own faults; a rejection none handled is logged
+  // and counted (background_faults_total{worker="unhandled_rejection"}) instead of ending the process.
+  const faults = app.get(BackgroundFaults);
+  process.on('unhandledRejection', (reason) => faults.unhandled(reason));
 
   const address = `http://${config.host}:${config.port}`;
   const banner = [

@@ -108,6 +108,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
     return this.pool.size;
   }
 
+  /** Whether this process has a client for the key (in use or parked). */
+  hasClient(key: string): boolean {
+    return this.pool.has(key);
+  }
+
   onModuleInit(): void {
     this.leases.listen(this);
     if (this.source.startupWarning) this.logger.warn(this.source.startupWarning);

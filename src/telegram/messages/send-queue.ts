@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { BackgroundFaults } from '../../metrics/background-faults';
 import { MessagesRepository } from './messages.repository';
 import { requeueFromRetiredSchema, retirePgBoss10Schema } from './send-queue-upgrade';
 
@@ -43,6 +44,7 @@ export class SendQueue implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() dataSource: DataSource,
     private readonly repository: MessagesRepository,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(SendQueue.name) private readonly logger: PinoLogger,
   ) {
     const pool = (dataSource.driver as PostgresDriver).master as Pool;
@@ -52,7 +54,9 @@ export class SendQueue implements BeforeApplicationShutdown {
       // pg-boss expires jobs in its maintenance pass: run it at least as often as a job expires.
       maintenanceIntervalSeconds: Math.min(30, this.expireSeconds()),
     });
-    this.boss.on('error', (error: Error) => this.logger.warn({ err: error }, 'Send queue error'));
+    // pg-boss catches what its workers and timers throw (a fetch, a fail() or a heartbeat while
+    // PostgreSQL is away) and emits it here; it keeps polling by itself.
+    this.boss.on('error', (error: Error) => this.faults.fault('send_queue', error));
     this.pool = pool;
   }
 
@@ -102,6 +106,7 @@ export class SendQueue implements BeforeApplicationShutdown {
         { batchSize: 1, pollingIntervalSeconds: this.config.send.pollIntervalMs / 1000 },
         async ([job]: Job<SendJob>[]) => {
           await handler({ id: job.id, data: job.data });
+          this.faults.ok('send_queue');
           // More work is likely right behind this job: fetch again without waiting for the poll.
           this.boss.notifyWorker(self);
         },
@@ -151,7 +156,7 @@ export class SendQueue implements BeforeApplicationShutdown {
   }
 
   /** SEND_JOB_EXPIRY_SECONDS, else 4 × the call timeout and at least 60 s (longer than any send). */
-  private expireSeconds(): number {
+  expireSeconds(): number {
     return (
       this.config.send.jobExpirySeconds ??
       Math.max(60, Math.ceil((this.config.telegram.callTimeoutMs * 4) / 1000))

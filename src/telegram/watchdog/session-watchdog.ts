@@ -93,7 +93,11 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = Date.now();
-      this.round = this.runRound().finally(() => {
+      // A round never rejects (each check catches its own faults); this catch is the last guard.
+      const round = this.runRound().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'A watchdog round failed; the next one runs as planned'),
+      );
+      this.round = round.finally(() => {
         this.round = undefined;
         this.schedule(Math.max(0, started + this.intervalMs - Date.now()));
       });
@@ -128,7 +132,11 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     this.metrics.checked(target.kind, result, result === 'skipped' ? undefined : seconds);
     // Not checked after all (the replica holding it checks it): leave it due.
-    if (result === 'skipped') await this.leases.unclaimCheck(target.id, claim.previous);
+    if (result === 'skipped') {
+      await this.leases.unclaimCheck(target.id, claim.previous).catch((error: unknown) => {
+        this.logger.warn({ err: error, id: target.id }, 'The session watchdog could not give a check back');
+      });
+    }
   }
 
   /** `failures`: unreachable checks in a row before this one (read with the claim). */
