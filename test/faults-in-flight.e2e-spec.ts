@@ -110,7 +110,8 @@ describe('Faults while messages are in flight', () => {
         [ids],
       );
       if (rows.length === 1 && rows[0].status === 'sent' && Number(rows[0].n) === ids.length) return;
-      if (Date.now() > deadline) throw new Error(
+      if (Date.now() > deadline)
+        throw new Error(
           `not all ${ids.length} sent: ${JSON.stringify(rows)}; exited: ${exited}; log: ${logs.slice(-6000)}`,
         );
       await sleep(250);
@@ -200,7 +201,9 @@ describe('Faults while messages are in flight', () => {
     expect(run.resumedMs).toBeLessThan(5000);
     await expectDeliveredOnce(tag, run.posted);
     await noneFailed();
-    console.log(`pg stop: resumed ${run.resumedMs} ms after; ${run.handlerFaultsDuring} handler faults; logins ${JSON.stringify(count(run.loginStatuses))}`);
+    console.log(
+      `pg stop: resumed ${run.resumedMs} ms after; ${run.handlerFaultsDuring} handler faults; logins ${JSON.stringify(count(run.loginStatuses))}`,
+    );
   }, 150_000);
 
   it('PostgreSQL frozen (SIGSTOP) for 10 s mid-send: the same', async () => {
@@ -213,7 +216,9 @@ describe('Faults while messages are in flight', () => {
     expect(run.resumedMs).toBeLessThan(5000);
     await expectDeliveredOnce(tag, run.posted);
     await noneFailed();
-    console.log(`pg freeze: resumed ${run.resumedMs} ms after; ${run.handlerFaultsDuring} handler faults; logins ${JSON.stringify(count(run.loginStatuses))}`);
+    console.log(
+      `pg freeze: resumed ${run.resumedMs} ms after; ${run.handlerFaultsDuring} handler faults; logins ${JSON.stringify(count(run.loginStatuses))}`,
+    );
   }, 150_000);
 
   it('the Vault transit key unusable for 30 s: messages wait (secrets_unavailable), then go; none failed', async () => {

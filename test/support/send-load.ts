@@ -82,7 +82,7 @@ export async function postLoad(
 ): Promise<Posted[]> {
   const posted: Posted[] = [];
   let accepted = 0;
-  for (let n = 0; accepted < total; ) {
+  for (let n = 0; accepted < total;) {
     const started = Date.now();
     const round = lanes.slice(0, Math.min(lanes.length, total - accepted)).map((lane) => ({
       lane,

@@ -95,11 +95,16 @@ export function failureOutcome(error: unknown): FailureOutcome {
     return {
       kind: 'park',
       code: 'telegram_not_configured',
-      message: 'Telegram API credentials are missing or unusable; the message waits until they are configured',
+      message:
+        'Telegram API credentials are missing or unusable; the message waits until they are configured',
     };
   }
   if (isDatabaseUnavailable(error)) {
-    return { kind: 'retry', code: 'dependency_unavailable', message: 'The database was unreachable; tried again' };
+    return {
+      kind: 'retry',
+      code: 'dependency_unavailable',
+      message: 'The database was unreachable; tried again',
+    };
   }
   if (error instanceof TelegramSessionBusyError || error instanceof DependencyUnavailableError) {
     return { kind: 'retry', code: error.code, message: error.message };

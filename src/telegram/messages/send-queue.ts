@@ -14,6 +14,10 @@ import { requeueFromRetiredSchema, retirePgBoss10Schema } from './send-queue-upg
 
 export const SEND_QUEUE = 'telegram-send';
 
+/** A running job's heartbeat is expected this often (pg-boss's minimum); its worker beats every half. */
+const HEARTBEAT_SECONDS = 10;
+const SUPERVISE_SECONDS = 5;
+
 export interface SendJob {
   message_id: string;
 }
@@ -53,6 +57,10 @@ export class SendQueue implements BeforeApplicationShutdown {
       schedule: false,
       // pg-boss expires jobs in its maintenance pass: run it at least as often as a job expires.
       maintenanceIntervalSeconds: Math.min(30, this.expireSeconds()),
+      // The supervisor fails (retries) jobs whose heartbeat stopped: a dead replica's job runs again
+      // within HEARTBEAT_SECONDS + this, not when it expires.
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
+      monitorIntervalSeconds: SUPERVISE_SECONDS,
     });
     // pg-boss catches what its workers and timers throw (a fetch, a fail() or a heartbeat while
     // PostgreSQL is away) and emits it here; it keeps polling by itself.
@@ -67,13 +75,17 @@ export class SendQueue implements BeforeApplicationShutdown {
       // A database that pg-boss 10 used keeps its queue through the upgrade (send-queue-upgrade.ts).
       await retirePgBoss10Schema(this.pool);
       await this.boss.start();
-      await this.boss.createQueue(SEND_QUEUE, {
-        policy: 'standard',
-        // A job is retried only when its worker died (expired while active): the row says how far it got.
+      const options = {
+        // A job is retried only when its worker died (no heartbeat, or expired while active) or its
+        // handler gave up on PostgreSQL: the row says how far it got.
         retryLimit: 1000,
         retryDelay: 1,
         expireInSeconds: this.expireSeconds(),
-      });
+        heartbeatSeconds: HEARTBEAT_SECONDS,
+      };
+      await this.boss.createQueue(SEND_QUEUE, { policy: 'standard', ...options });
+      // A queue created by an earlier version keeps its options until they are updated.
+      await this.boss.updateQueue(SEND_QUEUE, options);
       const requeued = await requeueFromRetiredSchema(this.pool, (jobs) =>
         this.boss.insert(SEND_QUEUE, jobs).then(() => undefined),
       );

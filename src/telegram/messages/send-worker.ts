@@ -123,7 +123,11 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
       return;
     }
     await this.durably(row.id, deadline, () =>
-      this.transitions.sent(row, result.kind === 'sent' ? result.messageId : null, result.kind === 'duplicate'),
+      this.transitions.sent(
+        row,
+        result.kind === 'sent' ? result.messageId : null,
+        result.kind === 'duplicate',
+      ),
     );
   }
 
@@ -152,7 +156,8 @@ export class SendWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private async renewLeases(): Promise<void> {
     if (this.renewing || this.closing) return;
     const live = [...this.senders].filter(([id, busy]) => busy > 0 || this.gateway.hasClient(id));
-    for (const [id, busy] of this.senders) if (busy <= 0 && !this.gateway.hasClient(id)) this.senders.delete(id);
+    for (const [id, busy] of this.senders)
+      if (busy <= 0 && !this.gateway.hasClient(id)) this.senders.delete(id);
     if (!live.length) return;
     this.renewing = true;
     try {
