@@ -94,9 +94,10 @@ describe('Faults while messages are in flight', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** Messages recorded `sent` since `at` (updated_at is the recording transaction's time). */
   async function sentSince(at: Date): Promise<number> {
     const [row] = await query<{ n: string }>(
-      `SELECT count(*) AS n FROM telegram_messages WHERE status = 'sent' AND sent_at >= $1`,
+      `SELECT count(*) AS n FROM telegram_messages WHERE status = 'sent' AND updated_at >= $1`,
       [at],
     );
     return Number(row.n);

@@ -27,7 +27,7 @@ const INACTIVE = {
 /** A handler keeps trying to record an outcome until this long before its job expires. */
 const EXPIRY_MARGIN_MS = 5000;
 const FIRST_RECORD_RETRY_MS = 250;
-const MAX_RECORD_RETRY_MS = 2000;
+const MAX_RECORD_RETRY_MS = 1000;
 
 /**
  * Works the send queue: claims a message (MessageTransitions decides whether it is due), sends it
