@@ -4,7 +4,14 @@ import type { Counter } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 /** The background workers whose faults are counted here. */
-export type BackgroundWorker = 'send_queue' | 'send_worker' | 'sender_leases' | 'unhandled_rejection';
+export type BackgroundWorker =
+  | 'send_queue'
+  | 'send_worker'
+  | 'sender_leases'
+  | 'watchdog'
+  | 'log_retention'
+  | 'outbox_monitor'
+  | 'unhandled_rejection';
 
 /**
  * Faults a dependency throws at a background worker (PostgreSQL, Vault lost mid-job): each is

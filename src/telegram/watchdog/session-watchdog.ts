@@ -17,6 +17,7 @@ import {
 import { WatchdogMetrics, type WatchdogResult } from './watchdog-metrics';
 import { WatchdogRepository, type WatchdogTarget } from './watchdog.repository';
 import { WatchdogTransitions } from './watchdog-transitions';
+import { BackgroundFaults } from '../../metrics/background-faults';
 
 /**
  * Checks every connected session and active bot once per TELEGRAM_WATCHDOG_INTERVAL_MS, so one that
@@ -47,6 +48,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     private readonly watchdogTransitions: WatchdogTransitions,
     private readonly bots: BotsService,
     private readonly metrics: WatchdogMetrics,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(SessionWatchdog.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -72,8 +74,9 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     let targets: WatchdogTarget[];
     try {
       targets = await this.repository.due(this.intervalMs);
+      this.faults.ok('watchdog');
     } catch (error) {
-      this.logger.warn({ err: error }, 'The session watchdog could not list its targets');
+      this.faults.fault('watchdog', error, { step: 'list targets' });
       return;
     }
     const spacing = targets.length > 0 ? (this.intervalMs * 0.8) / targets.length : 0;
@@ -111,7 +114,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
       // Another replica may have checked it since the round listed it: at most once per half interval.
       claim = await this.leases.claimCheck(target.id, this.intervalMs / 2);
     } catch (error) {
-      this.logger.warn({ err: error, id: target.id }, 'The session watchdog could not claim a check');
+      this.faults.fault('watchdog', error, { step: 'claim a check', id: target.id });
       return;
     }
     if (!claim.claimed) {
@@ -134,7 +137,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     // Not checked after all (the replica holding it checks it): leave it due.
     if (result === 'skipped') {
       await this.leases.unclaimCheck(target.id, claim.previous).catch((error: unknown) => {
-        this.logger.warn({ err: error, id: target.id }, 'The session watchdog could not give a check back');
+        this.faults.fault('watchdog', error, { step: 'give a check back', id: target.id });
       });
     }
   }
