@@ -36,6 +36,7 @@ describe('Faults while messages are in flight', () => {
   let service: ServiceProcess;
   let lanes: Lane[];
   let exited = false;
+  let tearingDown = false;
   /** The service's own log lines (warn and above), shown when a check fails. */
   let logs = '';
 
@@ -78,7 +79,12 @@ describe('Faults while messages are in flight', () => {
       SEND_MAX_ATTEMPTS: '50',
       SEND_WORKERS: '4',
     });
-    void service.exit.then(() => (exited = true));
+    void service.exit.then((result) => {
+      exited = true;
+      if (tearingDown) return;
+      // The post-mortem: how it ended and its last words.
+      console.error(`the service exited (code ${result.code}): ${logs.slice(-8000)}`);
+    });
     service.child.stdout?.on('data', (d: Buffer) => (logs = (logs + d.toString()).slice(-200_000)));
     service.child.stderr?.on('data', (d: Buffer) => (logs = (logs + d.toString()).slice(-200_000)));
     lanes = await findLanes(service, USER, '+99966126', 4);
@@ -86,6 +92,7 @@ describe('Faults while messages are in flight', () => {
   afterAll(async () => {
     // FAULTS_LOG=<file>: the service's whole log, for a failure's post-mortem.
     if (process.env.FAULTS_LOG) writeFileSync(process.env.FAULTS_LOG, logs);
+    tearingDown = true;
     service?.kill('SIGKILL');
     await service?.exit.catch(() => undefined);
     await emulator?.stop();
@@ -125,7 +132,7 @@ describe('Faults while messages are in flight', () => {
     let stopLogins = false;
     const phones = [`+99966227${tag.length}1`, `+99966337${tag.length}2`];
     const logins = loginLoad(service, USER + 1, phones, () => stopLogins);
-    const load = postLoad(service, USER, lanes, tag, TOTAL, 120);
+    const load = postLoad(service, USER, lanes, tag, TOTAL, 120, () => exited);
     // In flight: a message claimed and not yet recorded.
     for (let i = 0; i < 100; i++) {
       if ((await query(`SELECT 1 FROM telegram_messages WHERE status = 'sending' LIMIT 1`)).length) break;

@@ -70,7 +70,8 @@ export async function findLanes(
 
 /**
  * Posts one message per lane per round (texts `${tag} ${n}`) until `total` were accepted, a round
- * at least every `roundMs`; answers every POST and its answer, 503s included.
+ * at least every `roundMs` (throws once `gone` says the service exited); answers every POST and its
+ * answer, 503s included.
  */
 export async function postLoad(
   service: ServiceProcess,
@@ -79,10 +80,12 @@ export async function postLoad(
   tag: string,
   total: number,
   roundMs: number,
+  gone: () => boolean,
 ): Promise<Posted[]> {
   const posted: Posted[] = [];
   let accepted = 0;
   for (let n = 0; accepted < total;) {
+    if (gone()) throw new Error(`the service is gone after ${accepted} accepted messages`);
     const started = Date.now();
     const round = lanes.slice(0, Math.min(lanes.length, total - accepted)).map((lane) => ({
       lane,
