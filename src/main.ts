@@ -79,10 +79,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  // The last guard: background workers catch their own faults; a rejection none handled is logged
-  // and counted (background_faults_total{worker="unhandled_rejection"}) instead of ending the process.
+  // The last guard: background workers catch their own faults; a rejection or exception none handled
+  // is logged and counted (background_faults_total{worker="unhandled_rejection" | "uncaught_exception"})
+  // instead of ending the process with every send in flight.
   const faults = app.get(BackgroundFaults);
   process.on('unhandledRejection', (reason) => faults.unhandled(reason));
+  process.on('uncaughtException', (error) => faults.unhandled(error, 'uncaught_exception'));
 
   const address = `http://${config.host}:${config.port}`;
   const banner = [

@@ -161,7 +161,9 @@ describe('Faults while messages are in flight', () => {
     );
     // The process-level check: a rejection nothing handled is counted (and logged) by main.ts.
     expect(await service.metric('background_faults_total', { worker: 'unhandled_rejection' })).toBe(0);
+    expect(await service.metric('background_faults_total', { worker: 'uncaught_exception' })).toBe(0);
     expect(logs).not.toContain('Unhandled promise rejection');
+    expect(logs).not.toContain('Uncaught exception');
     const handlerFaultsDuring =
       (await service.metric('background_faults_total', { worker: 'send_worker' })) - handlerFaults;
     return { posted, accepted, resumedMs, loginStatuses, handlerFaultsDuring };

@@ -38,5 +38,8 @@ describe('BackgroundFaults', () => {
     faults.unhandled(new Error('bug'));
     expect(await count(metrics, 'unhandled_rejection')).toBe(2);
     expect(lines.filter((l) => l.level === 'error')).toHaveLength(2);
+    faults.unhandled(new Error('thrown'), 'uncaught_exception');
+    expect(await count(metrics, 'uncaught_exception')).toBe(1);
+    expect(lines.at(-1)?.message).toMatch(/^Uncaught exception/);
   });
 });

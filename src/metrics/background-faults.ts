@@ -11,7 +11,8 @@ export type BackgroundWorker =
   | 'watchdog'
   | 'log_retention'
   | 'outbox_monitor'
-  | 'unhandled_rejection';
+  | 'unhandled_rejection'
+  | 'uncaught_exception';
 
 /**
  * Faults a dependency throws at a background worker (PostgreSQL, Vault lost mid-job): each is
@@ -48,13 +49,22 @@ export class BackgroundFaults {
   }
 
   /**
-   * A rejection nothing handled (main.ts's last guard). Every worker catches its own faults, so this
-   * is a bug: logged as an error every time and counted under `unhandled_rejection` — not a reason
-   * to end the process and every send in flight with it.
+   * A rejection or an exception nothing handled (main.ts's last guard). Every worker catches its own
+   * faults, so this is a bug: logged as an error every time and counted under its kind — not a
+   * reason to end the process and every send in flight with it (the state that matters is in
+   * PostgreSQL, changed only by whole transactions).
    */
-  unhandled(reason: unknown): void {
-    this.faults.inc({ worker: 'unhandled_rejection' });
-    this.logger.error({ err: reason }, 'Unhandled promise rejection (a bug: please report it)');
+  unhandled(
+    reason: unknown,
+    kind: 'unhandled_rejection' | 'uncaught_exception' = 'unhandled_rejection',
+  ): void {
+    this.faults.inc({ worker: kind });
+    this.logger.error(
+      { err: reason, kind },
+      kind === 'unhandled_rejection'
+        ? 'Unhandled promise rejection (a bug: please report it)'
+        : 'Uncaught exception (a bug: please report it)',
+    );
   }
 
   /** The worker did its work: a streak of faults ends (with one line saying how long it was). */
