@@ -7,6 +7,7 @@ import { AppConfig, ConfigValidationError, loadConfig, loadDotEnv } from './conf
 import { createApp, markClosing } from './create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { HealthService } from './health/health.service';
+import { BackgroundFaults } from './metrics/background-faults';
 import { TelegramGateway } from './telegram/gateway/telegram-gateway';
 import type { EmulatorServerHandle } from './telegram-emulator-wiring/npm-start-emulator';
 
@@ -79,6 +80,13 @@ async function main(): Promise<void> {
     await stopStarted();
     process.exit(1);
   }
+
+  // The last guard: background workers catch their own faults; a rejection or exception none handled
+  // is logged and counted (background_faults_total{worker="unhandled_rejection" | "uncaught_exception"})
+  // instead of ending the process with every send in flight.
+  const faults = app.get(BackgroundFaults);
+  process.on('unhandledRejection', (reason) => faults.unhandled(reason));
+  process.on('uncaughtException', (error) => faults.unhandled(error, 'uncaught_exception'));
 
   const address = `http://${config.host}:${config.port}`;
   const banner = [

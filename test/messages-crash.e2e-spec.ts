@@ -48,10 +48,9 @@ describe('Messages: exactly once across two SIGKILLs of the service', () => {
     SEND_RETRY_BASE_MS: '100',
     SEND_MAX_ATTEMPTS: '50',
     SEND_WORKERS: '4',
-    // A dead process's sender leases (idle + call timeout) and active jobs run out within seconds.
-    TELEGRAM_CLIENT_IDLE_MS: '1000',
+    // The defaults for what a takeover waits for: a dead process's sender leases run out within
+    // TELEGRAM_LEASE_TTL_MS (15 s) and its active jobs are retried once their heartbeat stops.
     TELEGRAM_CALL_TIMEOUT_MS: '4000',
-    SEND_JOB_EXPIRY_SECONDS: '5',
   });
 
   beforeAll(async () => {
@@ -127,10 +126,30 @@ describe('Messages: exactly once across two SIGKILLs of the service', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     s.kill('SIGKILL');
+    const killed = Date.now();
     const exit = await s.exit;
     expect(exit.code).toBeNull(); // killed by the signal, not exited
     expect(s.child.signalCode).toBe('SIGKILL');
+    // The dead process's sender leases end within 15 s (its live renewals kept them short).
+    const [lease] = await db.query<{ until: Date | null }>(
+      `SELECT max(lease_until) AS until FROM telegram_message_senders`,
+    );
+    expect((lease.until?.getTime() ?? 0) - killed).toBeLessThanOrEqual(15_500);
+    const inFlight = (
+      await db.query<{ id: string }>(`SELECT id FROM telegram_messages WHERE status = 'sending'`)
+    ).map((r) => r.id);
     service = await startService(env());
+    // What it was sending is taken over soon: job heartbeat (10 s + 5 s supervision) and lease (15 s).
+    for (;;) {
+      const open = await db.query(
+        `SELECT 1 FROM telegram_messages WHERE id = ANY($1::uuid[]) AND status <> 'sent'`,
+        [inFlight],
+      );
+      if (!open.length) break;
+      expect(Date.now() - killed).toBeLessThan(30_000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.log(`crash: ${inFlight.length} in flight, sent again ${Date.now() - killed} ms after the kill`);
   }
 
   it('300 messages over 10 chats, SIGKILL twice while sending: each delivered exactly once, all rows sent', async () => {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthRegistry } from '../health/health-registry';
 import { AMQP_PROBE, tcpProbe } from '../health/tcp-probe';
+import { BackgroundFaults } from '../metrics/background-faults';
 import { PeerCertificates } from '../tls/tls-certificates';
 import { AmqpBroker } from './broker/amqp-broker';
 import { EventMetrics } from './hub/event-metrics';
@@ -27,6 +28,7 @@ export class OutboxMonitor implements OnModuleInit {
     private readonly broker: AmqpBroker,
     private readonly metrics: EventMetrics,
     private readonly peers: PeerCertificates,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(OutboxMonitor.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -60,8 +62,10 @@ export class OutboxMonitor implements OnModuleInit {
       const backlog = await this.repository.backlog();
       this.metrics.backlog.set(backlog.count);
       this.metrics.oldestAge.set(backlog.oldestAgeSeconds);
-    } catch {
-      // PostgreSQL away: the gauges keep their last value; readiness reports the database.
+      this.faults.ok('outbox_monitor');
+    } catch (error) {
+      // PostgreSQL away: the gauges keep their last value until the next refresh.
+      this.faults.fault('outbox_monitor', error, { step: 'gauges' });
     }
   }
 
@@ -72,10 +76,7 @@ export class OutboxMonitor implements OnModuleInit {
       if (removed > 0) this.logger.info({ removed }, 'Pruned published outbox events past retention');
       return removed;
     } catch (error) {
-      this.logger.warn(
-        { reason: error instanceof Error ? error.message : String(error) },
-        'Outbox prune failed',
-      );
+      this.faults.fault('outbox_monitor', error, { step: 'prune' });
       return 0;
     }
   }

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
+import { BackgroundFaults } from '../metrics/background-faults';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** Metrics are always collected (domain code may record them); `/metrics` exists only when enabled. */
@@ -10,8 +11,8 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       controllers: options.exposeEndpoint ? [MetricsController] : [],
-      providers: [MetricsService],
-      exports: [MetricsService],
+      providers: [MetricsService, BackgroundFaults],
+      exports: [MetricsService, BackgroundFaults],
     };
   }
 }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LOCK_BUSY, withAdvisoryLock } from '../database/advisory-lock';
+import { BackgroundFaults } from '../metrics/background-faults';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** "integration-service log retention": one replica at a time runs the sweep. */
@@ -53,6 +54,7 @@ export class LogRetentionService {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(LogRetentionService.name) private readonly logger: PinoLogger,
   ) {
     this.removed = metrics.counter(
@@ -98,8 +100,10 @@ export class LogRetentionService {
   private async scheduledSweep(): Promise<void> {
     try {
       await this.sweep();
+      this.faults.ok('log_retention');
     } catch (error) {
-      this.logger.warn({ err: error }, 'Audit log retention sweep failed');
+      // Tried again at the next hourly sweep.
+      this.faults.fault('log_retention', error);
     }
   }
 }

@@ -17,7 +17,12 @@ import { KeyLossSession } from './key-loss-session';
 import { KeyedLock, LockTimeoutError, type Release } from './keyed-lock';
 import type { TelegramApiCredentials } from '../credentials/telegram-credentials.provider';
 import { GatewayCredentials } from './telegram-credentials';
-import { classifyTelegramError, outcomeOf, poisonsClient, TelegramCallTimeoutError } from './telegram-error-mapping';
+import {
+  classifyTelegramError,
+  outcomeOf,
+  poisonsClient,
+  TelegramCallTimeoutError,
+} from './telegram-error-mapping';
 import { TelegramSessionHandle } from './telegram-session-handle';
 import type { RunOptions, RunResult, SessionRef } from './session-run';
 import {
@@ -102,6 +107,11 @@ export class TelegramGateway implements OnModuleInit, OnApplicationShutdown, Lea
   /** Connected clients in this process (in use or parked). */
   get liveClients(): number {
     return this.pool.size;
+  }
+
+  /** Whether this process has a client for the key (in use or parked). */
+  hasClient(key: string): boolean {
+    return this.pool.has(key);
   }
 
   onModuleInit(): void {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
+import { HealthRegistry } from '../../health/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
 import { scrapedGauge } from '../../metrics/scraped-gauge';
 import { MessagesRepository } from './messages.repository';
+import { PARK_REASONS, type ParkReason } from './send-outcome';
 import { OPEN_STATUSES } from './telegram-message.entity';
 
 /** The send queue's metrics: results, queue depth, enqueue-to-sent latency, flood waits. */
@@ -11,8 +13,41 @@ export class MessageMetrics {
   private readonly results: Counter<'result' | 'sender_type'>;
   private readonly latency: Histogram<'sender_type'>;
   private readonly waits: Counter<'kind'>;
+  private readonly parks: Counter<'reason'>;
 
-  constructor(metrics: MetricsService, repository: MessagesRepository) {
+  constructor(metrics: MetricsService, repository: MessagesRepository, health: HealthRegistry) {
+    this.parks = metrics.counter(
+      'telegram_message_parks_total',
+      'Attempts that parked a message (`waiting`) until a dependency is mended, by reason',
+      ['reason'],
+    );
+    scrapedGauge(
+      metrics,
+      'telegram_messages_parked',
+      'Messages waiting for a dependency to be mended, by reason (read from PostgreSQL at scrape)',
+      ['reason'],
+      async (gauge) => {
+        const counts = await repository.countParked(PARK_REASONS).catch(() => undefined);
+        if (!counts) return;
+        for (const reason of PARK_REASONS) gauge.set({ reason }, counts[reason] ?? 0);
+      },
+    );
+    // Parked messages make the service degraded (not unready): an operator must mend something.
+    health.register({
+      key: 'send_queue',
+      type: 'Send queue',
+      critical: false,
+      probe: async () => {
+        const counts = await repository.countParked(PARK_REASONS);
+        const parked = Object.entries(counts).filter(([, n]) => n > 0);
+        if (parked.length) {
+          throw new Error(
+            `Messages wait until mended: ${parked.map(([reason, n]) => `${n} × ${reason}`).join(', ')}`,
+          );
+        }
+        return { parked: 0 };
+      },
+    });
     this.results = metrics.counter(
       'telegram_messages_total',
       'Messages that reached an end, by result (sent, failed, cancelled) and sender type',
@@ -62,6 +97,10 @@ export class MessageMetrics {
         Math.max(0, (Date.now() - queuedAt.getTime()) / 1000),
       );
     }
+  }
+
+  parked(reason: ParkReason): void {
+    this.parks.inc({ reason });
   }
 
   waited(kind: 'flood' | 'slowmode' | 'peer_flood'): void {

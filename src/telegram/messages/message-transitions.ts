@@ -73,11 +73,11 @@ export class MessageTransitions {
     private readonly metrics: MessageMetrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    // Outlives the parked client: the gateway destroys it after TELEGRAM_CLIENT_IDLE_MS unused.
-    this.leaseMs = config.telegram.clientIdleMs + config.telegram.callTimeoutMs;
+    // Short: the live owner renews it while its client is open (SendWorker), so a dead one's runs out soon.
+    this.leaseMs = config.telegram.leaseTtlMs;
   }
 
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
 
   /** A new message (and its file): queued, `pending` audit row, a job unless an earlier message of its lane is open. */
   async queued(message: NewMessage, file?: Buffer): Promise<TelegramMessageEntity> {
@@ -190,6 +190,8 @@ export class MessageTransitions {
   /** FLOOD_WAIT / SLOWMODE_WAIT: `waiting` until then (not a counted attempt); a flood wait rests the whole sender. */
   async waiting(row: TelegramMessageEntity, problem: Problem, until: Date, pauseSender: boolean) {
     return this.commitChange(row.id, async (tx) => {
+      const recorded = await this.alreadyRecorded(tx, row);
+      if (recorded) return { result: recorded, audit: [] };
       if (pauseSender) await this.repository.pauseSender(tx, row.senderId, until, problem.code);
       const updated = await this.repository.update(tx, row, {
         status: 'waiting',
@@ -207,13 +209,15 @@ export class MessageTransitions {
   /** A transient failure: `queued` again after the backoff, the error noted. */
   async retrying(row: TelegramMessageEntity, problem: Problem, until: Date) {
     return this.commitChange(row.id, async (tx) => ({
-      result: await this.repository.update(tx, row, {
-        status: 'queued',
-        errorCode: problem.code,
-        errorMessage: problem.message,
-        notBefore: until,
-        jobId: await this.queue.schedule(tx, row.id, until),
-      }),
+      result:
+        (await this.alreadyRecorded(tx, row)) ??
+        (await this.repository.update(tx, row, {
+          status: 'queued',
+          errorCode: problem.code,
+          errorMessage: problem.message,
+          notBefore: until,
+          jobId: await this.queue.schedule(tx, row.id, until),
+        })),
       audit: [],
     }));
   }
@@ -259,9 +263,15 @@ export class MessageTransitions {
     extra: Record<string, unknown>,
     pause?: { until: Date; reason: string },
   ): Promise<TelegramMessageEntity> {
+    let changed = true;
     const stored = await this.commitChange(row.id, async (tx) => {
       // Under the lane lock, so a message queued meanwhile is either seen here or sees this end.
       await this.repository.lockKeys(tx, row.lane);
+      const recorded = await this.alreadyRecorded(tx, row);
+      if (recorded) {
+        changed = false;
+        return { result: recorded, audit: [] };
+      }
       if (pause) await this.repository.pauseSender(tx, row.senderId, pause.until, pause.reason);
       const updated = await this.repository.update(tx, row, changes);
       await this.repository.deleteFile(tx, row.id);
@@ -274,9 +284,23 @@ export class MessageTransitions {
         ],
       };
     });
-    this.metrics.ended(result, stored.senderType, stored.queuedAt);
+    if (changed) this.metrics.ended(result, stored.senderType, stored.queuedAt);
     this.queue.wake();
     return stored;
+  }
+
+  /**
+   * The row as stored when this attempt's outcome is already recorded: no longer `sending` under the
+   * attempt's job (an earlier try of the same outcome committed though its answer was lost, or the
+   * job was taken over). The worker records an outcome again until it commits; this makes that safe.
+   */
+  private async alreadyRecorded(
+    tx: EntityManager,
+    row: TelegramMessageEntity,
+  ): Promise<TelegramMessageEntity | undefined> {
+    const current = await this.repository.lockForQueue(tx, row.id);
+    if (!current) throw new Error(`message ${row.id} is gone`);
+    return current.status === 'sending' && current.jobId === row.jobId ? undefined : current;
   }
 
   /** The lane's next open message gets a fresh job (its claim works out when it is due). */

@@ -87,7 +87,14 @@ export class SendMediaFormDto extends SendMessageDto {
 }
 
 export class MessageErrorDto {
-  @ApiProperty({ example: 'chat_write_forbidden' })
+  @ApiProperty({
+    example: 'chat_write_forbidden',
+    description:
+      "For a `failed` message, why (Telegram's reason in lower case, `sender_revoked`, …). For a `waiting` " +
+      'one: `flood_wait` / `slowmode_wait` (Telegram asked to wait), or parked until mended — ' +
+      "`secrets_unavailable` (the sender's secret cannot be opened: Vault away or its transit key " +
+      'unusable) or `telegram_not_configured` (no Telegram API credentials); tried again every 5 s.',
+  })
   code!: string;
 
   @ApiProperty({ example: 'The sender may not write in this chat' })
@@ -171,7 +178,7 @@ export class MessageResponseDto {
   @ApiProperty({
     nullable: true,
     type: MessageErrorDto,
-    description: 'Why it failed, or the last problem while retrying',
+    description: 'Why it failed or waits, or the last problem while retrying',
   })
   error!: MessageErrorDto | null;
 

@@ -12,6 +12,13 @@ export interface MessageFilter {
   size: number;
 }
 
+/** TypeORM answers an UPDATE ... RETURNING as `[rows, affected]`. */
+function updatedRows<T>(result: unknown): T[] {
+  return Array.isArray(result) && Array.isArray(result[0]) && typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
+}
+
 /** The lane order: by when a message may go (send_at, else queued_at), then queue order. */
 const LANE_ORDER = `COALESCE(send_at, queued_at), queued_at, id`;
 const OPEN = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
@@ -135,6 +142,16 @@ export class MessagesRepository {
       .then((rows: { status: MessageStatus; count: number }[]) => rows);
   }
 
+  /** Messages `waiting` for one of `reasons` (parked until mended), by reason, all users. */
+  async countParked(reasons: readonly string[]): Promise<Record<string, number>> {
+    const rows: { reason: string; count: number }[] = await this.messages.query(
+      `SELECT error_code AS reason, count(*)::int AS count FROM telegram_messages
+       WHERE status = 'waiting' AND error_code = ANY($1::text[]) GROUP BY error_code`,
+      [reasons],
+    );
+    return Object.fromEntries(rows.map((r) => [r.reason, r.count]));
+  }
+
   /** Seconds since the oldest message not yet at an end was queued (0 when none is open). */
   oldestOpenAgeSeconds(): Promise<number> {
     return this.messages
@@ -174,6 +191,20 @@ export class MessagesRepository {
        ON CONFLICT (sender_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, lease_until = EXCLUDED.lease_until`,
       [senderId, owner, until],
     );
+  }
+
+  /**
+   * Extends this process's live leases on `senderIds` by `ms` (fenced: a lease already run out or
+   * taken by another process is not revived). Answers the senders still held.
+   */
+  async renewLeases(owner: string, senderIds: string[], ms: number): Promise<string[]> {
+    const rows: { sender_id: string }[] = await this.messages.query(
+      `UPDATE telegram_message_senders SET lease_until = now() + $3 * interval '1 millisecond'
+       WHERE owner_id = $1 AND sender_id::text = ANY($2::text[]) AND lease_until > now()
+       RETURNING sender_id::text AS sender_id`,
+      [owner, senderIds, ms],
+    );
+    return updatedRows<{ sender_id: string }>(rows).map((r) => r.sender_id);
   }
 
   /** A stopping process gives its senders back at once. */

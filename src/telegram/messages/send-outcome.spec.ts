@@ -5,6 +5,14 @@ import {
   TelegramSessionBusyError,
   TelegramSessionRevokedError,
 } from '../telegram.errors';
+import {
+  CipherNotConfiguredError,
+  SecretDecryptionError,
+  VaultSecretNotFoundError,
+  VaultUnavailableError,
+} from '../../vault';
+import { TelegramCredentialsMissingError } from '../credentials/telegram-credentials.provider';
+import { TelegramNotConfiguredError } from '../telegram.errors';
 import { backoffMs, failureOutcome } from './send-outcome';
 
 const rejected = (reason: string) =>
@@ -16,6 +24,32 @@ const rejected = (reason: string) =>
   );
 
 describe('failureOutcome', () => {
+  it('a secret that cannot be opened parks the message (secrets_unavailable), never fails it', () => {
+    for (const error of [
+      new VaultUnavailableError('unreachable'),
+      new CipherNotConfiguredError('Transit key "telegram-sessions" does not exist'),
+      new SecretDecryptionError('key_not_found'),
+      new VaultSecretNotFoundError('secret/data/integrations/telegram'),
+    ]) {
+      expect(failureOutcome(error)).toMatchObject({ kind: 'park', code: 'secrets_unavailable' });
+    }
+  });
+
+  it('missing Telegram API credentials park it too (telegram_not_configured)', () => {
+    expect(failureOutcome(new TelegramCredentialsMissingError())).toMatchObject({
+      kind: 'park',
+      code: 'telegram_not_configured',
+    });
+    expect(failureOutcome(new TelegramNotConfiguredError('unusable'))).toMatchObject({ kind: 'park' });
+  });
+
+  it('PostgreSQL unreachable is retried, not failed', () => {
+    const lost = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    expect(failureOutcome(lost)).toMatchObject({ kind: 'retry', code: 'dependency_unavailable' });
+  });
+
   it('FLOOD_WAIT and SLOWMODE_WAIT wait, telling the kinds apart', () => {
     expect(failureOutcome(new TelegramFloodWaitError(7))).toMatchObject({
       kind: 'wait',

@@ -1,6 +1,15 @@
 import { AppError, DependencyUnavailableError } from '../../common/errors/app-error';
+import { isDatabaseUnavailable } from '../../common/errors/database-outage';
+import {
+  CipherNotConfiguredError,
+  SecretDecryptionError,
+  VaultSecretNotFoundError,
+  VaultUnavailableError,
+} from '../../vault';
+import { TelegramCredentialsMissingError } from '../credentials/telegram-credentials.provider';
 import {
   TelegramFloodWaitError,
+  TelegramNotConfiguredError,
   TelegramRejectedError,
   TelegramSessionBusyError,
   TelegramSessionRevokedError,
@@ -14,8 +23,20 @@ export type FailureOutcome =
   | { kind: 'fail'; code: string; message: string; pauseSender?: boolean }
   /** The sender's session or bot is gone: `failed`, and the sender turns revoked. */
   | { kind: 'revoked'; code: string; message: string; error: TelegramSessionRevokedError }
+  /**
+   * The sender's secret cannot be opened (Vault away, its transit key unusable, the cipher
+   * misconfigured) or Telegram's API credentials are missing: `waiting` with the reason, looked at
+   * again every PARK_RECHECK_MS until it is mended; not a failed attempt, never `failed`.
+   */
+  | { kind: 'park'; code: ParkReason; message: string }
   /** Timeouts, Telegram unavailable, a busy session: retried with backoff up to SEND_MAX_ATTEMPTS. */
   | { kind: 'retry'; code: string; message: string };
+
+/** Why a message is parked (`waiting` with this `error.code`) until an operator mends something. */
+export type ParkReason = 'secrets_unavailable' | 'telegram_not_configured';
+export const PARK_REASONS: readonly ParkReason[] = ['secrets_unavailable', 'telegram_not_configured'];
+/** How often a parked message is looked at again. */
+export const PARK_RECHECK_MS = 5000;
 
 /** Telegram's reasons that end a message (method/messages.sendMessage.html and friends). */
 const FINAL_REASONS: Record<string, string> = {
@@ -56,6 +77,33 @@ export function failureOutcome(error: unknown): FailureOutcome {
       code: error.reason.toLowerCase(),
       message: known ?? error.message,
       ...(error.reason === 'PEER_FLOOD' ? { pauseSender: true } : {}),
+    };
+  }
+  if (
+    error instanceof VaultUnavailableError ||
+    error instanceof CipherNotConfiguredError ||
+    error instanceof SecretDecryptionError ||
+    error instanceof VaultSecretNotFoundError
+  ) {
+    return {
+      kind: 'park',
+      code: 'secrets_unavailable',
+      message: `The sender's secret cannot be opened now (${error.code}); the message waits until the secret store is mended`,
+    };
+  }
+  if (error instanceof TelegramNotConfiguredError || error instanceof TelegramCredentialsMissingError) {
+    return {
+      kind: 'park',
+      code: 'telegram_not_configured',
+      message:
+        'Telegram API credentials are missing or unusable; the message waits until they are configured',
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      kind: 'retry',
+      code: 'dependency_unavailable',
+      message: 'The database was unreachable; tried again',
     };
   }
   if (error instanceof TelegramSessionBusyError || error instanceof DependencyUnavailableError) {

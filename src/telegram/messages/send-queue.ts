@@ -8,10 +8,15 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { BackgroundFaults } from '../../metrics/background-faults';
 import { MessagesRepository } from './messages.repository';
 import { requeueFromRetiredSchema, retirePgBoss10Schema } from './send-queue-upgrade';
 
 export const SEND_QUEUE = 'telegram-send';
+
+/** A running job's heartbeat is expected this often (pg-boss's minimum); its worker beats every half. */
+const HEARTBEAT_SECONDS = 10;
+const SUPERVISE_SECONDS = 5;
 
 export interface SendJob {
   message_id: string;
@@ -43,6 +48,7 @@ export class SendQueue implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() dataSource: DataSource,
     private readonly repository: MessagesRepository,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(SendQueue.name) private readonly logger: PinoLogger,
   ) {
     const pool = (dataSource.driver as PostgresDriver).master as Pool;
@@ -51,8 +57,14 @@ export class SendQueue implements BeforeApplicationShutdown {
       schedule: false,
       // pg-boss expires jobs in its maintenance pass: run it at least as often as a job expires.
       maintenanceIntervalSeconds: Math.min(30, this.expireSeconds()),
+      // The supervisor fails (retries) jobs whose heartbeat stopped: a dead replica's job runs again
+      // within HEARTBEAT_SECONDS + this, not when it expires.
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
+      monitorIntervalSeconds: SUPERVISE_SECONDS,
     });
-    this.boss.on('error', (error: Error) => this.logger.warn({ err: error }, 'Send queue error'));
+    // pg-boss catches what its workers and timers throw (a fetch, a fail() or a heartbeat while
+    // PostgreSQL is away) and emits it here; it keeps polling by itself.
+    this.boss.on('error', (error: Error) => this.faults.fault('send_queue', error));
     this.pool = pool;
   }
 
@@ -63,13 +75,17 @@ export class SendQueue implements BeforeApplicationShutdown {
       // A database that pg-boss 10 used keeps its queue through the upgrade (send-queue-upgrade.ts).
       await retirePgBoss10Schema(this.pool);
       await this.boss.start();
-      await this.boss.createQueue(SEND_QUEUE, {
-        policy: 'standard',
-        // A job is retried only when its worker died (expired while active): the row says how far it got.
+      const options = {
+        // A job is retried only when its worker died (no heartbeat, or expired while active) or its
+        // handler gave up on PostgreSQL: the row says how far it got.
         retryLimit: 1000,
         retryDelay: 1,
         expireInSeconds: this.expireSeconds(),
-      });
+        heartbeatSeconds: HEARTBEAT_SECONDS,
+      };
+      await this.boss.createQueue(SEND_QUEUE, { policy: 'standard', ...options });
+      // A queue created by an earlier version keeps its options until they are updated.
+      await this.boss.updateQueue(SEND_QUEUE, options);
       const requeued = await requeueFromRetiredSchema(this.pool, (jobs) =>
         this.boss.insert(SEND_QUEUE, jobs).then(() => undefined),
       );
@@ -102,6 +118,7 @@ export class SendQueue implements BeforeApplicationShutdown {
         { batchSize: 1, pollingIntervalSeconds: this.config.send.pollIntervalMs / 1000 },
         async ([job]: Job<SendJob>[]) => {
           await handler({ id: job.id, data: job.data });
+          this.faults.ok('send_queue');
           // More work is likely right behind this job: fetch again without waiting for the poll.
           this.boss.notifyWorker(self);
         },
@@ -151,7 +168,7 @@ export class SendQueue implements BeforeApplicationShutdown {
   }
 
   /** SEND_JOB_EXPIRY_SECONDS, else 4 × the call timeout and at least 60 s (longer than any send). */
-  private expireSeconds(): number {
+  expireSeconds(): number {
     return (
       this.config.send.jobExpirySeconds ??
       Math.max(60, Math.ceil((this.config.telegram.callTimeoutMs * 4) / 1000))

@@ -17,6 +17,7 @@ import {
 import { WatchdogMetrics, type WatchdogResult } from './watchdog-metrics';
 import { WatchdogRepository, type WatchdogTarget } from './watchdog.repository';
 import { WatchdogTransitions } from './watchdog-transitions';
+import { BackgroundFaults } from '../../metrics/background-faults';
 
 /**
  * Checks every connected session and active bot once per TELEGRAM_WATCHDOG_INTERVAL_MS, so one that
@@ -47,6 +48,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     private readonly watchdogTransitions: WatchdogTransitions,
     private readonly bots: BotsService,
     private readonly metrics: WatchdogMetrics,
+    private readonly faults: BackgroundFaults,
     @InjectPinoLogger(SessionWatchdog.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -72,8 +74,9 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     let targets: WatchdogTarget[];
     try {
       targets = await this.repository.due(this.intervalMs);
+      this.faults.ok('watchdog');
     } catch (error) {
-      this.logger.warn({ err: error }, 'The session watchdog could not list its targets');
+      this.faults.fault('watchdog', error, { step: 'list targets' });
       return;
     }
     const spacing = targets.length > 0 ? (this.intervalMs * 0.8) / targets.length : 0;
@@ -93,7 +96,11 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = Date.now();
-      this.round = this.runRound().finally(() => {
+      // A round never rejects (each check catches its own faults); this catch is the last guard.
+      const round = this.runRound().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'A watchdog round failed; the next one runs as planned'),
+      );
+      this.round = round.finally(() => {
         this.round = undefined;
         this.schedule(Math.max(0, started + this.intervalMs - Date.now()));
       });
@@ -107,7 +114,7 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
       // Another replica may have checked it since the round listed it: at most once per half interval.
       claim = await this.leases.claimCheck(target.id, this.intervalMs / 2);
     } catch (error) {
-      this.logger.warn({ err: error, id: target.id }, 'The session watchdog could not claim a check');
+      this.faults.fault('watchdog', error, { step: 'claim a check', id: target.id });
       return;
     }
     if (!claim.claimed) {
@@ -128,7 +135,11 @@ export class SessionWatchdog implements OnApplicationBootstrap, OnApplicationShu
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     this.metrics.checked(target.kind, result, result === 'skipped' ? undefined : seconds);
     // Not checked after all (the replica holding it checks it): leave it due.
-    if (result === 'skipped') await this.leases.unclaimCheck(target.id, claim.previous);
+    if (result === 'skipped') {
+      await this.leases.unclaimCheck(target.id, claim.previous).catch((error: unknown) => {
+        this.faults.fault('watchdog', error, { step: 'give a check back', id: target.id });
+      });
+    }
   }
 
   /** `failures`: unreachable checks in a row before this one (read with the claim). */

@@ -341,6 +341,33 @@ describe('FakeVault', () => {
       expect((await rejection(client.read('transit/keys/none'))).message).toBe('Status 404');
     });
 
+    it('loseTransitKey: the key is gone and may not be created again; restoreTransitKey brings it back', async () => {
+      await client.write('transit/keys/k', { derived: true });
+      const context = b64('5');
+      const enc = (await client.write('transit/encrypt/k', { plaintext: b64('kept'), context })) as {
+        data: { ciphertext: string };
+      };
+      vault.loseTransitKey('k');
+      expect((await rejection(client.read('transit/keys/k'))).message).toBe('Status 404');
+      expect((await rejection(client.write('transit/keys/k', { derived: true }))).response).toEqual({
+        statusCode: 403,
+        body: { errors: ['permission denied'] },
+      });
+      for (const op of ['encrypt', 'decrypt']) {
+        const body =
+          op === 'encrypt' ? { plaintext: b64('x'), context } : { ciphertext: enc.data.ciphertext, context };
+        expect((await rejection(client.write(`transit/${op}/k`, body))).response).toEqual({
+          statusCode: 400,
+          body: { errors: ['encryption key not found'] },
+        });
+      }
+      vault.restoreTransitKey('k');
+      const dec = (await client.write('transit/decrypt/k', { ciphertext: enc.data.ciphertext, context })) as {
+        data: { plaintext: string };
+      };
+      expect(unb64(dec.data.plaintext)).toBe('kept');
+    });
+
     it('encrypts and decrypts the documented sample with a context', async () => {
       await client.write('transit/keys/k', { derived: true });
       const context = b64('42');

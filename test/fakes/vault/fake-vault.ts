@@ -209,6 +209,8 @@ export class FakeVault {
   private slow: { ms: number; options: SlowOptions } | undefined;
   private forbidden = false;
   private upsertAllowed = true;
+  /** Transit keys `loseTransitKey` took away, kept for `restoreTransitKey`. */
+  private readonly lostKeys = new Map<string, TransitKey>();
   private clockOffsetMs = 0;
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly appRoles = new Map<string, AppRole>();
@@ -295,6 +297,25 @@ export class FakeVault {
   /** Whether encrypt to a missing key creates it (Vault's upsert with the `create` capability). Default true. */
   setUpsertAllowed(allowed: boolean): void {
     this.upsertAllowed = allowed;
+  }
+
+  /**
+   * Fault: the transit key is gone, as in a Vault that lost its storage, and the policy may not create
+   * it again: reading it answers 404, creating it 403, encrypt / decrypt / rewrap 400 `encryption key
+   * not found`. `restoreTransitKey` puts the same key (every version) back.
+   */
+  loseTransitKey(name: string): void {
+    const key = this.transit.get(name);
+    if (!key) throw new Error(`fake vault: no transit key ${name}`);
+    this.lostKeys.set(name, key);
+    this.transit.delete(name);
+  }
+
+  restoreTransitKey(name: string): void {
+    const key = this.lostKeys.get(name);
+    if (!key) return;
+    this.lostKeys.delete(name);
+    this.transit.restore(key);
   }
 
   /** Moves the fake's clock forward (token expiry) without waiting. */
@@ -576,6 +597,8 @@ export class FakeVault {
     }
 
     if (path === 'transit/keys' && isList) return this.listKeys();
+    const lost = this.lostKeyReply(path, write);
+    if (lost) return lost;
     let match = /^transit\/keys\/([^/]+)$/.exec(path);
     if (match && this.validName(match[1])) {
       if (method === 'GET' && !isList) return this.readKey(match[1]);
@@ -882,6 +905,14 @@ export class FakeVault {
   }
 
   // --- transit -----------------------------------------------------------------------------------------------
+
+  /** The answer for a request on a key `loseTransitKey` took away, else undefined. */
+  private lostKeyReply(path: string, write: boolean): Reply | undefined {
+    const match = /^transit\/(keys|encrypt|decrypt|rewrap)\/([^/]+)/.exec(path);
+    if (!match || !this.lostKeys.has(match[2])) return undefined;
+    if (match[1] !== 'keys') return errorReply(400, 'encryption key not found');
+    return write ? errorReply(403, 'permission denied') : this.notFound();
+  }
 
   private listKeys(): Reply {
     const names = this.transit.names();

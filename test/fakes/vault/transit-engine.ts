@@ -109,6 +109,11 @@ export class TransitEngine {
     return this.keys.delete(name);
   }
 
+  /** Puts a key (taken out with `get` + `delete`) back under its name, versions and all. */
+  restore(key: TransitKey): void {
+    this.keys.set(key.name, key);
+  }
+
   rotate(name: string): TransitKey {
     const key = this.keys.get(name);
     if (!key) throw new TransitUserError('key not found');
