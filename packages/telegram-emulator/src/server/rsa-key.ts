@@ -21,17 +21,26 @@ export class EmulatorRsaKey {
   private readonly privateKey: KeyObject;
 
   constructor() {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicExponent: 65537,
-    });
-    const jwk = publicKey.export({ format: 'jwk' });
-    if (!jwk.n || !jwk.e) throw new Error('RSA key without modulus');
-    this.privateKey = privateKey;
-    this.n = Buffer.from(jwk.n, 'base64url');
-    const eBytes = Buffer.from(jwk.e, 'base64url');
-    this.e = eBytes.readUIntBE(0, eBytes.length);
-    this.fingerprint = sha1(tlBytes(this.n), tlBytes(eBytes)).subarray(12, 20).readBigInt64LE(0);
+    // mtcute 0.30 indexes the keys it trusts by the fingerprint as 16 hex digits but looks up resPQ's by
+    // Long.toString(16), without leading zeros: a key whose fingerprint starts with a zero nibble (1 in 16)
+    // is never found and its connect retries for ever. Telegram's own keys never start so; neither do ours.
+    for (;;) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicExponent: 65537,
+      });
+      const jwk = publicKey.export({ format: 'jwk' });
+      if (!jwk.n || !jwk.e) throw new Error('RSA key without modulus');
+      const n = Buffer.from(jwk.n, 'base64url');
+      const eBytes = Buffer.from(jwk.e, 'base64url');
+      const fingerprint = sha1(tlBytes(n), tlBytes(eBytes)).subarray(12, 20);
+      if (fingerprint[7] >> 4 === 0) continue;
+      this.privateKey = privateKey;
+      this.n = n;
+      this.e = eBytes.readUIntBE(0, eBytes.length);
+      this.fingerprint = fingerprint.readBigInt64LE(0);
+      return;
+    }
   }
 
   /**
