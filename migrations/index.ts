@@ -9,6 +9,7 @@ import { TelegramSessionLeases1764500000013 } from './1764500000013-telegram-ses
 import { WatchdogCheckFailures1764600000000 } from './1764600000000-watchdog-check-failures';
 import { ApiKeys1764800000000 } from './1764800000000-api-keys';
 import { ImportedSessions1764800000001 } from './1764800000001-imported-sessions';
+import { LateCommitGuard1764800000002 } from './1764800000002-late-commit-guard';
 
 /** Every migration, in order. Listed explicitly so the same list works from ts (tests) and js (dist). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   WatchdogCheckFailures1764600000000,
   ApiKeys1764800000000,
   ImportedSessions1764800000001,
+  LateCommitGuard1764800000002,
 ];

@@ -65,6 +65,7 @@ describe('migrations', () => {
     expect(triggers.map((t) => t.tgname)).toEqual([
       'trg_api_keys_updated_at',
       'trg_integration_events_updated_at',
+      'trg_integration_logs_late_commit',
       'trg_integration_logs_updated_at',
       'trg_telegram_bots_updated_at',
       'trg_telegram_channel_senders_updated_at',

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/app-config';
 import type { PinoLogger } from 'nestjs-pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxService } from '../events/outbox/outbox.service';
@@ -5,7 +6,8 @@ import type { AuditEntry, AuditLogService } from '../logs/audit-log.service';
 import { ChangeCommit, type Change } from './change-commit';
 
 const lost = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-const tx = {} as EntityManager;
+/** The transaction's manager: ChangeCommit's only own statement is the commit deadline's set_config. */
+const tx = { query: jest.fn(async () => []) } as unknown as EntityManager;
 
 /**
  * A stand-in PostgreSQL that keeps what each transaction wrote, and loses connections when told:
@@ -50,6 +52,7 @@ function world() {
     audit as unknown as AuditLogService,
     outbox as unknown as OutboxService,
     logger,
+    { database: { queryTimeoutMs: 6000 } } as AppConfig,
   );
   return { commit, stored, faults, audit };
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { isDatabaseUnavailable } from '../common/errors/database-outage';
 import { OutboxService, type EventDraft } from '../events/outbox/outbox.service';
 import { AuditLogService, type AuditEntry } from '../logs/audit-log.service';
@@ -48,6 +50,7 @@ export class ChangeCommit {
     private readonly audit: AuditLogService,
     private readonly outbox: OutboxService,
     @InjectPinoLogger(ChangeCommit.name) private readonly logger: PinoLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async apply<T>(label: ChangeLabel, run: (tx: EntityManager) => Promise<Change<T>>): Promise<Change<T>> {
@@ -91,6 +94,12 @@ export class ChangeCommit {
     const audit = first ? [{ ...first, id: auditId }, ...rest] : [];
     for (const entry of audit) await this.audit.recordIn(tx, entry);
     for (const draft of change.events ?? []) await this.outbox.add(tx, draft);
+    // The COMMIT that follows must be applied before this attempt's query deadline, or not at all
+    // (migration LateCommitGuard): a frozen server must not apply a change answered 503 after it resumes.
+    if (audit.length > 0)
+      await tx.query(`SELECT set_config('integration.commit_before', $1, true)`, [
+        String(Date.now() + this.config.database.queryTimeoutMs),
+      ]);
     return { ...change, audit };
   }
 

@@ -15,6 +15,8 @@ const CONNECTION_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  // A COMMIT PostgreSQL processed after its deadline (migration LateCommitGuard): it was refused, retry.
+  'IS001',
 ]);
 const CONNECTION_MESSAGES = [
   'Connection terminated',
