@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { API_KEY_SCOPES } from '../src/common/auth/api-key-scopes';
 import { bearer, type TestApp } from './support/app';
 import { createTelegramWorld, loginByCode, type TelegramWorld } from './support/telegram';
 
@@ -7,19 +8,6 @@ const KEYS = '/api/v1/api-keys';
 const USER = 7301;
 const OTHER_USER = 7302;
 const BOT_TOKEN = '9997720007:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsak7';
-const ALL_SCOPES = [
-  'accounts:read',
-  'accounts:write',
-  'bots:read',
-  'bots:write',
-  'channels:read',
-  'channels:write',
-  'messages:send',
-  'messages:read',
-  'logs:read',
-  'webhooks:write',
-];
-
 interface Operation {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
@@ -153,7 +141,7 @@ describe('API keys: scoped keys for server-side callers', () => {
   it('every route × a key with and without its scope: allowed, or 403 naming the scope', async () => {
     const ops = await operations(t);
     expect(ops.length).toBeGreaterThan(20);
-    const everything = await createKey({ name: 'all', scopes: ALL_SCOPES });
+    const everything = await createKey({ name: 'all', scopes: [...API_KEY_SCOPES] });
     const nothingUseful = await createKey({ name: 'webhooks only', scopes: ['webhooks:write'] });
     for (const op of ops) {
       const allowed = await withKey(

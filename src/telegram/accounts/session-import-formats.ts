@@ -37,7 +37,8 @@ export async function readImportedSession(
   let apiId: number | null = null;
   try {
     if (format === 'tdata') {
-      converted = await fromTdataZip(typeof session === 'string' ? Buffer.from(session, 'base64') : session);
+      const zip = typeof session === 'string' ? Buffer.from(session, 'base64') : session;
+      converted = await fromTdataZip(zip, convert.convertFromTdata);
     } else {
       const text = (typeof session === 'string' ? session : session.toString('utf8')).trim();
       if (format === 'telethon') converted = convertFromTelethonSession(text);
@@ -64,7 +65,10 @@ function invalid(format: SessionFormat, why: string): BadRequestError {
 }
 
 /** Unpacks a zipped tdata folder into a private temporary directory, reads account 0, removes the directory. */
-async function fromTdataZip(zip: Buffer) {
+async function fromTdataZip(
+  zip: Buffer,
+  convertFromTdata: typeof import('@mtcute/convert').convertFromTdata,
+) {
   let unpacked = 0;
   let files = 0;
   const entries = unzipSync(new Uint8Array(zip), {
@@ -87,7 +91,6 @@ async function fromTdataZip(zip: Buffer) {
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       await writeFile(target, entries[name], { mode: 0o600 });
     }
-    const { convertFromTdata } = await import('@mtcute/convert');
     return await convertFromTdata({ path: join(root, dirname(keyData)) });
   } finally {
     await rm(root, { recursive: true, force: true });

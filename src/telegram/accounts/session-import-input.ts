@@ -1,9 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { AppError, BadRequestError, ValidationFailedError } from '../../common/errors/app-error';
+import { AppError, BadRequestError } from '../../common/errors/app-error';
 import { readMultipartForm } from '../../common/http/multipart-form';
-import { toFieldProblems } from '../../common/validation/validation.pipe';
+import { validatedBody } from '../../common/validation/validation.pipe';
 import { ImportSessionDto } from './session-import.dto';
 import type { SessionFormat } from './session-import-formats';
 
@@ -41,8 +39,5 @@ export async function readImportInput(
 async function validated(body: unknown): Promise<ImportSessionDto> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new BadRequestError('validation_failed', 'The body must be a JSON object');
-  const dto = plainToInstance(ImportSessionDto, body);
-  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new ValidationFailedError(toFieldProblems(errors));
-  return dto;
+  return validatedBody(ImportSessionDto, body as Record<string, unknown>);
 }

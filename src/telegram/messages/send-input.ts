@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { BadRequestError, ValidationFailedError } from '../../common/errors/app-error';
+import { BadRequestError } from '../../common/errors/app-error';
 import { readMultipartForm, type FormFile } from '../../common/http/multipart-form';
-import { toFieldProblems } from '../../common/validation/validation.pipe';
+import { validatedBody } from '../../common/validation/validation.pipe';
 import { SendMessageDto } from './messages.dto';
 import { FileTooLargeError } from './messages.errors';
 
@@ -48,9 +46,7 @@ export async function readSendInput(request: FastifyRequest, maxBytes: number): 
   if (typeof fields !== 'object' || Array.isArray(fields)) {
     throw new BadRequestError('validation_failed', 'The body must be a JSON object');
   }
-  const dto = plainToInstance(SendMessageDto, fields);
-  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new ValidationFailedError(toFieldProblems(errors));
+  const dto = await validatedBody(SendMessageDto, fields);
   const hash = createHash('sha256')
     .update(JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))))
     .update(

@@ -217,18 +217,8 @@ export interface DevToken {
   expires_at: string;
 }
 
-export const API_KEY_SCOPES = [
-  'accounts:read',
-  'accounts:write',
-  'bots:read',
-  'bots:write',
-  'channels:read',
-  'channels:write',
-  'messages:send',
-  'messages:read',
-  'logs:read',
-  'webhooks:write',
-] as const;
+/** The scopes an API key may hold: the service's own list (plain data, bundled as is). */
+export { API_KEY_SCOPES } from '../../../src/common/auth/api-key-scopes';
 
 export interface ApiKey {
   id: string;
