@@ -68,7 +68,14 @@ export async function startControlledPostgres(
   const { url } = await ask('start');
   let frozen: number[] = [];
   const thaw = () => {
-    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch (error) {
+        // A backend that was already exiting when it was stopped is gone now: nothing to thaw.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
     frozen = [];
   };
   return {
